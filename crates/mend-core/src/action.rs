@@ -1,0 +1,71 @@
+//! What a partner can do to the shared space. Ids and times come from the caller so that the
+//! same action applied on any replica writes the same thing.
+
+use crate::ids::{DeviceId, PartnerId, RecordId, Timestamp};
+use crate::records::{Category, CheckInKind, LoveLanguage, RepairResponse, Repeat};
+use serde::{Deserialize, Serialize};
+
+/// Who acts: a device, which belongs to a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub partner: PartnerId,
+    pub device: DeviceId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Records this partner (if new) and this device. Used at set-up and when a device joins.
+    RegisterDevice { partner_name: Option<String>, device_name: String },
+    UpdateProfile { name: Option<String>, love_languages: Option<Vec<LoveLanguage>>, needs: Option<String> },
+    ProposeAgreement { id: RecordId, revision: RecordId, category: Category, text: String },
+    ReviseAgreement { id: RecordId, revision: RecordId, text: String },
+    AcceptAgreement { id: RecordId },
+    ScheduleReview { id: RecordId, at: Option<Timestamp> },
+    ArchiveAgreement { id: RecordId },
+    MakePromise { id: RecordId, text: String, due: Option<Timestamp>, repeat: Repeat, from_repair: Option<RecordId> },
+    KeepPromise { id: RecordId },
+    MissPromise { id: RecordId },
+    RenegotiatePromise { id: RecordId, due: Timestamp },
+    AcknowledgePromise { id: RecordId },
+    AddGratitude { id: RecordId, text: String, about: Option<RecordId> },
+    AddCheckIn {
+        id: RecordId,
+        kind: CheckInKind,
+        prompt: Option<String>,
+        connection: i64,
+        trust: i64,
+        heard: i64,
+        note: Option<String>,
+    },
+    AddRepair { id: RecordId, what_happened: String, what_i_did: String, impact: String, next_time: String },
+    RespondRepair { id: RecordId, response: RepairResponse },
+    StartPause { minutes: i64, note: Option<String> },
+    EndPause,
+}
+
+impl Action {
+    /// The commit message: what the history shows. Stable words, then the record id.
+    pub fn describe(&self) -> String {
+        use Action::*;
+        match self {
+            RegisterDevice { .. } => "device.register".into(),
+            UpdateProfile { .. } => "profile.update".into(),
+            ProposeAgreement { id, .. } => format!("agreement.propose {id}"),
+            ReviseAgreement { id, .. } => format!("agreement.revise {id}"),
+            AcceptAgreement { id } => format!("agreement.accept {id}"),
+            ScheduleReview { id, .. } => format!("agreement.review {id}"),
+            ArchiveAgreement { id } => format!("agreement.archive {id}"),
+            MakePromise { id, .. } => format!("promise.make {id}"),
+            KeepPromise { id } => format!("promise.keep {id}"),
+            MissPromise { id } => format!("promise.miss {id}"),
+            RenegotiatePromise { id, .. } => format!("promise.renegotiate {id}"),
+            AcknowledgePromise { id } => format!("promise.ack {id}"),
+            AddGratitude { id, .. } => format!("gratitude.add {id}"),
+            AddCheckIn { id, .. } => format!("checkin.add {id}"),
+            AddRepair { id, .. } => format!("repair.add {id}"),
+            RespondRepair { id, .. } => format!("repair.respond {id}"),
+            StartPause { .. } => "pause.start".into(),
+            EndPause => "pause.end".into(),
+        }
+    }
+}
