@@ -1,1 +1,25 @@
+//! Mend's files on one device. A profile is a folder:
+//!
+//! ```text
+//! profile.json     which device and partner this is (written last at set-up)
+//! device.key       the device's iroh secret key, owner-only
+//! space/           the shared document: snapshot-N.am + log-N.log generations, and a lock
+//! damaged/         files that failed to load, kept aside untouched for the user
+//! ```
+//!
+//! Everything here is crash-safe: appends are fsynced before an action is reported done,
+//! snapshots are written to a temporary file, fsynced, renamed and the folder fsynced.
 
+mod docstore;
+mod error;
+mod fsutil;
+mod key;
+pub mod log;
+mod profile;
+mod recovery;
+
+pub use docstore::{DocStore, LockGuard};
+pub use error::StoreError;
+pub use key::DeviceKey;
+pub use profile::{Profile, Settings};
+pub use recovery::Recovery;

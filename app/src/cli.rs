@@ -1,0 +1,254 @@
+//! The command line: names here are a contract that scripts and tests rely on.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "mend", version, about = "Mend: a calm, private space for two people rebuilding trust.", long_about = None)]
+pub struct Cli {
+    /// The profile folder (default: this user's data folder).
+    #[arg(long, global = true, env = "MEND_PROFILE", value_name = "DIR")]
+    pub profile: Option<PathBuf>,
+    /// Never use relays or discovery: reach peers only at known addresses (used by tests).
+    #[arg(long, global = true)]
+    pub local_only: bool,
+    /// The socket address to listen on (with --local-only, e.g. 127.0.0.1:0).
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Create a new profile with a new shared space.
+    Init {
+        /// Your name, as your partner will see it.
+        #[arg(long)]
+        name: String,
+        /// A name for this device (default: this computer's host name).
+        #[arg(long)]
+        device_name: Option<String>,
+    },
+    /// Your name, love languages and needs.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Agreements: written together, agreed only when both accept the same text.
+    #[command(subcommand)]
+    Agreement(AgreementCmd),
+    /// Promises: what you will do, and whether you did.
+    #[command(subcommand)]
+    Promise(PromiseCmd),
+    /// Short notes of thanks to your partner.
+    #[command(subcommand)]
+    Gratitude(GratitudeCmd),
+    /// How you are doing: connection, trust, feeling heard (1 to 5).
+    #[command(subcommand)]
+    Checkin(CheckinCmd),
+    /// A guided apology, and your partner's answer when they are ready.
+    #[command(subcommand)]
+    Repair(RepairCmd),
+    /// Ask for a pause when things get heated.
+    #[command(subcommand)]
+    Pause(PauseCmd),
+    /// The whole shared space.
+    Show {
+        /// As JSON: every record with its id, author, times and state.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who changed what, and when.
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the shared space to a file (Markdown a person can read, or JSON).
+    Export {
+        #[arg(long, value_parser = ["json", "markdown"])]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Tools for Mend's own tests; not for everyday use.
+    #[command(subcommand, hide = true)]
+    Debug(DebugCmd),
+}
+
+/// Text arguments: `-` reads the text from standard input.
+#[derive(Args, Debug)]
+pub struct TextArg {
+    /// The text (or - to read it from standard input).
+    #[arg(long)]
+    pub text: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCmd {
+    Show,
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        /// Comma-separated: words-of-affirmation, acts-of-service, receiving-gifts, quality-time, physical-touch.
+        #[arg(long, value_name = "LIST")]
+        love_languages: Option<String>,
+        #[arg(long)]
+        needs: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AgreementCmd {
+    /// Propose a new agreement (you accept it by proposing it).
+    Propose {
+        /// privacy, communication, intimacy, phones, time or other.
+        #[arg(long)]
+        category: String,
+        #[command(flatten)]
+        text: TextArg,
+    },
+    /// Propose a new text for an agreement; both accept it again.
+    Revise {
+        id: String,
+        #[command(flatten)]
+        text: TextArg,
+    },
+    /// Accept the current text of an agreement.
+    Accept { id: String },
+    /// Plan a check on how an agreement feels.
+    Review {
+        id: String,
+        #[arg(long, value_name = "TIME", conflicts_with = "clear", required_unless_present = "clear")]
+        at: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Withdraw a proposal of yours that is not agreed yet.
+    Archive { id: String },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PromiseCmd {
+    Make {
+        #[command(flatten)]
+        text: TextArg,
+        /// 18:30, 2026-12-01 18:30, 2026-12-01, +2h …
+        #[arg(long, value_name = "TIME")]
+        due: Option<String>,
+        #[arg(long, value_parser = ["none", "daily", "weekly"], default_value = "none")]
+        repeat: String,
+        /// The repair this promise comes from.
+        #[arg(long, value_name = "ID")]
+        from_repair: Option<String>,
+    },
+    /// Mark the current occurrence of your promise as kept.
+    Keep { id: String },
+    /// Mark the current occurrence of your promise as missed (no streak is lost).
+    Miss { id: String },
+    /// Agree a new time for your promise.
+    Renegotiate {
+        id: String,
+        #[arg(long, value_name = "TIME")]
+        due: String,
+    },
+    /// Acknowledge what your partner marked on their promise.
+    Ack { id: String },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GratitudeCmd {
+    Add {
+        #[command(flatten)]
+        text: TextArg,
+        /// A promise or agreement this note is about.
+        #[arg(long = "for", value_name = "ID")]
+        about: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CheckinCmd {
+    Add {
+        #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
+        connection: i64,
+        #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
+        trust: i64,
+        #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
+        heard: i64,
+        #[arg(long)]
+        note: Option<String>,
+        /// The prompt you answered.
+        #[arg(long)]
+        prompt: Option<String>,
+        /// A longer weekly check-in rather than the daily one.
+        #[arg(long)]
+        weekly: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RepairCmd {
+    Add {
+        #[arg(long)]
+        what_happened: String,
+        #[arg(long)]
+        what_i_did: String,
+        #[arg(long)]
+        impact: String,
+        #[arg(long)]
+        next_time: String,
+    },
+    /// Answer your partner's repair, whenever you are ready.
+    Respond {
+        id: String,
+        #[arg(long, value_parser = ["received", "need-time", "ready-to-talk", "forgiven"])]
+        response: String,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PauseCmd {
+    Start {
+        #[arg(long, allow_hyphen_values = true)]
+        minutes: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    End,
+    Status,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DebugCmd {
+    /// Writes gratitude notes one by one, printing each id once it is on disk.
+    Stress {
+        #[arg(long)]
+        count: u64,
+        /// Compact after this many log bytes (small values exercise compaction).
+        #[arg(long)]
+        compact_bytes: Option<u64>,
+        /// Make each note this many characters long (long notes make partial writes likely).
+        #[arg(long, default_value_t = 40)]
+        size: usize,
+    },
+}

@@ -1,0 +1,323 @@
+use crate::cli::*;
+use anyhow::{Context, Result, anyhow, bail};
+use clap::CommandFactory;
+use mend_engine::core::{Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
+use mend_engine::{Command, Engine, when};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+pub fn run(cli: Cli) -> Result<()> {
+    let Some(cmd) = cli.command else {
+        // The window comes with the desktop issue; until then, say what there is.
+        Cli::command().print_help()?;
+        println!();
+        return Ok(());
+    };
+    let dir = profile_dir(cli.profile)?;
+    if let Cmd::Init { name, device_name } = &cmd {
+        let device = device_name.clone().unwrap_or_else(default_device_name);
+        let engine = Engine::init(&dir, name, &device)?;
+        println!("{}", engine.me().device);
+        eprintln!("Created your profile in {}. Your device id is above.", dir.display());
+        return Ok(());
+    }
+    let mut engine = Engine::open(&dir)?;
+    for note in engine.recovery_notes() {
+        eprintln!("mend: note: {note}");
+    }
+    let out = dispatch(&mut engine, cmd);
+    for w in engine.take_warnings() {
+        eprintln!("mend: warning: {w}");
+    }
+    out
+}
+
+fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {
+    match given {
+        Some(p) if p.as_os_str().is_empty() => bail!("--profile is empty: give the folder of your profile"),
+        Some(p) => Ok(p),
+        None => directories::ProjectDirs::from("", "", "Mend")
+            .map(|d| d.data_dir().to_path_buf())
+            .ok_or_else(|| anyhow!("could not find a data folder for this user: pass --profile DIR")),
+    }
+}
+
+fn default_device_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "my device".to_owned())
+}
+
+fn text(t: TextArg) -> Result<String> {
+    if t.text == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("could not read the text from standard input")?;
+        return Ok(s);
+    }
+    Ok(t.text)
+}
+
+fn time(engine: &Engine, s: &str) -> Result<Timestamp> {
+    Ok(when::parse(s, engine.now())?)
+}
+
+fn created(engine: &mut Engine, cmd: Command) -> Result<()> {
+    let out = engine.execute(cmd)?;
+    match out.created {
+        Some(id) => println!("{id}"),
+        None => bail!("the record was not created"),
+    }
+    Ok(())
+}
+
+fn done(engine: &mut Engine, cmd: Command, said: &str) -> Result<()> {
+    let out = engine.execute(cmd)?;
+    eprintln!("{}", if out.changed { said } else { "Nothing to change: that was already done." });
+    Ok(())
+}
+
+fn print_json(v: &serde_json::Value) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
+    match cmd {
+        Cmd::Init { .. } => unreachable!("handled before opening"),
+        Cmd::Profile(ProfileCmd::Show) => {
+            let v = engine.view();
+            let p = v.partners.get(&engine.me().partner).ok_or_else(|| anyhow!("your partner record is missing"))?;
+            println!("name: {}", p.name);
+            for c in &p.name_conflicts {
+                println!("  (also written on another device: {c})");
+            }
+            println!("love languages: {}", p.love_languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "));
+            println!("needs: {}", p.needs);
+            println!("profile folder: {}", engine.dir().display());
+            Ok(())
+        }
+        Cmd::Profile(ProfileCmd::Set { name, love_languages, needs }) => {
+            let love_languages = love_languages
+                .map(|l| {
+                    l.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| LoveLanguage::parse(s).ok_or_else(|| anyhow!("\"{s}\" is not a love language: use {}", words(LoveLanguage::ALL))))
+                        .collect::<Result<Vec<_>>>()
+                })
+                .transpose()?;
+            done(engine, Command::UpdateProfile { name, love_languages, needs }, "Profile updated.")
+        }
+        Cmd::Agreement(a) => agreement(engine, a),
+        Cmd::Promise(p) => promise(engine, p),
+        Cmd::Gratitude(GratitudeCmd::Add { text: t, about }) => created(engine, Command::AddGratitude { text: text(t)?, about }),
+        Cmd::Gratitude(GratitudeCmd::List { json }) => {
+            if json {
+                return print_json(&engine.show_json()["gratitude"]);
+            }
+            let v = engine.view();
+            for g in v.gratitude.values().rev() {
+                println!("{}  {}  {}: {}", g.id, when::format(g.at), v.partner_name(&g.author), one_line(&g.text));
+            }
+            Ok(())
+        }
+        Cmd::Checkin(CheckinCmd::Add { connection, trust, heard, note, prompt, weekly }) => {
+            let kind = if weekly { CheckInKind::Weekly } else { CheckInKind::Daily };
+            created(engine, Command::AddCheckIn { kind, prompt, connection, trust, heard, note })
+        }
+        Cmd::Checkin(CheckinCmd::List { json }) => {
+            if json {
+                return print_json(&engine.show_json()["checkins"]);
+            }
+            let v = engine.view();
+            for c in v.checkins.values() {
+                println!(
+                    "{}  {}  {} ({})  connection {}  trust {}  heard {}{}",
+                    c.id,
+                    when::format(c.at),
+                    v.partner_name(&c.author),
+                    c.kind,
+                    c.connection,
+                    c.trust,
+                    c.heard,
+                    c.note.as_deref().map(|n| format!("  {}", one_line(n))).unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Cmd::Repair(RepairCmd::Add { what_happened, what_i_did, impact, next_time }) => {
+            created(engine, Command::AddRepair { what_happened, what_i_did, impact, next_time })
+        }
+        Cmd::Repair(RepairCmd::Respond { id, response }) => {
+            let response = RepairResponse::parse(&response).ok_or_else(|| anyhow!("unknown response {response}"))?;
+            done(engine, Command::RespondRepair { id, response }, "Your answer is shared. You can change it whenever you want.")
+        }
+        Cmd::Repair(RepairCmd::List { json }) => {
+            if json {
+                return print_json(&engine.show_json()["repairs"]);
+            }
+            let v = engine.view();
+            for r in v.repairs.values() {
+                let state = r.answer.as_ref().map(|a| a.response.as_str()).unwrap_or("no answer yet");
+                println!("{}  {}  from {}  [{}]  {}", r.id, when::format(r.at), v.partner_name(&r.author), state, one_line(&r.what_happened));
+            }
+            Ok(())
+        }
+        Cmd::Pause(PauseCmd::Start { minutes, note }) => {
+            engine.execute(Command::StartPause { minutes, note })?;
+            let until = engine.view().pauses.get(&engine.me().partner).map(|p| p.until);
+            eprintln!("Pause shared{}. Take the time you need.", until.map(|u| format!(" until {}", when::format(u))).unwrap_or_default());
+            Ok(())
+        }
+        Cmd::Pause(PauseCmd::End) => done(engine, Command::EndPause, "Pause ended."),
+        Cmd::Pause(PauseCmd::Status) => {
+            let now = engine.now();
+            let v = engine.view();
+            let mut any = false;
+            for p in v.active_pauses(now) {
+                any = true;
+                println!("{} is pausing until {}{}", v.partner_name(&p.partner), when::format(p.until), p.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default());
+            }
+            if !any {
+                println!("No pause is active.");
+            }
+            Ok(())
+        }
+        Cmd::Show { json } => {
+            if json {
+                return print_json(&engine.show_json());
+            }
+            print!("{}", engine.export_markdown());
+            Ok(())
+        }
+        Cmd::History { json } => {
+            let h = engine.history();
+            if json {
+                return print_json(&serde_json::to_value(&h)?);
+            }
+            for e in h {
+                println!("{}  {}  {}", when::format(e.at), e.who, e.summary);
+            }
+            Ok(())
+        }
+        Cmd::Export { format, out } => {
+            let bytes = match format.as_str() {
+                "json" => serde_json::to_vec_pretty(&engine.show_json())?,
+                _ => engine.export_markdown().into_bytes(),
+            };
+            write_export(&out, &bytes)?;
+            eprintln!("Exported to {}. It holds your shared space only: keep it somewhere private.", out.display());
+            Ok(())
+        }
+        Cmd::Debug(DebugCmd::Stress { count, compact_bytes, size }) => {
+            if let Some(b) = compact_bytes {
+                engine.set_compact_bytes(b);
+            }
+            let mut out = std::io::stdout().lock();
+            for i in 0..count {
+                let mut t = format!("stress note {i} ");
+                while t.len() < size {
+                    t.push_str("thank you ");
+                }
+                let o = engine.execute(Command::AddGratitude { text: t, about: None })?;
+                // Printed only once the note is fsynced: the crash test's record of what was promised.
+                writeln!(out, "{}", o.created.map(|c| c.to_string()).unwrap_or_default())?;
+                out.flush()?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn agreement(engine: &mut Engine, cmd: AgreementCmd) -> Result<()> {
+    match cmd {
+        AgreementCmd::Propose { category, text: t } => {
+            let category = Category::parse(&category).ok_or_else(|| anyhow!("\"{category}\" is not a category: use {}", words(Category::ALL)))?;
+            created(engine, Command::ProposeAgreement { category, text: text(t)? })
+        }
+        AgreementCmd::Revise { id, text: t } => {
+            done(engine, Command::ReviseAgreement { id, text: text(t)? }, "Revision proposed. It is agreed once you both accept it.")
+        }
+        AgreementCmd::Accept { id } => done(engine, Command::AcceptAgreement { id }, "Accepted."),
+        AgreementCmd::Review { id, at, clear } => {
+            let at = if clear { None } else { Some(time(engine, at.as_deref().unwrap_or(""))?) };
+            done(engine, Command::ScheduleReview { id, at }, "Review planned.")
+        }
+        AgreementCmd::Archive { id } => done(engine, Command::ArchiveAgreement { id }, "Proposal withdrawn."),
+        AgreementCmd::List { json } => {
+            if json {
+                return print_json(&engine.show_json()["agreements"]);
+            }
+            let v = engine.view();
+            let me = &engine.me().partner;
+            let partners: Vec<&PartnerId> = v.partner_ids();
+            for a in v.agreements.values() {
+                let state = match a.state(&partners) {
+                    mend_engine::core::AgreementState::Agreed => "agreed".to_owned(),
+                    mend_engine::core::AgreementState::Archived => "withdrawn".to_owned(),
+                    mend_engine::core::AgreementState::Proposed if a.waiting_for(me) => "waiting for you".to_owned(),
+                    mend_engine::core::AgreementState::Proposed => "proposed".to_owned(),
+                };
+                let review = if a.due_for_review(engine.now()) { "  (up for review)" } else { "" };
+                println!("{}  [{}]  {}: {}{}", a.id, state, a.category, a.current().map(|r| one_line(&r.text)).unwrap_or_default(), review);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn promise(engine: &mut Engine, cmd: PromiseCmd) -> Result<()> {
+    match cmd {
+        PromiseCmd::Make { text: t, due, repeat, from_repair } => {
+            let due = due.map(|d| time(engine, &d)).transpose()?;
+            let repeat = Repeat::parse(&repeat).unwrap_or(Repeat::None);
+            created(engine, Command::MakePromise { text: text(t)?, due, repeat, from_repair })
+        }
+        PromiseCmd::Keep { id } => done(engine, Command::KeepPromise { id }, "Marked as kept."),
+        PromiseCmd::Miss { id } => done(engine, Command::MissPromise { id }, "Marked as missed. That's honest, and nothing resets."),
+        PromiseCmd::Renegotiate { id, due } => {
+            let due = time(engine, &due)?;
+            done(engine, Command::RenegotiatePromise { id, due }, "New time agreed.")
+        }
+        PromiseCmd::Ack { id } => done(engine, Command::AcknowledgePromise { id }, "Acknowledged."),
+        PromiseCmd::List { json } => {
+            if json {
+                return print_json(&engine.show_json()["promises"]);
+            }
+            let now = engine.now();
+            let v = engine.view();
+            for p in v.promises.values() {
+                let state = if !p.open { "settled" } else if p.is_due_by(now) { "due" } else { "open" };
+                let due = p.next_due.filter(|_| p.open).map(|d| format!("  due {}", when::format(d))).unwrap_or_default();
+                let rep = if p.repeat == Repeat::None { String::new() } else { format!(" ({})", p.repeat) };
+                println!("{}  {}  [{}]{}{}  {}", p.id, v.partner_name(&p.promiser), state, rep, due, one_line(&p.text));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_export(out: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = out.with_extension("mend-tmp");
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, out)
+    };
+    write().with_context(|| format!("could not write {}", out.display()))
+}
+
+fn words<T: std::fmt::Display>(all: &[T]) -> String {
+    all.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+

@@ -1,0 +1,166 @@
+//! The shared space as JSON (for tools and `mend show --json`) and as Markdown that a person
+//! can read, say a counsellor the couple chooses to show it to. Only shared records: the
+//! private journal is never part of an export of the space.
+
+use crate::when;
+use mend_core::stats::keep_rate;
+use mend_core::{Actor, AgreementState, PartnerId, Timestamp, View};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+pub const KEEP_RATE_WINDOWS: [u32; 3] = [7, 30, 90];
+
+pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
+    let partners: Vec<&PartnerId> = v.partner_ids();
+    json!({
+        "schema_version": v.schema_version,
+        "me": { "partner": me.partner, "device": me.device },
+        "partners": v.partners.values().map(|p| json!({
+            "id": p.id, "name": p.name, "name_conflicts": p.name_conflicts,
+            "love_languages": p.love_languages, "needs": p.needs, "joined_at": p.joined_at,
+            "keep_rate": KEEP_RATE_WINDOWS.iter().map(|d| {
+                let k = keep_rate(v, &p.id, *d, now);
+                (d.to_string(), json!({ "kept": k.kept, "missed": k.missed, "renegotiated": k.renegotiated, "rate": k.rate() }))
+            }).collect::<serde_json::Map<_, _>>(),
+        })).collect::<Vec<_>>(),
+        "devices": v.devices.values().map(|d| json!({
+            "id": d.id, "name": d.name, "partner": d.partner, "added_at": d.added_at,
+            "this_device": d.id == me.device,
+        })).collect::<Vec<_>>(),
+        "agreements": v.agreements.values().map(|a| json!({
+            "id": a.id, "category": a.category, "state": a.state(&partners),
+            "text": a.current().map(|r| r.text.as_str()),
+            "author": a.created_by, "created_at": a.created_at, "review_at": a.review_at,
+            "due_for_review": a.due_for_review(now),
+            "revisions": a.revisions,
+        })).collect::<Vec<_>>(),
+        "promises": v.promises.values().map(|p| json!({
+            "id": p.id, "text": p.text, "author": p.promiser, "created_at": p.created_at,
+            "repeat": p.repeat, "due": p.next_due, "open": p.open, "from_repair": p.from_repair,
+            "state": if !p.open { "settled" } else if p.is_due_by(now) { "due" } else { "open" },
+            "occurrences": p.occurrences,
+        })).collect::<Vec<_>>(),
+        "gratitude": v.gratitude.values().collect::<Vec<_>>(),
+        "checkins": v.checkins.values().collect::<Vec<_>>(),
+        "repairs": v.repairs.values().map(|r| json!({
+            "id": r.id, "author": r.author, "at": r.at,
+            "what_happened": r.what_happened, "what_i_did": r.what_i_did,
+            "impact": r.impact, "next_time": r.next_time,
+            "state": r.answer.as_ref().map(|a| a.response.as_str()).unwrap_or("waiting"),
+            "answer": r.answer,
+        })).collect::<Vec<_>>(),
+        "pauses": v.pauses.values().map(|p| json!({
+            "partner": p.partner, "started_at": p.started_at, "until": p.until,
+            "note": p.note, "ended_at": p.ended_at, "active": p.is_active(now),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn markdown(v: &View, now: Timestamp) -> String {
+    let name = |p: &PartnerId| v.partner_name(p).to_owned();
+    let partners: Vec<&PartnerId> = v.partner_ids();
+    let mut s = String::new();
+    let names: Vec<String> = v.partners.values().map(|p| p.name.clone()).collect();
+    let _ = writeln!(s, "# Our shared space in Mend\n");
+    let _ = writeln!(s, "{}. Exported {}.\n", names.join(" and "), when::format(now));
+    let _ = writeln!(s, "This export holds what the two of us wrote together. Private journals are not in it.\n");
+
+    let _ = writeln!(s, "## Agreements\n");
+    if v.agreements.is_empty() {
+        let _ = writeln!(s, "_None yet._\n");
+    }
+    for a in v.agreements.values() {
+        let state = match a.state(&partners) {
+            AgreementState::Agreed => "agreed by both",
+            AgreementState::Proposed => "proposed",
+            AgreementState::Archived => "withdrawn",
+        };
+        let text = a.current().map(|r| r.text.as_str()).unwrap_or("");
+        let _ = writeln!(s, "### {} ({state})\n", a.category.label());
+        let _ = writeln!(s, "{}\n", quote(text));
+        let _ = writeln!(s, "Proposed by {} on {}.", name(&a.created_by), when::format(a.created_at));
+        if a.revisions.len() > 1 {
+            let _ = writeln!(s, "{} revisions; the latest by {} on {}.", a.revisions.len(), a.current().map(|r| name(&r.author)).unwrap_or_default(), a.current().map(|r| when::format(r.at)).unwrap_or_default());
+        }
+        if let Some(r) = a.review_at {
+            let _ = writeln!(s, "Review planned for {}.", when::format(r));
+        }
+        let _ = writeln!(s);
+    }
+
+    let _ = writeln!(s, "## Promises\n");
+    if v.promises.is_empty() {
+        let _ = writeln!(s, "_None yet._\n");
+    }
+    for p in v.promises.values() {
+        let due = p.next_due.filter(|_| p.open).map(|d| format!(", next due {}", when::format(d))).unwrap_or_default();
+        let _ = writeln!(s, "- **{}** promised: {}{} ({}{})", name(&p.promiser), one_line(&p.text), if p.repeat == mend_core::Repeat::None { String::new() } else { format!(", {}", p.repeat) }, if p.open { "open" } else { "settled" }, due);
+        for o in &p.occurrences {
+            let _ = writeln!(s, "  - {} on {}{}", o.outcome, when::format(o.marked_at), if o.acknowledged_at.is_some() { ", acknowledged" } else { "" });
+        }
+    }
+    let _ = writeln!(s);
+    for p in v.partners.values() {
+        let rates: Vec<String> = KEEP_RATE_WINDOWS
+            .iter()
+            .map(|d| {
+                let k = keep_rate(v, &p.id, *d, now);
+                match k.rate() {
+                    Some(r) => format!("{:.0}% over {d} days ({} kept, {} missed)", r * 100.0, k.kept, k.missed),
+                    None => format!("nothing settled in {d} days"),
+                }
+            })
+            .collect();
+        let _ = writeln!(s, "{}'s promises: {}.", p.name, rates.join("; "));
+    }
+    let _ = writeln!(s);
+
+    let _ = writeln!(s, "## Gratitude\n");
+    if v.gratitude.is_empty() {
+        let _ = writeln!(s, "_None yet._\n");
+    }
+    for g in v.gratitude.values() {
+        let _ = writeln!(s, "- {} — {}, {}", one_line(&g.text), name(&g.author), when::format(g.at));
+    }
+    let _ = writeln!(s);
+
+    let _ = writeln!(s, "## Check-ins\n");
+    if v.checkins.is_empty() {
+        let _ = writeln!(s, "_None yet._\n");
+    } else {
+        let _ = writeln!(s, "| when | who | kind | connection | trust | feeling heard | note |\n|---|---|---|---|---|---|---|");
+        for c in v.checkins.values() {
+            let _ = writeln!(s, "| {} | {} | {} | {} | {} | {} | {} |", when::format(c.at), name(&c.author), c.kind, c.connection, c.trust, c.heard, c.note.as_deref().map(one_line).unwrap_or_default().replace('|', "\\|"));
+        }
+    }
+    let _ = writeln!(s);
+
+    let _ = writeln!(s, "## Repairs\n");
+    if v.repairs.is_empty() {
+        let _ = writeln!(s, "_None yet._\n");
+    }
+    for r in v.repairs.values() {
+        let _ = writeln!(s, "### From {}, {}\n", name(&r.author), when::format(r.at));
+        let _ = writeln!(s, "**What happened:** {}\n", one_line(&r.what_happened));
+        let _ = writeln!(s, "**What I did:** {}\n", one_line(&r.what_i_did));
+        let _ = writeln!(s, "**The impact I understand:** {}\n", one_line(&r.impact));
+        let _ = writeln!(s, "**What I will do differently:** {}\n", one_line(&r.next_time));
+        match &r.answer {
+            Some(a) => {
+                let _ = writeln!(s, "_{} answered: {}, {}._\n", name(&a.by), a.response.as_str().replace('-', " "), when::format(a.at));
+            }
+            None => {
+                let _ = writeln!(s, "_Not answered yet._\n");
+            }
+        }
+    }
+    s
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn quote(s: &str) -> String {
+    s.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n")
+}

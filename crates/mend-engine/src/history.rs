@@ -1,0 +1,76 @@
+//! Who changed what, and when: read from the document's own change history, where each
+//! change carries its device (the actor) and a message naming the action.
+
+use mend_core::schema::is_genesis_actor;
+use mend_core::{DeviceId, PartnerId, RecordId, Timestamp, View};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub at: Timestamp,
+    pub device: Option<DeviceId>,
+    pub partner: Option<PartnerId>,
+    /// The partner's name, or the device's id when the device is unknown here.
+    pub who: String,
+    /// The action, as stored: e.g. `agreement.accept <id>`.
+    pub action: String,
+    /// The same in words, e.g. `accepted the agreement "No phones at dinner"`.
+    pub summary: String,
+}
+
+pub(crate) fn entries(changes: &[automerge::Change], view: &View) -> Vec<HistoryEntry> {
+    let mut out: Vec<HistoryEntry> = changes
+        .iter()
+        .filter(|c| !is_genesis_actor(c.actor_id()))
+        .map(|c| {
+            let device = DeviceId::from_actor(c.actor_id());
+            let partner = view.devices.get(&device).map(|d| d.partner.clone());
+            let who = match &partner {
+                Some(p) => view.partner_name(p).to_owned(),
+                None => format!("device {}", device.short()),
+            };
+            let action = c.message().unwrap_or("").to_owned();
+            HistoryEntry { at: Timestamp(c.timestamp()), summary: summarize(&action, view), device: Some(device), partner, who, action }
+        })
+        .collect();
+    out.sort_by_key(|e| e.at);
+    out
+}
+
+fn snippet(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 48 {
+        format!("\"{}…\"", one_line.chars().take(47).collect::<String>())
+    } else {
+        format!("\"{one_line}\"")
+    }
+}
+
+fn summarize(action: &str, v: &View) -> String {
+    let (verb, id) = action.split_once(' ').unwrap_or((action, ""));
+    let id = RecordId::from_key(id);
+    let agreement = || v.agreements.get(&id).and_then(|a| a.current()).map(|r| snippet(&r.text)).unwrap_or_default();
+    let promise = || v.promises.get(&id).map(|p| snippet(&p.text)).unwrap_or_default();
+    match verb {
+        "device.register" => "set up a device".into(),
+        "profile.update" => "updated their profile".into(),
+        "agreement.propose" => format!("proposed the agreement {}", agreement()),
+        "agreement.revise" => format!("revised the agreement {}", agreement()),
+        "agreement.accept" => format!("accepted the agreement {}", agreement()),
+        "agreement.review" => format!("scheduled a review of {}", agreement()),
+        "agreement.archive" => format!("withdrew the agreement {}", agreement()),
+        "promise.make" => format!("promised {}", promise()),
+        "promise.keep" => format!("kept the promise {}", promise()),
+        "promise.miss" => format!("missed the promise {}", promise()),
+        "promise.renegotiate" => format!("renegotiated the promise {}", promise()),
+        "promise.ack" => format!("acknowledged {}", promise()),
+        "gratitude.add" => "wrote a gratitude note".into(),
+        "checkin.add" => "checked in".into(),
+        "repair.add" => "offered a repair".into(),
+        "repair.respond" => "answered a repair".into(),
+        "pause.start" => "asked for a pause".into(),
+        "pause.end" => "ended their pause".into(),
+        "" => "made a change".into(),
+        other => format!("made a change ({other})"),
+    }
+}

@@ -1,0 +1,26 @@
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not {action} {}: {source}", path.display())]
+    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("{} is not a Mend profile yet: run `mend --profile {} init --name YOUR_NAME` to create one", path.display(), path.display())]
+    NotAProfile { path: PathBuf },
+    #[error("a Mend profile already exists in {}: open it, or choose another folder with --profile", path.display())]
+    AlreadyExists { path: PathBuf },
+    #[error("{} holds other files and is not a Mend profile: choose an empty folder for a new profile", path.display())]
+    NotEmpty { path: PathBuf },
+    #[error("this device's key at {} is damaged, so this device can't prove who it is. Your shared records are safe in the space folder; restore device.key from a backup, or set this device up again and pair it anew", path.display())]
+    KeyDamaged { path: PathBuf },
+    #[error("profile.json at {} is damaged and could not be rebuilt ({reason}); it was kept at {}", path.display(), kept.display())]
+    SettingsDamaged { path: PathBuf, kept: PathBuf, reason: String },
+    #[error(transparent)]
+    Core(#[from] mend_core::CoreError),
+}
+
+impl StoreError {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
+        let path = path.into();
+        move |source| StoreError::Io { action, path, source }
+    }
+}

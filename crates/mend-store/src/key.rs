@@ -1,0 +1,32 @@
+use crate::error::StoreError;
+use crate::fsutil;
+use iroh_base::SecretKey;
+use mend_core::DeviceId;
+use std::path::Path;
+
+/// The device's iroh secret key. Its public half is the device id and the Automerge actor.
+pub struct DeviceKey(SecretKey);
+
+impl DeviceKey {
+    pub fn generate() -> Self {
+        DeviceKey(SecretKey::generate())
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        DeviceId::from_public_key(self.0.public().as_bytes())
+    }
+
+    pub fn secret(&self) -> &SecretKey {
+        &self.0
+    }
+
+    pub(crate) fn save(&self, path: &Path) -> Result<(), StoreError> {
+        fsutil::atomic_write(path, &self.0.to_bytes(), true)
+    }
+
+    pub(crate) fn load(path: &Path) -> Result<Self, StoreError> {
+        let bytes = std::fs::read(path).map_err(StoreError::io("read", path))?;
+        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| StoreError::KeyDamaged { path: path.to_owned() })?;
+        Ok(DeviceKey(SecretKey::from_bytes(&arr)))
+    }
+}
