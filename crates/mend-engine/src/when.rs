@@ -69,7 +69,7 @@ mod tests {
         TimeZone::UTC
     }
     // 2026-11-24T12:00:00Z
-    const NOON: Timestamp = Timestamp(1_795_996_800_000);
+    const NOON: Timestamp = Timestamp(1_795_521_600_000);
 
     #[test]
     fn forms_people_type() {

@@ -99,15 +99,23 @@ impl DocStore {
         }
         fsutil::create_private_dir(&dir)?;
         let lock = open_lock(&dir)?;
-        atomic_write(&snapshot_path(&dir, 1), &doc.save(), true)?;
-        atomic_write(&log_path(&dir, 1), log::HEADER, true)?;
+        // The first snapshot is the bare genesis (which every Mend can rebuild) and the rest
+        // goes to the log: no single damaged file can then cost the set-up.
+        let mut genesis = mend_core::schema::genesis();
+        let first = doc.save_after(&genesis.get_heads());
+        let mut log_bytes = log::HEADER.to_vec();
+        if !first.is_empty() {
+            log_bytes.extend(log::encode_frame(&first));
+        }
+        atomic_write(&snapshot_path(&dir, 1), &genesis.save(), true)?;
+        atomic_write(&log_path(&dir, 1), &log_bytes, true)?;
         sync_dir(profile)?;
         Ok(DocStore {
             profile: profile.to_owned(),
             dir,
             lock,
             generation: 1,
-            log_offset: log::HEADER.len() as u64,
+            log_offset: log_bytes.len() as u64,
             durable: doc.get_heads(),
             compact_bytes: DEFAULT_COMPACT_BYTES,
         })
