@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match run::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `mend show --json | head`: the reader left; that is not an error for a person.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mend: {e:#}");
             ExitCode::FAILURE

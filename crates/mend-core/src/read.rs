@@ -18,12 +18,6 @@ fn scalar(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<ScalarValue> {
     }
 }
 
-pub(crate) fn string(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<String> {
-    match scalar(doc, obj, key)? {
-        ScalarValue::Str(s) => Some(s.to_string()),
-        _ => None,
-    }
-}
 
 /// Every value written concurrently at `key`, the winner first: shown as conflicts.
 pub(crate) fn strings_all(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Vec<String> {
@@ -40,13 +34,6 @@ pub(crate) fn strings_all(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Vec<Str
         .collect()
 }
 
-pub(crate) fn int(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<i64> {
-    match scalar(doc, obj, key)? {
-        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Some(i),
-        ScalarValue::Uint(u) => i64::try_from(u).ok(),
-        _ => None,
-    }
-}
 
 pub(crate) fn uint(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<u64> {
     match scalar(doc, obj, key)? {
@@ -56,18 +43,72 @@ pub(crate) fn uint(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<u64> {
     }
 }
 
-pub(crate) fn time(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<Timestamp> {
-    int(doc, obj, key).map(Timestamp)
+
+
+
+/// All fields of one map, read in one pass: far cheaper than one `get` per field (which
+/// made building the view of 10,000 records take ~370 ms).
+pub(crate) struct Fields<'a> {
+    items: Vec<automerge::iter::MapRangeItem<'a>>,
 }
 
-pub(crate) fn boolean(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<bool> {
-    match scalar(doc, obj, key)? {
-        ScalarValue::Boolean(b) => Some(b),
-        _ => None,
+impl<'a> Fields<'a> {
+    pub(crate) fn read(doc: &'a impl ReadDoc, obj: &ObjId) -> Fields<'a> {
+        Fields { items: doc.map_range(obj, ..).collect() }
     }
-}
 
-/// The keys of a map, in key order.
-pub(crate) fn keys(doc: &impl ReadDoc, obj: &ObjId) -> Vec<String> {
-    doc.keys(obj).collect()
+    fn get(&self, key: &str) -> Option<&automerge::iter::MapRangeItem<'a>> {
+        self.items.iter().find(|i| i.key == key)
+    }
+
+    fn scalar(&self, key: &str) -> Option<&automerge::ScalarValueRef<'a>> {
+        match &self.get(key)?.value {
+            automerge::ValueRef::Scalar(s) => Some(s),
+            automerge::ValueRef::Object(_) => None,
+        }
+    }
+
+    pub(crate) fn string(&self, key: &str) -> Option<String> {
+        match self.scalar(key)? {
+            automerge::ScalarValueRef::Str(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn int(&self, key: &str) -> Option<i64> {
+        match self.scalar(key)? {
+            automerge::ScalarValueRef::Int(i) | automerge::ScalarValueRef::Timestamp(i) => Some(*i),
+            automerge::ScalarValueRef::Uint(u) => i64::try_from(*u).ok(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn time(&self, key: &str) -> Option<Timestamp> {
+        self.int(key).map(Timestamp)
+    }
+
+    pub(crate) fn boolean(&self, key: &str) -> Option<bool> {
+        match self.scalar(key)? {
+            automerge::ScalarValueRef::Boolean(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn map(&self, key: &str) -> Option<ObjId> {
+        let item = self.get(key)?;
+        matches!(item.value, automerge::ValueRef::Object(ObjType::Map)).then(|| item.id())
+    }
+
+    pub(crate) fn conflicted(&self, key: &str) -> bool {
+        self.get(key).is_some_and(|i| i.conflict)
+    }
+
+    pub(crate) fn items_keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.items.iter().map(|i| i.key.as_ref())
+    }
+
+    /// The nested maps of this map, with their keys, in key order.
+    pub(crate) fn maps(&self) -> impl Iterator<Item = (&str, ObjId)> + '_ {
+        self.items.iter().filter(|i| matches!(i.value, automerge::ValueRef::Object(ObjType::Map))).map(|i| (i.key.as_ref(), i.id()))
+    }
 }

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$m])*
+        // Serialized as the same words the document and the CLI use.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[serde(rename = $word)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

@@ -76,8 +76,9 @@ impl View {
     pub(crate) fn load_all(doc: &impl ReadDoc, colls: &Collections) -> View {
         let mut v = View { schema_version: read::uint(doc, &automerge::ROOT, crate::schema::SCHEMA_KEY).unwrap_or(0), ..View::default() };
         for c in Collection::ALL {
-            for key in read::keys(doc, colls.get(c)) {
-                v.refresh(doc, colls, c, &key);
+            let records = read::Fields::read(doc, colls.get(c));
+            for (key, obj) in records.maps() {
+                v.put(doc, c, key, Some(&obj));
             }
         }
         v
@@ -86,7 +87,10 @@ impl View {
     /// Re-reads one record (or drops it from the view if it is gone or unreadable).
     pub(crate) fn refresh(&mut self, doc: &impl ReadDoc, colls: &Collections, c: Collection, key: &str) {
         let obj = read::map(doc, colls.get(c), key);
-        let obj = obj.as_ref();
+        self.put(doc, c, key, obj.as_ref());
+    }
+
+    fn put(&mut self, doc: &impl ReadDoc, c: Collection, key: &str, obj: Option<&ObjId>) {
         match c {
             Collection::Partners => upsert(&mut self.partners, PartnerId::from_key(key), obj.and_then(|o| partner(doc, key, o))),
             Collection::Devices => upsert(&mut self.devices, DeviceId::from_key(key), obj.and_then(|o| device(doc, key, o))),
@@ -115,52 +119,54 @@ fn upsert<K: Ord, V>(m: &mut BTreeMap<K, V>, k: K, v: Option<V>) {
 // record is left out of the view instead of crashing it.
 
 fn partner(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Partner> {
-    let names = read::strings_all(doc, o, "name");
-    let name = read::string(doc, o, "name")?;
+    let f = read::Fields::read(doc, o);
+    let name = f.string("name")?;
+    let name_conflicts = if f.conflicted("name") {
+        read::strings_all(doc, o, "name").into_iter().filter(|n| n != &name).collect()
+    } else {
+        vec![]
+    };
     Some(Partner {
         id: PartnerId::from_key(key),
-        name_conflicts: names.into_iter().filter(|n| n != &name).collect(),
         name,
-        love_languages: read::string(doc, o, "love_languages")
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(LoveLanguage::parse)
-            .collect(),
-        needs: read::string(doc, o, "needs").unwrap_or_default(),
-        joined_at: read::time(doc, o, "joined_at").unwrap_or(Timestamp(0)),
+        name_conflicts,
+        love_languages: f.string("love_languages").unwrap_or_default().split(',').filter_map(LoveLanguage::parse).collect(),
+        needs: f.string("needs").unwrap_or_default(),
+        joined_at: f.time("joined_at").unwrap_or(Timestamp(0)),
     })
 }
 
 fn device(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Device> {
+    let f = read::Fields::read(doc, o);
     Some(Device {
         id: DeviceId::from_key(key),
-        name: read::string(doc, o, "name").unwrap_or_default(),
-        partner: PartnerId::from_key(&read::string(doc, o, "partner")?),
-        added_at: read::time(doc, o, "added_at").unwrap_or(Timestamp(0)),
-        removed_at: read::time(doc, o, "removed_at"),
+        name: f.string("name").unwrap_or_default(),
+        partner: PartnerId::from_key(&f.string("partner")?),
+        added_at: f.time("added_at").unwrap_or(Timestamp(0)),
+        removed_at: f.time("removed_at"),
     })
 }
 
 fn agreement(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Agreement> {
-    let revs_obj = read::map(doc, o, "revisions")?;
-    let mut revisions: Vec<Revision> = read::keys(doc, &revs_obj)
-        .into_iter()
-        .filter_map(|rk| {
-            let r = read::map(doc, &revs_obj, &rk)?;
-            let accepted_by = read::map(doc, &r, "accepted_by")
+    let f = read::Fields::read(doc, o);
+    let revs = read::Fields::read(doc, &f.map("revisions")?);
+    let mut revisions: Vec<Revision> = revs
+        .maps()
+        .filter_map(|(rk, r)| {
+            let rf = read::Fields::read(doc, &r);
+            let accepted_by = rf
+                .map("accepted_by")
                 .map(|a| {
-                    read::keys(doc, &a)
-                        .into_iter()
-                        .filter_map(|pk| Some((PartnerId::from_key(&pk), read::time(doc, &a, &pk)?)))
-                        .collect()
+                    let af = read::Fields::read(doc, &a);
+                    af.items_keys().filter_map(|pk| Some((PartnerId::from_key(pk), af.time(pk)?))).collect()
                 })
                 .unwrap_or_default();
             Some(Revision {
-                id: RecordId::from_key(&rk),
-                text: read::string(doc, &r, "text")?,
-                author: PartnerId::from_key(&read::string(doc, &r, "author")?),
-                device: DeviceId::from_key(&read::string(doc, &r, "device").unwrap_or_default()),
-                at: read::time(doc, &r, "at")?,
+                id: RecordId::from_key(rk),
+                text: rf.string("text")?,
+                author: PartnerId::from_key(&rf.string("author")?),
+                device: DeviceId::from_key(&rf.string("device").unwrap_or_default()),
+                at: rf.time("at")?,
                 accepted_by,
             })
         })
@@ -171,30 +177,32 @@ fn agreement(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Agreement> {
     revisions.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     Some(Agreement {
         id: RecordId::from_key(key),
-        category: read::string(doc, o, "category").and_then(|c| Category::parse(&c)).unwrap_or(Category::Other),
-        created_by: PartnerId::from_key(&read::string(doc, o, "created_by")?),
-        created_at: read::time(doc, o, "created_at")?,
-        review_at: read::time(doc, o, "review_at"),
-        archived: read::boolean(doc, o, "archived").unwrap_or(false),
+        category: f.string("category").and_then(|c| Category::parse(&c)).unwrap_or(Category::Other),
+        created_by: PartnerId::from_key(&f.string("created_by")?),
+        created_at: f.time("created_at")?,
+        review_at: f.time("review_at"),
+        archived: f.boolean("archived").unwrap_or(false),
         revisions,
     })
 }
 
 fn promise(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Promise> {
-    let mut occurrences: Vec<Occurrence> = read::map(doc, o, "occurrences")
+    let f = read::Fields::read(doc, o);
+    let mut occurrences: Vec<Occurrence> = f
+        .map("occurrences")
         .map(|occ| {
-            read::keys(doc, &occ)
-                .into_iter()
-                .filter_map(|k| {
-                    let e = read::map(doc, &occ, &k)?;
+            let of = read::Fields::read(doc, &occ);
+            of.maps()
+                .filter_map(|(k, e)| {
+                    let ef = read::Fields::read(doc, &e);
                     Some(Occurrence {
-                        key: k.clone(),
-                        due: read::time(doc, &e, "due"),
-                        outcome: Outcome::parse(&read::string(doc, &e, "outcome")?)?,
-                        marked_at: read::time(doc, &e, "marked_at")?,
-                        marked_on: DeviceId::from_key(&read::string(doc, &e, "marked_on").unwrap_or_default()),
-                        new_due: read::time(doc, &e, "new_due"),
-                        acknowledged_at: read::time(doc, &e, "acknowledged_at"),
+                        key: k.to_owned(),
+                        due: ef.time("due"),
+                        outcome: Outcome::parse(&ef.string("outcome")?)?,
+                        marked_at: ef.time("marked_at")?,
+                        marked_on: DeviceId::from_key(&ef.string("marked_on").unwrap_or_default()),
+                        new_due: ef.time("new_due"),
+                        acknowledged_at: ef.time("acknowledged_at"),
                     })
                 })
                 .collect()
@@ -203,69 +211,69 @@ fn promise(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Promise> {
     occurrences.sort_by_key(|o| (o.marked_at, o.due));
     Some(Promise {
         id: RecordId::from_key(key),
-        text: read::string(doc, o, "text")?,
-        promiser: PartnerId::from_key(&read::string(doc, o, "promiser")?),
-        created_at: read::time(doc, o, "created_at")?,
-        repeat: read::string(doc, o, "repeat").and_then(|r| Repeat::parse(&r)).unwrap_or(Repeat::None),
-        next_due: read::time(doc, o, "next_due"),
-        open: read::boolean(doc, o, "open").unwrap_or(true),
-        from_repair: read::string(doc, o, "from_repair").map(|r| RecordId::from_key(&r)),
+        text: f.string("text")?,
+        promiser: PartnerId::from_key(&f.string("promiser")?),
+        created_at: f.time("created_at")?,
+        repeat: f.string("repeat").and_then(|r| Repeat::parse(&r)).unwrap_or(Repeat::None),
+        next_due: f.time("next_due"),
+        open: f.boolean("open").unwrap_or(true),
+        from_repair: f.string("from_repair").map(|r| RecordId::from_key(&r)),
         occurrences,
     })
 }
 
 fn gratitude(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Gratitude> {
+    let f = read::Fields::read(doc, o);
     Some(Gratitude {
         id: RecordId::from_key(key),
-        text: read::string(doc, o, "text")?,
-        author: PartnerId::from_key(&read::string(doc, o, "author")?),
-        at: read::time(doc, o, "at")?,
-        about: read::string(doc, o, "about").map(|a| RecordId::from_key(&a)),
+        text: f.string("text")?,
+        author: PartnerId::from_key(&f.string("author")?),
+        at: f.time("at")?,
+        about: f.string("about").map(|a| RecordId::from_key(&a)),
     })
 }
 
 fn checkin(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<CheckIn> {
-    let rating = |k| read::int(doc, o, k).filter(|v| (1..=5).contains(v)).map(|v| v as u8);
+    let f = read::Fields::read(doc, o);
+    let rating = |k| f.int(k).filter(|v| (1..=5).contains(v)).map(|v| v as u8);
     Some(CheckIn {
         id: RecordId::from_key(key),
-        kind: read::string(doc, o, "kind").and_then(|k| CheckInKind::parse(&k)).unwrap_or(CheckInKind::Daily),
-        prompt: read::string(doc, o, "prompt"),
+        kind: f.string("kind").and_then(|k| CheckInKind::parse(&k)).unwrap_or(CheckInKind::Daily),
+        prompt: f.string("prompt"),
         connection: rating("connection")?,
         trust: rating("trust")?,
         heard: rating("heard")?,
-        note: read::string(doc, o, "note"),
-        author: PartnerId::from_key(&read::string(doc, o, "author")?),
-        at: read::time(doc, o, "at")?,
+        note: f.string("note"),
+        author: PartnerId::from_key(&f.string("author")?),
+        at: f.time("at")?,
     })
 }
 
 fn repair(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Repair> {
-    let answer = match (
-        read::string(doc, o, "response").and_then(|r| RepairResponse::parse(&r)),
-        read::string(doc, o, "response_by"),
-        read::time(doc, o, "response_at"),
-    ) {
+    let f = read::Fields::read(doc, o);
+    let answer = match (f.string("response").and_then(|r| RepairResponse::parse(&r)), f.string("response_by"), f.time("response_at")) {
         (Some(response), Some(by), Some(at)) => Some(Answer { response, by: PartnerId::from_key(&by), at }),
         _ => None,
     };
     Some(Repair {
         id: RecordId::from_key(key),
-        author: PartnerId::from_key(&read::string(doc, o, "author")?),
-        at: read::time(doc, o, "at")?,
-        what_happened: read::string(doc, o, "what_happened")?,
-        what_i_did: read::string(doc, o, "what_i_did").unwrap_or_default(),
-        impact: read::string(doc, o, "impact").unwrap_or_default(),
-        next_time: read::string(doc, o, "next_time").unwrap_or_default(),
+        author: PartnerId::from_key(&f.string("author")?),
+        at: f.time("at")?,
+        what_happened: f.string("what_happened")?,
+        what_i_did: f.string("what_i_did").unwrap_or_default(),
+        impact: f.string("impact").unwrap_or_default(),
+        next_time: f.string("next_time").unwrap_or_default(),
         answer,
     })
 }
 
 fn pause(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Pause> {
+    let f = read::Fields::read(doc, o);
     Some(Pause {
         partner: PartnerId::from_key(key),
-        started_at: read::time(doc, o, "started_at")?,
-        until: read::time(doc, o, "until")?,
-        note: read::string(doc, o, "note"),
-        ended_at: read::time(doc, o, "ended_at"),
+        started_at: f.time("started_at")?,
+        until: f.time("until")?,
+        note: f.string("note"),
+        ended_at: f.time("ended_at"),
     })
 }

@@ -236,3 +236,18 @@ fn history_attributes_every_change_to_a_device() {
     let last = changes.iter().max_by_key(|c| c.timestamp()).unwrap();
     assert_eq!(last.message().unwrap(), format!("agreement.propose {}", rid(40)));
 }
+
+/// Regression: love languages were serialized by variant name ("time") instead of the word
+/// the CLI and the document use ("quality-time").
+#[test]
+fn enums_serialize_as_their_words() {
+    for l in LoveLanguage::ALL {
+        assert_eq!(serde_json::to_value(l).unwrap(), serde_json::Value::String(l.as_str().into()));
+    }
+    for r in RepairResponse::ALL {
+        assert_eq!(serde_json::to_value(r).unwrap(), serde_json::Value::String(r.as_str().into()));
+    }
+    for c in Category::ALL {
+        assert_eq!(serde_json::to_value(c).unwrap(), serde_json::Value::String(c.as_str().into()));
+    }
+}

@@ -139,6 +139,40 @@ impl Engine {
         Ok(Outcome { created: applied.created, changed: applied.change.is_some() })
     }
 
+    /// Applies several commands under one lock with one fsync (imports, seeding benchmarks).
+    /// Stops at the first refused command; the ones before it are saved.
+    pub fn execute_many(&mut self, cmds: impl IntoIterator<Item = Command>) -> Result<Vec<Outcome>, EngineError> {
+        let guard = self.store.lock_exclusive()?;
+        self.catch_up()?;
+        let mut outcomes = Vec::new();
+        let mut refused = None;
+        for cmd in cmds {
+            let now = self.now();
+            match self.to_action(cmd).and_then(|a| Ok(self.shared.apply(&self.me, now, a)?)) {
+                Ok(a) => outcomes.push(Outcome { created: a.created, changed: a.change.is_some() }),
+                Err(e) => {
+                    refused = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Err(e) = self.store.persist(self.shared.doc_mut()) {
+            drop(guard);
+            self.reload();
+            return Err(e.into());
+        }
+        if self.store.wants_compaction() {
+            if let Err(e) = self.store.compact(self.shared.doc_mut()) {
+                self.warnings.push(format!("Saved, but tidying the saved file failed ({e}); Mend will try again later."));
+            }
+        }
+        drop(guard);
+        match refused {
+            Some(e) => Err(e),
+            None => Ok(outcomes),
+        }
+    }
+
     fn reload(&mut self) {
         if let Ok(reopened) = Engine::open(&self.profile.dir.clone()) {
             let clock = std::mem::replace(&mut self.clock, Box::new(when::now));
