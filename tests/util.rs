@@ -83,3 +83,125 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A background `mend` process (serve, pair invite) whose stderr goes to a file; stopped
+/// with SIGTERM when dropped.
+pub struct Background {
+    pub child: std::process::Child,
+    pub log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Background {
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub fn wait_for_log(&self, needle: &str, secs: u64) -> bool {
+        wait_until(secs, || self.log_text().contains(needle))
+    }
+
+    pub fn stop(mut self) -> String {
+        terminate(&mut self.child);
+        self.log_text()
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        terminate(&mut self.child);
+    }
+}
+
+fn terminate(child: &mut std::process::Child) {
+    if let Ok(None) = child.try_wait() {
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGTERM);
+        }
+        for _ in 0..100 {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+pub fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    f()
+}
+
+impl Device {
+    /// Runs a command in local-only mode (every network test does: nothing leaves loopback).
+    pub fn local(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--local-only"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    pub fn local_ok(&self, args: &[&str]) -> String {
+        let o = self.local(args);
+        assert!(o.status.success(), "mend {args:?} failed:\n{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("utf-8")
+    }
+
+    pub fn background(&self, args: &[&str]) -> (Background, std::process::ChildStdout) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("stderr.log");
+        let mut child = self
+            .cmd()
+            .arg("--local-only")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("start mend");
+        let out = child.stdout.take().expect("stdout");
+        (Background { child, log, _dir: dir }, out)
+    }
+
+    /// `mend serve` in the background, once it listens.
+    pub fn serve(&self) -> Background {
+        let (b, _) = self.background(&["serve"]);
+        assert!(b.wait_for_log("serving as", 20), "serve did not start: {}", b.log_text());
+        b
+    }
+
+    /// `mend pair invite` in the background; returns it and the ticket it printed.
+    pub fn invite(&self, role: &str, timeout_secs: u64) -> (Background, String) {
+        let (b, out) = self.background(&["pair", "invite", "--as", role, "--timeout", &timeout_secs.to_string()]);
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line).expect("read the ticket");
+        assert!(line.starts_with("mend"), "no ticket printed: {line:?} {}", b.log_text());
+        (b, line.trim().to_owned())
+    }
+
+    pub fn ids(&self, collection: &str) -> std::collections::BTreeSet<String> {
+        self.show()[collection].as_array().expect("collection").iter().filter_map(|r| r["id"].as_str().map(str::to_owned)).collect()
+    }
+
+    pub fn device_id(&self) -> String {
+        self.show()["me"]["device"].as_str().expect("device id").to_owned()
+    }
+}
+
+/// Two partners, paired: Ana invites, Ben joins.
+pub fn paired_couple() -> (Device, Device) {
+    let a = Device::init("Ana");
+    let b = Device::init("Ben");
+    let (inv, ticket) = a.invite("partner", 60);
+    b.local_ok(&["pair", "join", &ticket]);
+    let log = inv.stop();
+    assert!(log.contains("paired with"), "{log}");
+    (a, b)
+}

@@ -70,6 +70,31 @@ pub enum Cmd {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Pair with your partner's device, or add another device of yours.
+    #[command(subcommand)]
+    Pair(crate::net_cmd::PairCmd),
+    /// The devices that share this space, or remove one.
+    Devices {
+        #[command(subcommand)]
+        cmd: Option<crate::net_cmd::DevicesCmd>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sync with every paired device that can be reached, then stop.
+    Sync {
+        /// Sync once and exit (the only mode; `mend serve` stays online).
+        #[arg(long)]
+        once: bool,
+        /// Give up on a device after this many seconds.
+        #[arg(long, default_value_t = 30, value_name = "SECS")]
+        timeout: u64,
+    },
+    /// Stay online: sync with paired devices as they come and go, until stopped (Ctrl-C).
+    Serve,
+    /// Your private journal: encrypted on this device, never synced.
+    #[command(subcommand)]
+    Journal(crate::journal_cmd::JournalCmd),
     /// Tools for Mend's own tests; not for everyday use.
     #[command(subcommand, hide = true)]
     Debug(DebugCmd),

@@ -1,6 +1,8 @@
 //! `mend`: the desktop app and its command line, over one engine.
 
 mod cli;
+mod journal_cmd;
+mod net_cmd;
 mod run;
 
 use clap::Parser;

@@ -14,6 +14,16 @@ pub fn run(cli: Cli) -> Result<()> {
         return Ok(());
     };
     let dir = profile_dir(cli.profile)?;
+    // The private journal opens alone: not the shared space, not the network.
+    let cmd = match cmd {
+        Cmd::Journal(j) => return crate::journal_cmd::run(&dir, j),
+        other => other,
+    };
+    let net = crate::net_cmd::net_config(cli.local_only, cli.bind);
+    // Joining may create the profile, so it runs before a profile is opened.
+    if let Cmd::Pair(crate::net_cmd::PairCmd::Join { ticket, name, device_name }) = &cmd {
+        return crate::net_cmd::join(&dir, &net, ticket, name.as_deref(), device_name.clone());
+    }
     if let Cmd::Init { name, device_name } = &cmd {
         let device = device_name.clone().unwrap_or_else(default_device_name);
         let engine = Engine::init(&dir, name, &device)?;
@@ -25,7 +35,14 @@ pub fn run(cli: Cli) -> Result<()> {
     for note in engine.recovery_notes() {
         eprintln!("mend: note: {note}");
     }
-    let out = dispatch(&mut engine, cmd);
+    let out = match cmd {
+        // These hand the engine to the network side, which reports its own warnings.
+        Cmd::Pair(p) => return crate::net_cmd::pair(engine, &net, p),
+        Cmd::Sync { once: _, timeout } => return crate::net_cmd::sync_once(engine, &net, timeout),
+        Cmd::Serve => return crate::net_cmd::serve(engine, &net),
+        Cmd::Devices { cmd, json } => crate::net_cmd::devices(&mut engine, cmd, json),
+        other => dispatch(&mut engine, other),
+    };
     for w in engine.take_warnings() {
         eprintln!("mend: warning: {w}");
     }
@@ -42,7 +59,7 @@ fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-fn default_device_name() -> String {
+pub(crate) fn default_device_name() -> String {
     std::env::var("HOSTNAME")
         .ok()
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
@@ -88,7 +105,10 @@ fn print_json(v: &serde_json::Value) -> Result<()> {
 
 fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
     match cmd {
-        Cmd::Init { .. } => unreachable!("handled before opening"),
+        Cmd::Init { .. } | Cmd::Pair(_) | Cmd::Devices { .. } | Cmd::Sync { .. } | Cmd::Serve => {
+            unreachable!("handled before dispatch")
+        }
+        Cmd::Journal(_) => unreachable!("the journal is handled before the shared space opens"),
         Cmd::Profile(ProfileCmd::Show) => {
             let v = engine.view();
             let p = v.partners.get(&engine.me().partner).ok_or_else(|| anyhow!("your partner record is missing"))?;

@@ -16,6 +16,10 @@ pub struct Actor {
 pub enum Action {
     /// Records this partner (if new) and this device. Used at set-up and when a device joins.
     RegisterDevice { partner_name: Option<String>, device_name: String },
+    /// Adds another device to the space's trusted devices (done by the device that paired it).
+    TrustDevice { device: DeviceId, partner: PartnerId, name: String },
+    /// Takes a device off the trusted list: it can no longer sync with this space.
+    RemoveDevice { device: DeviceId },
     UpdateProfile { name: Option<String>, love_languages: Option<Vec<LoveLanguage>>, needs: Option<String> },
     ProposeAgreement { id: RecordId, revision: RecordId, category: Category, text: String },
     ReviseAgreement { id: RecordId, revision: RecordId, text: String },
@@ -49,6 +53,8 @@ impl Action {
         use Action::*;
         match self {
             RegisterDevice { .. } => "device.register".into(),
+            TrustDevice { device, .. } => format!("device.trust {device}"),
+            RemoveDevice { device } => format!("device.remove {device}"),
             UpdateProfile { .. } => "profile.update".into(),
             ProposeAgreement { id, .. } => format!("agreement.propose {id}"),
             ReviseAgreement { id, .. } => format!("agreement.revise {id}"),

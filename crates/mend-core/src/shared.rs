@@ -176,6 +176,47 @@ impl SharedDoc {
                 touched.insert((Collection::Devices, dev.to_owned()));
                 Ok(None)
             }
+            Action::TrustDevice { device, partner, name } => {
+                let name = validate::text("device name", &name, MAX_SHORT)?;
+                if device.actor().is_none() || device.as_str().len() != 64 {
+                    return Err(CoreError::NotAllowed("that is not a device id"));
+                }
+                if let Some(existing) = self.view.devices.get(&device) {
+                    if existing.partner != partner {
+                        return Err(CoreError::NotAllowed("that device already belongs to the other partner"));
+                    }
+                    if existing.removed_at.is_some() {
+                        return Err(CoreError::NotAllowed("that device was removed from this space; set it up again as a new device"));
+                    }
+                }
+                let is_new_partner = !self.view.partners.contains_key(&partner);
+                if is_new_partner && self.view.partners.len() >= 2 {
+                    return Err(CoreError::NotAllowed("this space already has two partners"));
+                }
+                let devices = self.coll(Collection::Devices);
+                let d = &mut self.doc;
+                let o = write::map(d, &devices, device.as_str())?;
+                write::text(d, &o, "name", &name)?;
+                write::text(d, &o, "partner", partner.as_str())?;
+                write::time(d, &o, "added_at", now)?;
+                write::text(d, &o, "added_by", dev)?;
+                touched.insert((Collection::Devices, device.to_string()));
+                Ok(None)
+            }
+            Action::RemoveDevice { device } => {
+                let o = self.record(Collection::Devices, device.as_str(), "device")?;
+                if device == actor.device {
+                    return Err(CoreError::NotAllowed("this device can't remove itself; to stop syncing, leave the space instead"));
+                }
+                if self.view.devices.get(&device).is_some_and(|d| d.removed_at.is_some()) {
+                    return Ok(None);
+                }
+                // A tombstone rather than a delete: an old copy of the record arriving later
+                // from a peer can't bring the device back.
+                write::time(&mut self.doc, &o, "removed_at", now)?;
+                touched.insert((Collection::Devices, device.to_string()));
+                Ok(None)
+            }
             Action::UpdateProfile { name, love_languages, needs } => {
                 let p = self.record(Collection::Partners, me, "partner")?;
                 let name = name.map(|n| validate::text("name", &n, MAX_SHORT)).transpose()?;

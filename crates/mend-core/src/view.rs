@@ -48,6 +48,15 @@ impl View {
         self.partners.values().find(|p| &p.id != me)
     }
 
+    /// The devices allowed to sync with this space: every device not removed.
+    pub fn trusted_devices(&self) -> impl Iterator<Item = &Device> {
+        self.devices.values().filter(|d| d.removed_at.is_none())
+    }
+
+    pub fn is_trusted(&self, device: &DeviceId) -> bool {
+        self.devices.get(device).is_some_and(|d| d.removed_at.is_none())
+    }
+
     pub fn active_pauses(&self, now: Timestamp) -> impl Iterator<Item = &Pause> {
         self.pauses.values().filter(move |p| p.is_active(now))
     }

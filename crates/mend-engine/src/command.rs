@@ -1,9 +1,13 @@
-use mend_core::{Category, CheckInKind, LoveLanguage, RepairResponse, Repeat, Timestamp};
+use mend_core::{Category, CheckInKind, DeviceId, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
 
 /// What a person asks for, as a front end hands it over. Ids may be a unique prefix or
 /// suffix of a record's id; new ids are made by the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    /// Trusts a device this one just paired with (ids are exact: they come from the network).
+    TrustDevice { device: DeviceId, partner: PartnerId, name: String },
+    /// Takes a device off the trusted list; `id` may be a unique start or end of its id.
+    RemoveDevice { id: String },
     UpdateProfile { name: Option<String>, love_languages: Option<Vec<LoveLanguage>>, needs: Option<String> },
     ProposeAgreement { category: Category, text: String },
     ReviseAgreement { id: String, text: String },

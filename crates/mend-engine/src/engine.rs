@@ -38,6 +38,16 @@ impl Engine {
         Ok(Engine { profile, store, shared, me, notes: vec![], warnings: vec![], clock: Box::new(when::now) })
     }
 
+    /// Creates the profile of a device that joined an existing space as another device of
+    /// `partner`: an empty space, filled by the first sync with the inviting device.
+    pub fn create_joined(dir: &Path, key: DeviceKey, partner: PartnerId, device_name: &str) -> Result<Engine, EngineError> {
+        let me = Actor { partner: partner.clone(), device: key.device_id() };
+        let mut shared = SharedDoc::new_space()?;
+        shared.set_device(&me.device)?;
+        let (profile, store) = Profile::create(dir, key, partner, device_name, shared.doc_mut())?;
+        Ok(Engine { profile, store, shared, me, notes: vec![], warnings: vec![], clock: Box::new(when::now) })
+    }
+
     /// Opens an existing profile, repairing what a crash or damage left (see
     /// [`Self::recovery_notes`]). A space written by a newer Mend is refused untouched.
     pub fn open(dir: &Path) -> Result<Engine, EngineError> {
@@ -188,6 +198,12 @@ impl Engine {
         let promise = |id: &str| resolve("promise", id, v.promises.keys());
         let repair = |id: &str| resolve("repair", id, v.repairs.keys());
         Ok(match cmd {
+            Command::TrustDevice { device, partner, name } => Action::TrustDevice { device, partner, name },
+            Command::RemoveDevice { id } => {
+                let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();
+                let found = resolve("device", &id, ids.iter())?;
+                Action::RemoveDevice { device: mend_core::DeviceId::from_key(found.as_str()) }
+            }
             Command::UpdateProfile { name, love_languages, needs } => Action::UpdateProfile { name, love_languages, needs },
             Command::ProposeAgreement { category, text } => Action::ProposeAgreement { id: new_id(), revision: new_id(), category, text },
             Command::ReviseAgreement { id, text } => Action::ReviseAgreement { id: agreement(&id)?, revision: new_id(), text },
@@ -224,6 +240,54 @@ impl Engine {
             Command::StartPause { minutes, note } => Action::StartPause { minutes, note },
             Command::EndPause => Action::EndPause,
         })
+    }
+
+    /// Applies a peer's sync message under the profile lock and saves what it brought
+    /// (fsynced) before returning. Returns whether the document changed.
+    pub fn receive_sync(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, EngineError> {
+        use automerge::sync::SyncDoc as _;
+        let guard = self.store.lock_exclusive()?;
+        self.catch_up()?;
+        let before = self.shared.heads();
+        self.shared
+            .doc_mut()
+            .sync()
+            .receive_sync_message(state, msg)
+            .map_err(|e| EngineError::Core(mend_core::CoreError::Document(e.to_string())))?;
+        if self.shared.heads() == before {
+            return Ok(false);
+        }
+        let absorbed = self.shared.absorb(&before);
+        if let Err(e) = self.store.persist(self.shared.doc_mut()) {
+            drop(guard);
+            self.reload();
+            return Err(e.into());
+        }
+        absorbed?;
+        if self.store.wants_compaction() {
+            if let Err(e) = self.store.compact(self.shared.doc_mut()) {
+                self.warnings.push(format!("Saved, but tidying the saved file failed ({e}); Mend will try again later."));
+            }
+        }
+        Ok(true)
+    }
+
+    pub fn generate_sync(&mut self, state: &mut automerge::sync::State) -> Option<automerge::sync::Message> {
+        use automerge::sync::SyncDoc as _;
+        self.shared.doc_mut().sync().generate_sync_message(state)
+    }
+
+    pub fn heads(&mut self) -> Vec<automerge::ChangeHash> {
+        self.shared.heads()
+    }
+
+    /// The device's iroh key: its identity on the network.
+    pub fn secret_key(&self) -> iroh_base::SecretKey {
+        self.profile.key.secret().clone()
+    }
+
+    pub fn blobs(&self) -> mend_store::Blobs {
+        mend_store::Blobs::new(&self.profile.dir)
     }
 
     /// Who changed what and when, oldest first.

@@ -53,6 +53,8 @@ fn summarize(action: &str, v: &View) -> String {
     let promise = || v.promises.get(&id).map(|p| snippet(&p.text)).unwrap_or_default();
     match verb {
         "device.register" => "set up a device".into(),
+        "device.trust" => format!("paired the device {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or("")),
+        "device.remove" => format!("removed the device {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or("")),
         "profile.update" => "updated their profile".into(),
         "agreement.propose" => format!("proposed the agreement {}", agreement()),
         "agreement.revise" => format!("revised the agreement {}", agreement()),

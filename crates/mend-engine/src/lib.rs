@@ -8,6 +8,7 @@ mod error;
 pub mod export;
 mod history;
 mod ids;
+mod sync_space;
 pub mod when;
 
 pub use command::Command;
@@ -15,4 +16,10 @@ pub use engine::{Engine, Outcome};
 pub use error::EngineError;
 pub use history::HistoryEntry;
 pub use mend_core::{self as core, View};
-pub use mend_store::Recovery;
+pub use mend_store::{DeviceKey, Recovery};
+pub use mend_sync as sync;
+
+/// Whether `dir` holds a finished Mend profile.
+pub fn profile_exists(dir: &std::path::Path) -> bool {
+    mend_store::Profile::exists(dir)
+}

@@ -4,12 +4,14 @@
 //! profile.json     which device and partner this is (written last at set-up)
 //! device.key       the device's iroh secret key, owner-only
 //! space/           the shared document: snapshot-N.am + log-N.log generations, and a lock
+//! sync/            sync's own small files: per-peer sync state, peer addresses, invitations
 //! damaged/         files that failed to load, kept aside untouched for the user
 //! ```
 //!
 //! Everything here is crash-safe: appends are fsynced before an action is reported done,
 //! snapshots are written to a temporary file, fsynced, renamed and the folder fsynced.
 
+mod blobs;
 mod docstore;
 mod error;
 mod fsutil;
@@ -18,6 +20,7 @@ pub mod log;
 mod profile;
 mod recovery;
 
+pub use blobs::Blobs;
 pub use docstore::{DocStore, LockGuard};
 pub use error::StoreError;
 pub use key::DeviceKey;

@@ -1,0 +1,367 @@
+//! The CLI's networking commands: pairing, the device list, one-off sync and `serve`.
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Subcommand;
+use mend_engine::core::{DeviceId, PartnerId};
+use mend_engine::sync::node::{self, Event, Hub};
+use mend_engine::sync::peers::{Link, Peers};
+use mend_engine::sync::ticket::Ticket;
+use mend_engine::sync::wire::PairRequest;
+use mend_engine::sync::{NetConfig, NetMode, Role, SharedSpace};
+use mend_engine::{Command, DeviceKey, Engine, when};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+#[derive(Subcommand, Debug)]
+pub enum PairCmd {
+    /// Show an invitation (print it, then wait until a device joins or the time is up).
+    Invite {
+        /// Who will join: your partner, or another device of yours.
+        #[arg(long = "as", value_parser = ["partner", "own-device"], default_value = "partner")]
+        role: String,
+        /// How long the invitation stays valid, in seconds.
+        #[arg(long, default_value_t = 600, value_name = "SECS")]
+        timeout: u64,
+    },
+    /// Join with an invitation from another device.
+    Join {
+        ticket: String,
+        /// Your name, when joining as a partner from a new profile.
+        #[arg(long)]
+        name: Option<String>,
+        /// A name for this device (default: this computer's host name).
+        #[arg(long)]
+        device_name: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DevicesCmd {
+    /// Take a device off this space: it can no longer sync, and is disconnected at once.
+    Remove { id: String },
+}
+
+pub fn net_config(local_only: bool, bind: Option<SocketAddr>) -> NetConfig {
+    let local = local_only || std::env::var("MEND_NET").is_ok_and(|v| v == "local");
+    NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("could not start Mend's network runtime")
+}
+
+const NET_BLOB: &str = "net.json";
+
+async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<mend_engine::sync::Endpoint> {
+    let (key, port) = {
+        let e = lock(engine);
+        let port = e.blobs().load(NET_BLOB).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()).and_then(|v| v["port"].as_u64()).map(|p| p as u16);
+        (e.secret_key(), port)
+    };
+    let alpns = vec![mend_engine::sync::SYNC_ALPN.to_vec(), mend_engine::sync::PAIR_ALPN.to_vec()];
+    let ep = mend_engine::sync::net::bind(key, net, alpns, port).await?;
+    save_port(&lock(engine), &ep);
+    Ok(ep)
+}
+
+/// Keeping the port across runs lets peers find this device again without discovery.
+fn save_port(engine: &Engine, ep: &mend_engine::sync::Endpoint) {
+    if let Some(p) = ep.bound_sockets().first().map(|s| s.port()) {
+        let _ = engine.blobs().save(NET_BLOB, serde_json::json!({ "port": p }).to_string().as_bytes());
+    }
+}
+
+fn lock(e: &Arc<Mutex<Engine>>) -> std::sync::MutexGuard<'_, Engine> {
+    e.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn describe(e: &Event) -> String {
+    match e {
+        Event::Connected { name, link, .. } => format!("connected to {name} ({})", link_word(*link)),
+        Event::InStep { name, .. } => format!("in sync with {name}"),
+        Event::Disconnected { name, why, .. } => format!("disconnected from {name}: {why}"),
+        Event::Unreachable { name, why, .. } => format!("could not reach {name}: {why}"),
+        Event::Refused { peer, why } => format!("refused device {}: {why}", &peer[..peer.len().min(8)]),
+        Event::Paired { name, role, .. } => format!("paired with {name} ({})", if *role == Role::Partner { "your partner" } else { "another device of yours" }),
+        Event::PairRefused { why } => format!("refused a pairing attempt: {why}"),
+    }
+}
+
+fn link_word(l: Link) -> &'static str {
+    match l {
+        Link::Direct => "direct",
+        Link::Relay => "relayed",
+    }
+}
+
+fn log(line: &str) {
+    eprintln!("{} {line}", when::format(when::now()));
+}
+
+pub fn pair(engine: Engine, net: &NetConfig, cmd: PairCmd) -> Result<()> {
+    let PairCmd::Invite { role, timeout } = cmd else { bail!("internal: join is handled before opening") };
+    let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
+    let timeout = timeout.clamp(1, 24 * 3600);
+    let engine = Arc::new(Mutex::new(engine));
+    runtime()?.block_on(async move {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let hub = Hub::new(engine.clone(), tx);
+        let ep = bind(&engine, net).await?;
+        let ticket = hub.invite(&ep, role, timeout)?;
+        let _router = hub.router(ep.clone());
+        let text = ticket.to_text();
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{text}")?;
+            out.flush()?;
+        }
+        let until = mend_engine::core::Timestamp(ticket.expires_at as i64 * 1000);
+        eprintln!(
+            "Give this invitation to {} (it works once, until {}). Waiting for a device to join…",
+            if role == Role::Partner { "your partner" } else { "your other device" },
+            when::format(until)
+        );
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+        let mut joined: Option<(DeviceId, String)> = None;
+        loop {
+            let wait = match &joined {
+                // Once paired, give the new device a little time to finish its first sync.
+                Some(_) => Duration::from_secs(60),
+                None => deadline.saturating_duration_since(tokio::time::Instant::now()),
+            };
+            match tokio::time::timeout(wait, rx.recv()).await {
+                Ok(Some(ev)) => {
+                    log(&describe(&ev));
+                    match ev {
+                        Event::Paired { device, name, .. } => joined = Some((device, name)),
+                        Event::InStep { peer, .. } if joined.as_ref().is_some_and(|(d, _)| *d == peer) => break,
+                        Event::Disconnected { peer, .. } if joined.as_ref().is_some_and(|(d, _)| *d == peer) => break,
+                        _ => {}
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => break,
+            }
+        }
+        ep.close().await;
+        match joined {
+            Some((_, name)) => {
+                eprintln!("{name} is paired. Run `mend serve` on both devices to stay in sync.");
+                Ok(())
+            }
+            None => bail!("no device joined within {timeout} s; the invitation has expired. Run `mend pair invite` again for a new one"),
+        }
+    })
+}
+
+pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_name: Option<String>) -> Result<()> {
+    let ticket = Ticket::parse(text, node::now_secs())?;
+    let exists = mend_engine::profile_exists(dir);
+    // Who this device will be. Nothing is written until the inviter says yes, except a
+    // partner's own new profile, which they would make anyway.
+    let mut device_name = device_name.unwrap_or_else(crate::run::default_device_name);
+    let (engine, key, partner): (Option<Engine>, Option<DeviceKey>, Option<PartnerId>) = match ticket.role {
+        Role::Partner => {
+            let e = if exists {
+                let e = Engine::open(dir)?;
+                device_name = e.device_name().to_owned();
+                e
+            } else {
+                let name = name.ok_or_else(|| anyhow!("joining as a partner from a new profile needs your name: add --name YOUR_NAME"))?;
+                Engine::init(dir, name, &device_name)?
+            };
+            let p = e.me().partner.clone();
+            (Some(e), None, Some(p))
+        }
+        Role::OwnDevice => {
+            if exists {
+                bail!("{} already holds a Mend profile; to add this computer as another of your devices, join from a new, empty profile folder (--profile NEW_DIR)", dir.display());
+            }
+            (None, Some(DeviceKey::generate()), None)
+        }
+    };
+    let secret_key = match (&engine, &key) {
+        (Some(e), _) => e.secret_key(),
+        (None, Some(k)) => k.secret().clone(),
+        _ => bail!("internal: no key"),
+    };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let alpns = vec![mend_engine::sync::SYNC_ALPN.to_vec(), mend_engine::sync::PAIR_ALPN.to_vec()];
+        let ep = mend_engine::sync::net::bind(secret_key, net, alpns, None).await?;
+        let req = PairRequest { secret: hex_encode(&ticket.secret), role: ticket.role, device_name: device_name.clone(), partner: partner.map(|p| p.to_string()) };
+        let accept = node::request_pairing(&ep, &ticket, req).await?;
+        let mut engine = match (engine, key) {
+            (Some(e), _) => e,
+            (None, Some(k)) => Engine::create_joined(dir, k, PartnerId::from_key(&accept.partner), &device_name)?,
+            _ => bail!("internal: no engine"),
+        };
+        save_port(&engine, &ep);
+        let inviter = DeviceId::from_public_key(ticket.addr.id.as_bytes());
+        engine.execute(Command::TrustDevice { device: inviter.clone(), partner: PartnerId::from_key(&accept.inviter_partner), name: accept.inviter_device_name.clone() })?;
+        let engine = Arc::new(Mutex::new(engine));
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let hub = Hub::new(engine.clone(), tx);
+        hub.remember_addrs(&inviter, ticket.addr.ip_addrs().copied());
+        let results = hub.sync_once(&ep, Duration::from_secs(60)).await;
+        ep.close().await;
+        let ok = results.iter().any(|(d, _, r)| *d == inviter && r.is_ok());
+        for (_, n, r) in &results {
+            if let Err(e) = r {
+                eprintln!("mend: note: could not sync with {n} yet: {e}");
+            }
+        }
+        let e = lock(&engine);
+        println!("{}", e.me().device);
+        if ok {
+            eprintln!("Paired with {}'s space and in sync. Run `mend serve` to stay in sync.", ticket.inviter);
+        } else {
+            eprintln!("Paired with {}'s space; the first sync did not finish. Run `mend sync --once` or `mend serve`.", ticket.inviter);
+        }
+        Ok(())
+    })
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Result<()> {
+    if let Some(DevicesCmd::Remove { id }) = cmd {
+        let out = engine.execute(Command::RemoveDevice { id })?;
+        eprintln!(
+            "{}",
+            if out.changed {
+                "Removed. That device can no longer sync with this space; a running `mend serve` disconnects it at once."
+            } else {
+                "That device was already removed."
+            }
+        );
+        return Ok(());
+    }
+    let peers = Peers::from_blob(engine.blobs().load(mend_engine::sync::peers::BLOB));
+    let v = engine.view();
+    let me = &engine.me().device;
+    let rows: Vec<serde_json::Value> = v
+        .devices
+        .values()
+        .map(|d| {
+            let p = peers.peers.get(d.id.as_str());
+            serde_json::json!({
+                "id": d.id,
+                "name": d.name,
+                "partner": d.partner,
+                "partner_name": v.partner_name(&d.partner),
+                "this_device": &d.id == me,
+                "removed": d.removed_at.is_some(),
+                "last_synced": p.and_then(|p| p.last_synced),
+                "link": p.and_then(|p| p.link).map(link_word),
+                "last_error": p.and_then(|p| p.last_error.clone()),
+            })
+        })
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    for r in rows {
+        let synced = match r["last_synced"].as_i64() {
+            _ if r["this_device"] == true => "this device".to_owned(),
+            Some(t) => format!("last synced {} ({})", when::format(mend_engine::core::Timestamp(t)), r["link"].as_str().unwrap_or("direct")),
+            None => "never synced".to_owned(),
+        };
+        println!(
+            "{}  {} ({}){}  {}",
+            r["id"].as_str().unwrap_or(""),
+            r["name"].as_str().unwrap_or(""),
+            r["partner_name"].as_str().unwrap_or(""),
+            if r["removed"] == true { "  [removed]" } else { "" },
+            synced
+        );
+    }
+    Ok(())
+}
+
+pub fn sync_once(engine: Engine, net: &NetConfig, timeout: u64) -> Result<()> {
+    let engine = Arc::new(Mutex::new(engine));
+    if lock(&engine).peers().is_empty() {
+        bail!("this device is not paired with any other yet: run `mend pair invite` here and `mend pair join` on the other device");
+    }
+    runtime()?.block_on(async move {
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let hub = Hub::new(engine.clone(), tx);
+        let ep = bind(&engine, net).await?;
+        let results = hub.sync_once(&ep, Duration::from_secs(timeout.max(1))).await;
+        ep.close().await;
+        let mut synced = 0;
+        let mut failed = 0;
+        let mut unreachable = 0;
+        let peers = Peers::from_blob(lock(&engine).blobs().load(mend_engine::sync::peers::BLOB));
+        for (d, name, r) in &results {
+            match r {
+                Ok(()) => {
+                    synced += 1;
+                    let link = peers.peers.get(d.as_str()).and_then(|p| p.link).map(link_word).unwrap_or("direct");
+                    println!("{d}  synced with {name} ({link})");
+                }
+                Err(e @ (mend_engine::sync::SyncError::Unreachable { .. } | mend_engine::sync::SyncError::Timeout { .. })) => {
+                    unreachable += 1;
+                    println!("{d}  unreachable: {name}: {e}");
+                }
+                Err(e) => {
+                    failed += 1;
+                    println!("{d}  failed: {name}: {e}");
+                }
+            }
+        }
+        for w in lock(&engine).take_warnings() {
+            eprintln!("mend: warning: {w}");
+        }
+        if synced == 0 && failed == 0 {
+            bail!("none of your {} paired device(s) could be reached: make sure Mend runs there (`mend serve`) and the devices can reach each other", unreachable);
+        }
+        if failed > 0 {
+            bail!("{failed} device(s) could not be synced; see above");
+        }
+        Ok(())
+    })
+}
+
+pub fn serve(engine: Engine, net: &NetConfig) -> Result<()> {
+    let engine = Arc::new(Mutex::new(engine));
+    runtime()?.block_on(async move {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let hub = Hub::new(engine.clone(), tx);
+        let ep = bind(&engine, net).await?;
+        let addrs: Vec<String> = ep.bound_sockets().iter().map(|s| s.to_string()).collect();
+        log(&format!("serving as {} on {}", lock(&engine).me().device, addrs.join(", ")));
+        tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                log(&describe(&ev));
+            }
+        });
+        let shutdown = async {
+            let term = async {
+                #[cfg(unix)]
+                {
+                    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                        s.recv().await;
+                        return;
+                    }
+                }
+                std::future::pending::<()>().await
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term => {}
+            }
+        };
+        hub.serve(ep, shutdown).await;
+        log("stopped");
+        Ok(())
+    })
+}

@@ -1,0 +1,150 @@
+//! Sync speed on loopback, local-only (nothing leaves the machine):
+//! 1. live propagation: a change on A until B's view shows it, both online, against the
+//!    QUIC path round-trip time of the same connection;
+//! 2. catch-up after N offline changes per side (default 10,000), over iroh, against the
+//!    same two documents synced in memory with Automerge's sync protocol.
+//! Run: `cargo bench -p mend-engine --bench sync` (MEND_BENCH_CHANGES=N to change N).
+
+use automerge::sync::SyncDoc as _;
+use mend_engine::sync::node::Hub;
+use mend_engine::sync::{NetConfig, PAIR_ALPN, SYNC_ALPN, tap};
+use mend_engine::{Command, Engine};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+fn lock(e: &Arc<Mutex<Engine>>) -> std::sync::MutexGuard<'_, Engine> {
+    e.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Two profiles that trust each other, as after pairing.
+fn couple(dir: &std::path::Path) -> (Engine, Engine) {
+    let mut a = Engine::init(&dir.join("a"), "Ana", "laptop").unwrap();
+    let mut b = Engine::init(&dir.join("b"), "Ben", "laptop").unwrap();
+    let (ad, ap) = (a.me().device.clone(), a.me().partner.clone());
+    let (bd, bp) = (b.me().device.clone(), b.me().partner.clone());
+    a.execute(Command::TrustDevice { device: bd, partner: bp, name: "Ben's laptop".into() }).unwrap();
+    b.execute(Command::TrustDevice { device: ad, partner: ap, name: "Ana's laptop".into() }).unwrap();
+    (a, b)
+}
+
+async fn online(e: Engine) -> (Arc<Mutex<Engine>>, Arc<Hub<Engine>>, mend_engine::sync::Endpoint) {
+    let key = e.secret_key();
+    let e = Arc::new(Mutex::new(e));
+    let (tx, _rx) = mpsc::unbounded_channel();
+    std::mem::forget(_rx);
+    let hub = Hub::new(e.clone(), tx);
+    let ep = mend_engine::sync::net::bind(key, &NetConfig::local_only(None), vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()], None).await.unwrap();
+    (e, hub, ep)
+}
+
+fn pct(v: &mut [Duration], p: f64) -> f64 {
+    v.sort();
+    v[((v.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e3
+}
+
+fn main() {
+    let n: usize = std::env::var("MEND_BENCH_CHANGES").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async move {
+        // 1. Live propagation.
+        let t = tempfile::tempdir().unwrap();
+        let (a, b) = couple(t.path());
+        let (ea, ha, pa) = online(a).await;
+        let (eb, hb, pb) = online(b).await;
+        let (bdev, adev) = (lock(&eb).me().device.clone(), lock(&ea).me().device.clone());
+        ha.remember_addrs(&bdev, pb.bound_sockets());
+        hb.remember_addrs(&adev, pa.bound_sockets());
+        let sa = tokio::spawn({ let h = ha.clone(); let p = pa.clone(); async move { h.serve(p, std::future::pending()).await } });
+        let sb = tokio::spawn({ let h = hb.clone(); let p = pb.clone(); async move { h.serve(p, std::future::pending()).await } });
+        while !(ha.is_live(&bdev) || hb.is_live(&adev)) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut lat = vec![];
+        for i in 0..100 {
+            let start = Instant::now();
+            let id = lock(&ea).execute(Command::AddGratitude { text: format!("live {i}"), about: None }).unwrap().created.unwrap();
+            ha.notify_change();
+            loop {
+                if lock(&eb).view().gratitude.contains_key(&id) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_micros(200)).await;
+            }
+            lat.push(start.elapsed());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // The reference: a QUIC round trip on a connection between the same endpoints.
+        let conn = pa.connect(iroh::EndpointAddr::from_parts(pb.id(), pb.bound_sockets().into_iter().map(iroh::TransportAddr::Ip)), SYNC_ALPN).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let rtt = conn.paths().iter().find(|p| p.is_selected()).map(|p| p.rtt()).unwrap_or_default();
+        conn.close(0u32.into(), b"");
+        println!(
+            "live propagation, change on A until B's view shows it (n=100): p50 {:.2} ms  p90 {:.2} ms  max {:.2} ms; QUIC path RTT {:.3} ms; p50/RTT {:.1}x",
+            pct(&mut lat, 0.5), pct(&mut lat, 0.9), pct(&mut lat, 1.0), rtt.as_secs_f64() * 1e3, pct(&mut lat, 0.5) / (rtt.as_secs_f64() * 1e3).max(1e-6)
+        );
+        sa.abort();
+        sb.abort();
+
+        // 2. Catch-up after N offline changes per side.
+        let t = tempfile::tempdir().unwrap();
+        let (mut a, mut b) = couple(t.path());
+        let seed = Instant::now();
+        for (e, who) in [(&mut a, "ana"), (&mut b, "ben")] {
+            let cmds: Vec<Command> = (0..n).map(|i| Command::AddGratitude { text: format!("offline {who} {i}: thank you for today"), about: None }).collect();
+            // One change per save, as people make them.
+            for c in cmds {
+                e.execute(c).unwrap();
+            }
+        }
+        println!("seeded {n} offline changes per side in {:.1} s", seed.elapsed().as_secs_f64());
+        // Reference: the same two documents, in memory, Automerge's sync protocol alone.
+        let (mut ma, mut mb) = (doc_of(&t.path().join("a")), doc_of(&t.path().join("b")));
+        let (mut s1, mut s2) = (automerge::sync::State::new(), automerge::sync::State::new());
+        let start = Instant::now();
+        let mut mem_bytes = 0usize;
+        loop {
+            let m1 = ma.sync().generate_sync_message(&mut s1);
+            let m2 = mb.sync().generate_sync_message(&mut s2);
+            if m1.is_none() && m2.is_none() {
+                break;
+            }
+            if let Some(m) = m1 {
+                let b = m.encode();
+                mem_bytes += b.len();
+                mb.sync().receive_sync_message(&mut s2, automerge::sync::Message::decode(&b).unwrap()).unwrap();
+            }
+            if let Some(m) = m2 {
+                let b = m.encode();
+                mem_bytes += b.len();
+                ma.sync().receive_sync_message(&mut s1, automerge::sync::Message::decode(&b).unwrap()).unwrap();
+            }
+        }
+        let mem_time = start.elapsed();
+        let (ea, ha, pa) = online(a).await;
+        let (eb, hb, pb) = online(b).await;
+        let adev = lock(&ea).me().device.clone();
+        hb.remember_addrs(&adev, pa.bound_sockets());
+        let _router = ha.router(pa.clone());
+        let (s0, _) = tap::totals();
+        let start = Instant::now();
+        let res = hb.sync_once(&pb, Duration::from_secs(600)).await;
+        let net_time = start.elapsed();
+        let (s1b, _) = tap::totals();
+        assert!(res.iter().all(|(_, _, r)| r.is_ok()), "{:?}", res.iter().map(|r| r.2.as_ref().err().map(|e| e.to_string())).collect::<Vec<_>>());
+        assert_eq!(lock(&ea).view().gratitude.len(), 2 * n);
+        assert_eq!(lock(&eb).view().gratitude.len(), 2 * n);
+        // Both sides run in this process, so each frame is counted once sent and once received.
+        let wire = (s1b - s0) as f64;
+        println!(
+            "catch-up after {n} offline changes per side: over iroh {:.2} s, {:.2} MB of frames; in memory {:.2} s, {:.2} MB; ratio time {:.2}x, bytes {:.2}x (iroh time includes applying, view updates and fsync on both sides)",
+            net_time.as_secs_f64(), wire / 1e6, mem_time.as_secs_f64(), mem_bytes as f64 / 1e6, net_time.as_secs_f64() / mem_time.as_secs_f64(), wire / mem_bytes as f64
+        );
+    });
+}
+
+fn doc_of(profile: &std::path::Path) -> automerge::AutoCommit {
+    let (_s, doc, _) = mend_store::DocStore::open(profile).unwrap();
+    doc
+}

@@ -1,0 +1,60 @@
+//! The engine as sync sees it: the shared document and the trusted-device list, nothing
+//! else of the profile.
+
+use crate::{Command, Engine};
+use automerge::sync;
+use mend_core::{DeviceId, PartnerId};
+use mend_sync::{SharedSpace, SpaceError};
+
+fn err(e: impl std::fmt::Display) -> SpaceError {
+    SpaceError(e.to_string())
+}
+
+impl SharedSpace for Engine {
+    fn device(&self) -> DeviceId {
+        self.me().device.clone()
+    }
+    fn partner(&self) -> PartnerId {
+        self.me().partner.clone()
+    }
+    fn partner_name(&self) -> String {
+        self.view().partner_name(&self.me().partner).to_owned()
+    }
+    fn device_name(&self) -> String {
+        Engine::device_name(self).to_owned()
+    }
+    fn schema_version(&self) -> u64 {
+        mend_core::schema::SCHEMA_VERSION
+    }
+    fn partner_count(&self) -> usize {
+        self.view().partners.len()
+    }
+    fn is_trusted(&self, device: &DeviceId) -> bool {
+        self.view().is_trusted(device)
+    }
+    fn peers(&self) -> Vec<(DeviceId, String)> {
+        let me = &self.me().device;
+        self.view().trusted_devices().filter(|d| &d.id != me).map(|d| (d.id.clone(), d.name.clone())).collect()
+    }
+    fn heads(&mut self) -> Vec<automerge::ChangeHash> {
+        Engine::heads(self)
+    }
+    fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message> {
+        self.generate_sync(state)
+    }
+    fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
+        self.receive_sync(state, msg).map_err(err)
+    }
+    fn refresh(&mut self) -> Result<bool, SpaceError> {
+        Engine::refresh(self).map_err(err)
+    }
+    fn trust(&mut self, device: &DeviceId, partner: &PartnerId, name: &str) -> Result<(), SpaceError> {
+        self.execute(Command::TrustDevice { device: device.clone(), partner: partner.clone(), name: name.to_owned() }).map(|_| ()).map_err(err)
+    }
+    fn load_blob(&self, name: &str) -> Option<Vec<u8>> {
+        self.blobs().load(name)
+    }
+    fn save_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), SpaceError> {
+        self.blobs().save(name, bytes).map_err(err)
+    }
+}

@@ -1,0 +1,47 @@
+//! What this device remembers about each peer: where it was last reached, when it last
+//! synced, and how. Shown by `mend devices`; used to reconnect without discovery.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+pub const BLOB: &str = "peers.json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Link {
+    Direct,
+    Relay,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerInfo {
+    pub addrs: Vec<SocketAddr>,
+    /// Milliseconds since the epoch.
+    pub last_synced: Option<i64>,
+    pub link: Option<Link>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Peers {
+    pub peers: BTreeMap<String, PeerInfo>,
+}
+
+impl Peers {
+    pub fn from_blob(b: Option<Vec<u8>>) -> Peers {
+        b.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    pub fn to_blob(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+
+    /// Remembers an address, newest first, a few per peer.
+    pub fn remember(&mut self, peer: &str, addr: SocketAddr) {
+        let p = self.peers.entry(peer.to_owned()).or_default();
+        p.addrs.retain(|a| *a != addr);
+        p.addrs.insert(0, addr);
+        p.addrs.truncate(4);
+    }
+}

@@ -1,0 +1,135 @@
+//! One sync session with one peer, IO-free: feed it the peer's messages and local changes,
+//! send what it returns. The async shell in `node` and the in-memory network in the tests
+//! drive the same code.
+
+use crate::space::{SharedSpace, SpaceError};
+use crate::wire::{Hello, Msg};
+use automerge::sync::{self, SyncDoc as _};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error("{0}")]
+    Version(String),
+    #[error("the other device sent something Mend does not understand ({0}); it was disconnected and nothing it sent was kept")]
+    Malformed(String),
+    #[error("the other device stopped: {0}")]
+    Remote(String),
+    #[error(transparent)]
+    Space(#[from] SpaceError),
+    #[error("the other device sent a message out of order")]
+    Unexpected,
+}
+
+pub struct Session {
+    state: sync::State,
+    got_hello: bool,
+    /// The last time we were asked, we had nothing to send.
+    idle: bool,
+    /// The peer said it is in step and closing.
+    pub peer_done: bool,
+}
+
+/// What handling one message did.
+#[derive(Debug, Default)]
+pub struct Handled {
+    pub replies: Vec<Msg>,
+    /// The shared document changed (so other sessions may have something to send).
+    pub changed: bool,
+}
+
+impl Session {
+    /// `saved` is this peer's persisted sync state: with it, a reconnect does not resend the
+    /// whole history.
+    pub fn new(saved: Option<&[u8]>) -> Session {
+        let state = saved.and_then(|b| sync::State::decode(b).ok()).unwrap_or_default();
+        Session { state, got_hello: false, idle: false, peer_done: false }
+    }
+
+    pub fn hello(schema: u64) -> Msg {
+        Msg::Hello(Hello { protocol: crate::PROTOCOL_VERSION, schema, app: format!("mend {}", env!("CARGO_PKG_VERSION")) })
+    }
+
+    pub fn state_bytes(&self) -> Vec<u8> {
+        self.state.encode()
+    }
+
+    pub fn handle<S: SharedSpace + ?Sized>(&mut self, space: &mut S, msg: Msg) -> Result<Handled, SessionError> {
+        match msg {
+            Msg::Hello(h) => {
+                if h.protocol != crate::PROTOCOL_VERSION {
+                    return Err(SessionError::Version(format!(
+                        "the other device speaks sync protocol {} and this one {}: update Mend on both devices",
+                        h.protocol,
+                        crate::PROTOCOL_VERSION
+                    )));
+                }
+                let ours = space.schema_version();
+                if h.schema > ours {
+                    return Err(SessionError::Version(format!(
+                        "the other device runs a newer Mend (schema {}; this one reads up to {ours}): update Mend on this device to keep syncing",
+                        h.schema
+                    )));
+                }
+                if h.schema < ours {
+                    return Err(SessionError::Version(format!(
+                        "the other device runs an older Mend (schema {}; this space is schema {ours}): update Mend on that device to keep syncing",
+                        h.schema
+                    )));
+                }
+                self.got_hello = true;
+                Ok(Handled { replies: self.generate(space), changed: false })
+            }
+            Msg::Sync(bytes) => {
+                if !self.got_hello {
+                    return Err(SessionError::Unexpected);
+                }
+                let m = sync::Message::decode(&bytes).map_err(|e| SessionError::Malformed(e.to_string()))?;
+                let changed = space.receive(&mut self.state, m)?;
+                Ok(Handled { replies: self.generate(space), changed })
+            }
+            Msg::Done => {
+                self.peer_done = true;
+                Ok(Handled::default())
+            }
+            Msg::Error(why) => Err(SessionError::Remote(why)),
+            Msg::PairRequest(_) | Msg::PairAccept(_) | Msg::PairReject(_) => Err(SessionError::Unexpected),
+        }
+    }
+
+    /// Something changed locally: anything new for this peer?
+    pub fn local_change<S: SharedSpace + ?Sized>(&mut self, space: &mut S) -> Vec<Msg> {
+        if !self.got_hello {
+            return vec![];
+        }
+        self.generate(space)
+    }
+
+    fn generate<S: SharedSpace + ?Sized>(&mut self, space: &mut S) -> Vec<Msg> {
+        match space.generate(&mut self.state) {
+            Some(m) => {
+                self.idle = false;
+                vec![Msg::Sync(m.encode())]
+            }
+            None => {
+                self.idle = true;
+                vec![]
+            }
+        }
+    }
+
+    /// Both sides hold the same document and nothing is left to send.
+    pub fn in_step<S: SharedSpace + ?Sized>(&self, space: &mut S) -> bool {
+        let mut ours = space.heads();
+        ours.sort();
+        let theirs = self.state.their_heads.clone().map(|mut h| {
+            h.sort();
+            h
+        });
+        self.got_hello && self.idle && theirs.as_ref() == Some(&ours)
+    }
+}
+
+/// Lets tests and tools use a bare document as a space.
+pub fn generate_for(doc: &mut automerge::AutoCommit, state: &mut sync::State) -> Option<sync::Message> {
+    doc.sync().generate_sync_message(state)
+}

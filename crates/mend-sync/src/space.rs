@@ -1,0 +1,36 @@
+//! What sync needs from a profile, and nothing more: the shared document's sync messages,
+//! the trusted-device list, and a few small files of its own. The engine implements it; the
+//! journal is not reachable from here.
+
+use automerge::ChangeHash;
+use automerge::sync;
+use mend_core::{DeviceId, PartnerId};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SpaceError(pub String);
+
+pub trait SharedSpace: Send + 'static {
+    fn device(&self) -> DeviceId;
+    fn partner(&self) -> PartnerId;
+    fn partner_name(&self) -> String;
+    fn device_name(&self) -> String;
+    fn schema_version(&self) -> u64;
+    /// How many partners the space has (pairing a third is refused).
+    fn partner_count(&self) -> usize;
+    fn is_trusted(&self, device: &DeviceId) -> bool;
+    /// Trusted devices other than this one, with their names.
+    fn peers(&self) -> Vec<(DeviceId, String)>;
+    fn heads(&mut self) -> Vec<ChangeHash>;
+    fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message>;
+    /// Applies a peer's message and saves what it brought (fsynced) before returning.
+    /// Returns whether the document changed.
+    fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError>;
+    /// Picks up changes other processes saved to this profile.
+    fn refresh(&mut self) -> Result<bool, SpaceError>;
+    /// Records a newly paired device as trusted.
+    fn trust(&mut self, device: &DeviceId, partner: &PartnerId, name: &str) -> Result<(), SpaceError>;
+    /// Sync's own small files (per-peer sync state, peer addresses, open invitations).
+    fn load_blob(&self, name: &str) -> Option<Vec<u8>>;
+    fn save_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), SpaceError>;
+}

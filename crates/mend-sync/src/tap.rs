@@ -1,0 +1,43 @@
+//! An audit log of everything this process says on the wire, before encryption: with
+//! `MEND_WIRE_LOG=FILE`, every frame sent or received is appended to FILE as
+//! `[S|R][len u32 BE][frame]`. QUIC encrypts the traffic, so a packet capture cannot show
+//! what Mend sends; this can. The privacy test uses it to prove the journal never leaves.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+pub enum Dir {
+    Sent,
+    Received,
+}
+
+static TAP: OnceLock<Option<Mutex<std::fs::File>>> = OnceLock::new();
+static SENT: AtomicU64 = AtomicU64::new(0);
+static RECEIVED: AtomicU64 = AtomicU64::new(0);
+
+/// Frame bytes this process has sent and received so far (for benchmarks and status).
+pub fn totals() -> (u64, u64) {
+    (SENT.load(Ordering::Relaxed), RECEIVED.load(Ordering::Relaxed))
+}
+
+pub fn record(dir: Dir, frame: &[u8]) {
+    match dir {
+        Dir::Sent => SENT.fetch_add(frame.len() as u64, Ordering::Relaxed),
+        Dir::Received => RECEIVED.fetch_add(frame.len() as u64, Ordering::Relaxed),
+    };
+    let tap = TAP.get_or_init(|| {
+        let path = std::env::var_os("MEND_WIRE_LOG")?;
+        std::fs::OpenOptions::new().create(true).append(true).open(path).ok().map(Mutex::new)
+    });
+    if let Some(f) = tap {
+        let mut f = f.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rec = vec![match dir {
+            Dir::Sent => b'S',
+            Dir::Received => b'R',
+        }];
+        rec.extend_from_slice(&(frame.len() as u32).to_be_bytes());
+        rec.extend_from_slice(frame);
+        let _ = f.write_all(&rec);
+    }
+}

@@ -1,0 +1,168 @@
+//! The journal is private by construction: the network code cannot reach it (the dependency
+//! graph proves it), and a canary written in the journal never crosses the wire, never
+//! reaches the partner's profile, and is nowhere in plaintext on the owner's disk.
+
+mod util;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use util::*;
+
+fn cargo_metadata() -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::process::Command::new(env!("CARGO"))
+        // --no-deps: offline, and enough: mend-journal is not published, so only a
+        // workspace crate could bring it in, and their declared dependencies are all here.
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(&root)
+        .output()
+        .expect("run cargo metadata");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("metadata is JSON")
+}
+
+/// Every dependency name reachable from workspace package `name`, through workspace
+/// packages, with any kind of dependency (normal, build, dev).
+fn closure(meta: &serde_json::Value, name: &str) -> BTreeSet<String> {
+    let deps: HashMap<&str, Vec<&str>> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["dependencies"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect()))
+        .collect();
+    assert!(deps.contains_key(name), "{name} is in the workspace");
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![name];
+    while let Some(p) = stack.pop() {
+        for d in deps.get(p).into_iter().flatten() {
+            if seen.insert((*d).to_owned()) && deps.contains_key(d) {
+                stack.push(d);
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn the_network_code_cannot_reach_the_journal() {
+    let meta = cargo_metadata();
+    let sync = closure(&meta, "mend-sync");
+    assert!(sync.contains("iroh"), "the closure is real: mend-sync uses iroh");
+    assert!(!sync.contains("mend-journal"), "mend-sync must not depend on mend-journal, directly or not");
+    assert!(!sync.contains("mend-engine") && !sync.contains("mend-store"), "mend-sync sees the profile only through its SharedSpace trait");
+    let journal = closure(&meta, "mend-journal");
+    assert!(!journal.contains("iroh") && !journal.contains("mend-sync"), "the journal has no way onto the network");
+}
+
+/// Renders a wire log (see mend-sync's tap) as searchable text: each frame's bytes, and for
+/// sync messages every change decoded to its operations (changes are often compressed, so
+/// the raw bytes alone would hide a leak).
+fn render_wire_log(path: &Path) -> (String, String) {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let mut raw = String::new();
+    let mut decoded = String::new();
+    let mut i = 0;
+    while i + 5 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[i + 1..i + 5].try_into().unwrap()) as usize;
+        let frame = &bytes[i + 5..i + 5 + len];
+        i += 5 + len;
+        raw.push_str(&String::from_utf8_lossy(frame));
+        if frame.len() > 5 && frame[4] == 2 {
+            let msg = automerge::sync::Message::decode(&frame[5..]).expect("captured sync message decodes");
+            for chunk in msg.changes.iter() {
+                match automerge::Change::from_bytes(chunk.to_vec()) {
+                    Ok(change) => decoded.push_str(&serde_json::to_string(&change.decode()).unwrap()),
+                    // A whole document (or bundle) sent in one chunk: load it, render every change.
+                    Err(_) => {
+                        let mut doc = automerge::AutoCommit::load(chunk).expect("a chunk is a change or a document");
+                        for c in doc.get_changes(&[]) {
+                            decoded.push_str(&serde_json::to_string(&c.decode()).unwrap());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(i, bytes.len(), "the wire log is whole");
+    (raw, decoded)
+}
+
+fn journal(d: &Device, args: &[&str]) -> String {
+    let o = d
+        .cmd()
+        .arg("journal")
+        .args(args)
+        .env("MEND_JOURNAL_PASSPHRASE", "correct horse battery staple")
+        .env("MEND_JOURNAL_INSECURE_TEST_KDF", "1")
+        .output()
+        .expect("run mend journal");
+    assert!(o.status.success(), "journal {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    files_below(dir).into_iter().filter(|p| std::fs::read(p).map(|b| b.windows(needle.len()).any(|w| w == needle)).unwrap_or(false)).collect()
+}
+
+#[test]
+fn a_journal_canary_never_crosses_the_wire_nor_reaches_the_partner() {
+    let canary = format!("CANARY-{}-private", uuid_like());
+    // Long enough that Automerge compresses it on the wire.
+    let shared = format!("SHARED-{}-{}", uuid_like(), "we promised to talk before deciding ".repeat(40).trim_end());
+    let wire = tempfile::tempdir().unwrap();
+    let log = |name: &str| wire.path().join(name);
+
+    let a = Device::init("Ana");
+    let b = Device::init("Ben");
+    journal(&a, &["add", "--text", &format!("I wrote {canary} where only I can read it"), "--mood", "2"]);
+    assert!(journal(&a, &["search", "CANARY"]).contains(&canary), "the canary is really in the journal");
+    a.create(&["gratitude", "add", "--text", &shared]);
+
+    // Pair and sync with every frame recorded on both sides.
+    let mut inv = a.cmd();
+    inv.args(["--local-only", "pair", "invite", "--timeout", "60"]).env("MEND_WIRE_LOG", log("ana-invite")).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    let mut inv = inv.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(inv.stdout.take().unwrap()), &mut line).unwrap();
+    let o = b.cmd().args(["--local-only", "pair", "join", line.trim()]).env("MEND_WIRE_LOG", log("ben-join")).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let _ = inv.wait();
+    journal(&a, &["add", "--text", &format!("and again {canary} after pairing")]);
+    let mut serve = a.cmd();
+    serve.args(["--local-only", "serve"]).env("MEND_WIRE_LOG", log("ana-serve")).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    let mut serve = serve.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    a.create(&["checkin", "add", "--connection", "4", "--trust", "3", "--heard", "4", "--note", "a shared note after pairing"]);
+    let o = b.cmd().args(["--local-only", "sync", "--once", "--timeout", "20"]).env("MEND_WIRE_LOG", log("ben-sync")).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
+    let _ = serve.wait();
+
+    // What crossed: the shared records did (so the capture would have caught a leak)...
+    let mut all_raw = String::new();
+    let mut all_decoded = String::new();
+    for name in ["ana-invite", "ben-join", "ana-serve", "ben-sync"] {
+        let (raw, decoded) = render_wire_log(&log(name));
+        assert!(!raw.is_empty(), "{name} recorded traffic");
+        all_raw.push_str(&raw);
+        all_decoded.push_str(&decoded);
+    }
+    assert!(all_decoded.contains(&shared), "the shared note crossed, and decoding finds it");
+    assert!(!all_raw.contains(&shared), "it crossed compressed: a raw byte search alone would have missed a leak");
+    assert!(all_decoded.contains("a shared note after pairing"));
+    // ...the journal did not.
+    assert!(!all_raw.contains("CANARY") && !all_decoded.contains("CANARY"), "the canary crossed the wire");
+
+    // Not in the partner's profile, in any file.
+    assert!(b.ids("gratitude").len() == 1, "Ben got the shared note");
+    assert!(files_containing(b.path(), b"CANARY").is_empty(), "the canary reached the partner's profile");
+    // Not in the shared document, and nowhere in plaintext on the owner's disk.
+    assert!(!a.ok(&["show", "--json"]).contains("CANARY"));
+    assert!(!a.ok(&["export", "--format", "json", "--out", wire.path().join("export.json").to_str().unwrap()]).contains("CANARY"));
+    assert!(!std::fs::read_to_string(wire.path().join("export.json")).unwrap().contains("CANARY"));
+    assert!(files_containing(a.path(), b"CANARY").is_empty(), "the canary is in plaintext on the owner's disk");
+    assert!(files_containing(a.path(), canary.as_bytes()).is_empty());
+}
+
+fn uuid_like() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
