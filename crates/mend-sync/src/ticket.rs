@@ -101,6 +101,15 @@ impl Ticket {
     }
 }
 
+/// The fuzz target's body: any bytes, as text a person might paste.
+pub fn fuzz_entry(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(t) = Ticket::parse(&text, 0) {
+        // Whatever parses must survive a round trip.
+        assert_eq!(Ticket::parse(&t.to_text(), 0).ok(), Some(t), "a parsed ticket did not round-trip");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
