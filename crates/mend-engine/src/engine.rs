@@ -48,6 +48,23 @@ impl Engine {
         Ok(Engine { profile, store, shared, me, notes: vec![], warnings: vec![], clock: Box::new(when::now) })
     }
 
+    /// Creates a profile holding an existing space (a benchmark's generated years, an
+    /// import), as the device `key`, which must already be registered in it, compacted so
+    /// it opens as a daily-used profile does.
+    pub fn import(dir: &Path, key: DeviceKey, mut shared: SharedDoc) -> Result<Engine, EngineError> {
+        let device = key.device_id();
+        let partner = shared.view().devices.get(&device).map(|d| d.partner.clone()).ok_or(EngineError::UnknownDevice)?;
+        let name = shared.view().devices.get(&device).map(|d| d.name.clone()).unwrap_or_default();
+        shared.set_device(&device)?;
+        let me = Actor { partner: partner.clone(), device };
+        let (profile, mut store) = Profile::create(dir, key, partner, &name, shared.doc_mut())?;
+        {
+            let _g = store.lock_exclusive()?;
+            store.compact(shared.doc_mut())?;
+        }
+        Ok(Engine { profile, store, shared, me, notes: vec![], warnings: vec![], clock: Box::new(when::now) })
+    }
+
     /// Opens an existing profile, repairing what a crash or damage left (see
     /// [`Self::recovery_notes`]). A space written by a newer Mend is refused untouched.
     pub fn open(dir: &Path) -> Result<Engine, EngineError> {

@@ -12,6 +12,11 @@ impl DeviceKey {
         DeviceKey(SecretKey::generate())
     }
 
+    /// A key from known bytes: for generated benchmark data that must be the same each run.
+    pub fn from_secret_bytes(bytes: &[u8; 32]) -> Self {
+        DeviceKey(SecretKey::from_bytes(bytes))
+    }
+
     pub fn device_id(&self) -> DeviceId {
         DeviceId::from_public_key(self.0.public().as_bytes())
     }

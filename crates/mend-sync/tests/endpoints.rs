@@ -48,10 +48,15 @@ async fn server(trust: &[&SecretKey]) -> Server {
 async fn raw_session(server: &Server, key: SecretKey, send_bytes: Vec<u8>) -> (Vec<u8>, Option<String>) {
     let ep = endpoint(key).await;
     let conn = ep.connect(addr_of(&server.ep), mend_sync::SYNC_ALPN).await.unwrap();
-    let (mut send, mut recv) = conn.open_bi().await.unwrap();
-    let _ = send.write_all(&send_bytes).await;
-    let _ = send.finish();
-    let got = tokio::time::timeout(Duration::from_secs(10), recv.read_to_end(1 << 20)).await.ok().and_then(|r| r.ok()).unwrap_or_default();
+    // A refusal can close the connection before our stream opens: that counts as nothing received.
+    let got = match conn.open_bi().await {
+        Ok((mut send, mut recv)) => {
+            let _ = send.write_all(&send_bytes).await;
+            let _ = send.finish();
+            tokio::time::timeout(Duration::from_secs(10), recv.read_to_end(1 << 20)).await.ok().and_then(|r| r.ok()).unwrap_or_default()
+        }
+        Err(_) => vec![],
+    };
     let reason = tokio::time::timeout(Duration::from_secs(5), conn.closed()).await.ok().map(|e| e.to_string());
     ep.close().await;
     (got, reason)

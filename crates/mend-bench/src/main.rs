@@ -1,0 +1,157 @@
+//! `cargo run --release -p mend-bench [-- --years 1,3,10 --seed 7]`
+//!
+//! Generates years of a couple's data, builds real profiles from them, and measures each
+//! figure against a reference taken in the same run (these machines are noisy: the ratio
+//! is the figure that carries over). Prints Markdown for docs/performance.md.
+
+use automerge::transaction::Transactable;
+use mend_engine::{Command, Engine};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+struct Stats {
+    min: f64,
+    median: f64,
+    max: f64,
+}
+
+fn stats(mut v: Vec<Duration>) -> Stats {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    Stats { min: ms(v[0]), median: ms(v[v.len() / 2]), max: ms(v[v.len() - 1]) }
+}
+
+fn fmt(s: &Stats) -> String {
+    format!("{:.2} / {:.2} / {:.2}", s.min, s.median, s.max)
+}
+
+fn newest(dir: &Path, ext: &str) -> PathBuf {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("space")).expect("space").flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == ext)).collect();
+    v.sort();
+    v.pop().expect("a snapshot")
+}
+
+/// Peak resident memory of this process, in MB (Linux: VmHWM).
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// Opens a profile in a fresh process and reports its peak memory, so that generating the
+/// data in this process does not count.
+fn peak_of_open(profile: &Path) -> f64 {
+    let out = std::process::Command::new(std::env::current_exe().expect("self"))
+        .arg("--measure-open")
+        .arg(profile)
+        .output()
+        .expect("run the memory probe");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--measure-open") {
+        let e = Engine::open(Path::new(&args[i + 1])).expect("open");
+        assert!(e.view().partners.len() <= 2);
+        println!("{:.1}", peak_mb());
+        return;
+    }
+    let years: Vec<f64> = args
+        .iter()
+        .position(|a| a == "--years")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.split(',').filter_map(|y| y.parse().ok()).collect())
+        .unwrap_or_else(|| vec![1.0, 3.0, 10.0]);
+    let seed: u64 = args.iter().position(|a| a == "--seed").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(7);
+
+    let empty = tempfile::tempdir().expect("temp");
+    drop(Engine::init(&empty.path().join("p"), "Ana", "laptop").expect("init"));
+    let empty_peak = peak_of_open(&empty.path().join("p"));
+
+    println!("| years | records | changes | snapshot | open: min / median / max ms | bare load median ms | ratio | action median ms (max) | bare change+fsync median ms | peak MB open (empty) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for y in years {
+        let t0 = Instant::now();
+        let mut g = mend_bench::generate(y, seed);
+        let gen_s = t0.elapsed().as_secs_f64();
+        let records = g.doc.view().record_count();
+        let occurrences: usize = g.doc.view().promises.values().map(|p| p.occurrences.len()).sum();
+        let revisions: usize = g.doc.view().agreements.values().map(|a| a.revisions.len()).sum();
+        let changes = g.doc.doc_mut().get_changes(&[]).len();
+        let dir = tempfile::tempdir().expect("temp");
+        let profile = dir.path().join("ana");
+        let journal = g.journal.clone();
+        drop(Engine::import(&profile, g.ana, g.doc).expect("import"));
+        // Ana's journal, in the same profile (cheap key derivation: this measures the store).
+        let mut j = mend_journal::Journal::create(&profile, "benchmark passphrase", mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS).expect("journal");
+        j.set_compact_bytes(u64::MAX);
+        for (_, text) in &journal {
+            j.add(mend_journal::NewEntry::text(text)).expect("journal entry");
+        }
+        drop(j);
+        eprintln!("{y} years: generated {records} records ({occurrences} promise occurrences, {revisions} revisions, {} journal entries), {changes} changes in {gen_s:.1} s", journal.len());
+
+        // Figure 1: open to a ready view, against a bare Automerge::load of the same bytes.
+        let bytes = std::fs::read(newest(&profile, "am")).expect("snapshot");
+        let mut opens = vec![];
+        let mut loads = vec![];
+        for _ in 0..5 {
+            let s = Instant::now();
+            let e = Engine::open(&profile).expect("open");
+            opens.push(s.elapsed());
+            assert_eq!(e.view().record_count(), records);
+            drop(e);
+            let s = Instant::now();
+            let d = automerge::AutoCommit::load(&bytes).expect("load");
+            loads.push(s.elapsed());
+            drop(d);
+        }
+        let (open, load) = (stats(opens), stats(loads));
+
+        // Figure 2: one action end to end, against a bare change + fsync of the same size.
+        let mut e = Engine::open(&profile).expect("open");
+        let mut acts = vec![];
+        for i in 0..100 {
+            let s = Instant::now();
+            e.execute(Command::AddGratitude { text: format!("Thank you for the walk this evening ({i})"), about: None }).expect("action");
+            acts.push(s.elapsed());
+        }
+        drop(e);
+        let mut bare = automerge::AutoCommit::load(&bytes).expect("load");
+        let path = dir.path().join("bare.log");
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).expect("bare log");
+        let mut heads = bare.get_heads();
+        let mut bares = vec![];
+        for i in 0..100 {
+            let s = Instant::now();
+            let m = bare.put_object(automerge::ROOT, format!("k{i}"), automerge::ObjType::Map).expect("put");
+            bare.put(&m, "text", format!("Thank you for the walk this evening ({i})")).expect("put");
+            bare.commit();
+            let b = bare.save_after(&heads);
+            heads = bare.get_heads();
+            f.write_all(&b).expect("write");
+            f.sync_data().expect("fsync");
+            bares.push(s.elapsed());
+        }
+        let (act, bare_s) = (stats(acts), stats(bares));
+
+        // Figure 6: peak memory of a process that opens the profile.
+        let peak = peak_of_open(&profile);
+        println!(
+            "| {y} | {records} | {changes} | {:.1} MB | {} | {:.2} | {:.2}x | {:.3} ({:.2}) | {:.3} | {:.0} ({:.0}) |",
+            bytes.len() as f64 / 1e6,
+            fmt(&open),
+            load.median,
+            open.median / load.median,
+            act.median,
+            act.max,
+            bare_s.median,
+            peak,
+            empty_peak
+        );
+    }
+}
