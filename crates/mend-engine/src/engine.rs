@@ -150,6 +150,12 @@ impl Engine {
         let now = self.now();
         let action = self.to_action(cmd)?;
         let applied = self.shared.apply(&self.me, now, action)?;
+        self.save(guard)?;
+        Ok(Outcome { created: applied.created, changed: applied.change.is_some() })
+    }
+
+    /// Appends and fsyncs what is not on disk yet, compacting when due; releases the lock.
+    fn save(&mut self, guard: mend_store::LockGuard) -> Result<(), EngineError> {
         if let Err(e) = self.store.persist(self.shared.doc_mut()) {
             drop(guard);
             // The change is in memory but not on disk: go back to what the disk holds, so
@@ -163,7 +169,7 @@ impl Engine {
             }
         }
         drop(guard);
-        Ok(Outcome { created: applied.created, changed: applied.change.is_some() })
+        Ok(())
     }
 
     /// Applies several commands under one lock with one fsync (imports, seeding benchmarks).
@@ -183,17 +189,7 @@ impl Engine {
                 }
             }
         }
-        if let Err(e) = self.store.persist(self.shared.doc_mut()) {
-            drop(guard);
-            self.reload();
-            return Err(e.into());
-        }
-        if self.store.wants_compaction() {
-            if let Err(e) = self.store.compact(self.shared.doc_mut()) {
-                self.warnings.push(format!("Saved, but tidying the saved file failed ({e}); Mend will try again later."));
-            }
-        }
-        drop(guard);
+        self.save(guard)?;
         match refused {
             Some(e) => Err(e),
             None => Ok(outcomes),
@@ -275,17 +271,8 @@ impl Engine {
             return Ok(false);
         }
         let absorbed = self.shared.absorb(&before);
-        if let Err(e) = self.store.persist(self.shared.doc_mut()) {
-            drop(guard);
-            self.reload();
-            return Err(e.into());
-        }
+        self.save(guard)?;
         absorbed?;
-        if self.store.wants_compaction() {
-            if let Err(e) = self.store.compact(self.shared.doc_mut()) {
-                self.warnings.push(format!("Saved, but tidying the saved file failed ({e}); Mend will try again later."));
-            }
-        }
         Ok(true)
     }
 

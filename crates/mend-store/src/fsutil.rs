@@ -64,37 +64,32 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
 /// Moves a file that failed to load into `damaged/`, under a name that never replaces an
 /// earlier one. Returns where it went.
 pub(crate) fn keep_aside(profile_dir: &Path, file: &Path) -> Result<PathBuf, StoreError> {
-    let damaged = profile_dir.join("damaged");
-    create_private_dir(&damaged)?;
     let name = file.file_name().unwrap_or_default().to_string_lossy().into_owned();
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    let mut n = 0u32;
-    let dest = loop {
-        let candidate = damaged.join(format!("{stamp}-{n}-{name}"));
-        if !candidate.exists() {
-            break candidate;
-        }
-        n += 1;
-    };
+    let dest = aside_path(profile_dir, &name)?;
     fs::rename(file, &dest).map_err(StoreError::io("move aside", file))?;
-    sync_dir(&damaged)?;
+    sync_dir(dest.parent().unwrap_or(profile_dir))?;
     sync_dir(parent(file))?;
     Ok(dest)
 }
 
 /// Keeps a copy of some bytes in `damaged/` (the unfinished tail of an interrupted write).
 pub(crate) fn keep_bytes_aside(profile_dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+    let dest = aside_path(profile_dir, name)?;
+    atomic_write(&dest, bytes, true)?;
+    Ok(dest)
+}
+
+/// A new path in `damaged/` that never replaces an earlier one.
+fn aside_path(profile_dir: &Path, name: &str) -> Result<PathBuf, StoreError> {
     let damaged = profile_dir.join("damaged");
     create_private_dir(&damaged)?;
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let mut n = 0u32;
-    let dest = loop {
+    loop {
         let candidate = damaged.join(format!("{stamp}-{n}-{name}"));
         if !candidate.exists() {
-            break candidate;
+            return Ok(candidate);
         }
         n += 1;
-    };
-    atomic_write(&dest, bytes, true)?;
-    Ok(dest)
+    }
 }
