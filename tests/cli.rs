@@ -204,8 +204,22 @@ fn a_folder_that_is_not_a_profile_says_to_run_init() {
 }
 
 #[test]
-fn mend_without_a_subcommand_prints_usage() {
-    let o = bare().output().unwrap();
+fn mend_without_a_subcommand_opens_the_window_or_says_why() {
+    // No display here: the window cannot open, and Mend says so plainly, without a panic
+    // and without creating a profile.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p");
+    let o = bare().env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").arg("--profile").arg(&profile).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("could not open Mend's window"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("mend --help"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked") && !stderr(&o).contains("something went wrong"), "{}", stderr(&o));
+    assert!(!profile.exists(), "nothing is written before the window opens");
+}
+
+#[test]
+fn mend_help_prints_usage() {
+    let o = bare().arg("--help").output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("Usage:"), "{out}");
@@ -218,7 +232,7 @@ fn mend_without_a_subcommand_prints_usage() {
     assert!(!out.contains("debug"), "the test-only debug command stays hidden: {out}");
 
     // Usage needs no profile: an unusable MEND_PROFILE doesn't matter.
-    let o = bare().env("MEND_PROFILE", "/nonexistent/mend/profile").output().unwrap();
+    let o = bare().env("MEND_PROFILE", "/nonexistent/mend/profile").arg("--help").output().unwrap();
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("Usage:"));
 

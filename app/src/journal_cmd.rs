@@ -196,7 +196,7 @@ fn read_text(t: String) -> Result<String> {
     Ok(t)
 }
 
-fn new_key_params() -> KdfParams {
+pub(crate) fn new_key_params() -> KdfParams {
     #[cfg(debug_assertions)]
     if std::env::var_os(TEST_KDF_VAR).is_some_and(|v| v == "1") {
         return KdfParams::INSECURE_FAST_FOR_TESTS;

@@ -2,13 +2,12 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Subcommand;
-use mend_engine::core::{DeviceId, PartnerId};
+use mend_engine::core::DeviceId;
 use mend_engine::sync::node::{self, Event, Hub};
 use mend_engine::sync::peers::{Link, Peers};
 use mend_engine::sync::ticket::Ticket;
-use mend_engine::sync::wire::PairRequest;
 use mend_engine::sync::{NetConfig, NetMode, Role, SharedSpace};
-use mend_engine::{Command, DeviceKey, Engine, when};
+use mend_engine::{Command, Engine, when};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -54,25 +53,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("could not start Mend's network runtime")
 }
 
-const NET_BLOB: &str = "net.json";
-
 async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<mend_engine::sync::Endpoint> {
-    let (key, port) = {
-        let e = lock(engine);
-        let port = e.blobs().load(NET_BLOB).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()).and_then(|v| v["port"].as_u64()).map(|p| p as u16);
-        (e.secret_key(), port)
-    };
-    let alpns = vec![mend_engine::sync::SYNC_ALPN.to_vec(), mend_engine::sync::PAIR_ALPN.to_vec()];
-    let ep = mend_engine::sync::net::bind(key, net, alpns, port).await?;
-    save_port(&lock(engine), &ep);
-    Ok(ep)
-}
-
-/// Keeping the port across runs lets peers find this device again without discovery.
-fn save_port(engine: &Engine, ep: &mend_engine::sync::Endpoint) {
-    if let Some(p) = ep.bound_sockets().first().map(|s| s.port()) {
-        let _ = engine.blobs().save(NET_BLOB, serde_json::json!({ "port": p }).to_string().as_bytes());
-    }
+    Ok(mend_engine::pairing::bind(engine, net).await?)
 }
 
 fn lock(e: &Arc<Mutex<Engine>>) -> std::sync::MutexGuard<'_, Engine> {
@@ -160,74 +142,18 @@ pub fn pair(engine: Engine, net: &NetConfig, cmd: PairCmd) -> Result<()> {
 
 pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_name: Option<String>) -> Result<()> {
     let ticket = Ticket::parse(text, node::now_secs())?;
-    let exists = mend_engine::profile_exists(dir);
-    // Who this device will be. Nothing is written until the inviter says yes, except a
-    // partner's own new profile, which they would make anyway.
-    let mut device_name = device_name.unwrap_or_else(crate::run::default_device_name);
-    let (engine, key, partner): (Option<Engine>, Option<DeviceKey>, Option<PartnerId>) = match ticket.role {
-        Role::Partner => {
-            let e = if exists {
-                let e = Engine::open(dir)?;
-                device_name = e.device_name().to_owned();
-                e
-            } else {
-                let name = name.ok_or_else(|| anyhow!("joining as a partner from a new profile needs your name: add --name YOUR_NAME"))?;
-                Engine::init(dir, name, &device_name)?
-            };
-            let p = e.me().partner.clone();
-            (Some(e), None, Some(p))
-        }
-        Role::OwnDevice => {
-            if exists {
-                bail!("{} already holds a Mend profile; to add this computer as another of your devices, join from a new, empty profile folder (--profile NEW_DIR)", dir.display());
-            }
-            (None, Some(DeviceKey::generate()), None)
-        }
-    };
-    let secret_key = match (&engine, &key) {
-        (Some(e), _) => e.secret_key(),
-        (None, Some(k)) => k.secret().clone(),
-        _ => bail!("internal: no key"),
-    };
-    let rt = runtime()?;
-    rt.block_on(async move {
-        let alpns = vec![mend_engine::sync::SYNC_ALPN.to_vec(), mend_engine::sync::PAIR_ALPN.to_vec()];
-        let ep = mend_engine::sync::net::bind(secret_key, net, alpns, None).await?;
-        let req = PairRequest { secret: hex_encode(&ticket.secret), role: ticket.role, device_name: device_name.clone(), partner: partner.map(|p| p.to_string()) };
-        let accept = node::request_pairing(&ep, &ticket, req).await?;
-        let mut engine = match (engine, key) {
-            (Some(e), _) => e,
-            (None, Some(k)) => Engine::create_joined(dir, k, PartnerId::from_key(&accept.partner), &device_name)?,
-            _ => bail!("internal: no engine"),
-        };
-        save_port(&engine, &ep);
-        let inviter = DeviceId::from_public_key(ticket.addr.id.as_bytes());
-        engine.execute(Command::TrustDevice { device: inviter.clone(), partner: PartnerId::from_key(&accept.inviter_partner), name: accept.inviter_device_name.clone() })?;
-        let engine = Arc::new(Mutex::new(engine));
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let hub = Hub::new(engine.clone(), tx);
-        hub.remember_addrs(&inviter, ticket.addr.ip_addrs().copied());
-        let results = hub.sync_once(&ep, Duration::from_secs(60)).await;
-        ep.close().await;
-        let ok = results.iter().any(|(d, _, r)| *d == inviter && r.is_ok());
-        for (_, n, r) in &results {
-            if let Err(e) = r {
-                eprintln!("mend: note: could not sync with {n} yet: {e}");
-            }
-        }
-        let e = lock(&engine);
-        println!("{}", e.me().device);
-        if ok {
-            eprintln!("Paired with {}'s space and in sync. Run `mend serve` to stay in sync.", ticket.inviter);
-        } else {
-            eprintln!("Paired with {}'s space; the first sync did not finish. Run `mend sync --once` or `mend serve`.", ticket.inviter);
-        }
-        Ok(())
-    })
-}
-
-fn hex_encode(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    let device_name = device_name.unwrap_or_else(crate::run::default_device_name);
+    let joined = runtime()?.block_on(mend_engine::pairing::join(dir, net, &ticket, name, &device_name))?;
+    for n in &joined.notes {
+        eprintln!("mend: note: {n}");
+    }
+    println!("{}", joined.engine.me().device);
+    if joined.in_sync {
+        eprintln!("Paired with {}'s space and in sync. Run `mend serve` to stay in sync.", ticket.inviter);
+    } else {
+        eprintln!("Paired with {}'s space; the first sync did not finish. Run `mend sync --once` or `mend serve`.", ticket.inviter);
+    }
+    Ok(())
 }
 
 pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Result<()> {

@@ -1,6 +1,5 @@
 use crate::cli::*;
 use anyhow::{Context, Result, anyhow, bail};
-use clap::CommandFactory;
 use mend_engine::core::{Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
 use mend_engine::{Command, Engine, when};
 use std::io::{Read, Write};
@@ -8,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 pub fn run(cli: Cli) -> Result<()> {
     let Some(cmd) = cli.command else {
-        // The window comes with the desktop issue; until then, say what there is.
-        Cli::command().print_help()?;
-        println!();
-        return Ok(());
+        // No subcommand: the desktop window, on the same profile and network options.
+        let dir = profile_dir(cli.profile)?;
+        let net = crate::net_cmd::net_config(cli.local_only, cli.bind);
+        return open_window(dir, net);
     };
     let dir = profile_dir(cli.profile)?;
     // The private journal opens alone: not the shared space, not the network.
@@ -47,6 +46,19 @@ pub fn run(cli: Cli) -> Result<()> {
         eprintln!("mend: warning: {w}");
     }
     out
+}
+
+fn open_window(dir: PathBuf, net: mend_engine::sync::NetConfig) -> Result<()> {
+    let cfg = mend_gui::BackendConfig {
+        dir,
+        net: Some(net),
+        device_name: default_device_name(),
+        journal_kdf: crate::journal_cmd::new_key_params(),
+    };
+    // MEND_SCREEN=Gratitude opens on that screen (scripts/screenshot.sh uses it).
+    let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));
+    mend_gui::run_window(cfg, screen)?;
+    Ok(())
 }
 
 fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {

@@ -13,6 +13,10 @@ pub enum EngineError {
     Ambiguous { kind: &'static str, given: String, count: usize },
     #[error("\"{given}\" is not a time Mend understands: use 18:30, 2026-12-01 18:30, 2026-12-01, +45m, +2h or +3d")]
     BadTime { given: String },
+    #[error(transparent)]
+    Sync(#[from] mend_sync::SyncError),
+    #[error("{0}")]
+    Pairing(String),
     #[error("this device is not in the shared space, so Mend can't tell whose it is: restore profile.json from a backup")]
     UnknownDevice,
 }

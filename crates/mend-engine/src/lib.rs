@@ -8,6 +8,7 @@ mod error;
 pub mod export;
 mod history;
 mod ids;
+pub mod pairing;
 mod sync_space;
 pub mod when;
 

@@ -1,0 +1,143 @@
+//! The network steps that every front end needs in the same order: binding this device's
+//! endpoint on the port it used last time, and joining a space with a ticket. The CLI and
+//! the window both call these, so a change to how Mend pairs is made once.
+
+use crate::{Command, Engine, EngineError};
+use mend_core::{DeviceId, PartnerId};
+use mend_store::DeviceKey;
+use mend_sync::node::{self, Hub};
+use mend_sync::wire::PairRequest;
+use mend_sync::{Endpoint, NetConfig, Role, SyncError, Ticket};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+const NET_BLOB: &str = "net.json";
+
+fn lock(e: &Arc<Mutex<Engine>>) -> MutexGuard<'_, Engine> {
+    // A panic elsewhere must not lock the user out: what is behind the mutex is still whole.
+    e.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The ALPNs a Mend device answers on.
+pub fn alpns() -> Vec<Vec<u8>> {
+    vec![mend_sync::SYNC_ALPN.to_vec(), mend_sync::PAIR_ALPN.to_vec()]
+}
+
+/// Binds this device's endpoint, on the port it used last time when it can, so peers find
+/// it again without discovery.
+pub async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<Endpoint, SyncError> {
+    let (key, port) = {
+        let e = lock(engine);
+        let port = e
+            .blobs()
+            .load(NET_BLOB)
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|v| v["port"].as_u64())
+            .and_then(|p| u16::try_from(p).ok());
+        (e.secret_key(), port)
+    };
+    let ep = mend_sync::net::bind(key, net, alpns(), port).await?;
+    save_port(&lock(engine), &ep);
+    Ok(ep)
+}
+
+/// Keeping the port across runs lets peers find this device again without discovery.
+pub fn save_port(engine: &Engine, ep: &Endpoint) {
+    if let Some(p) = ep.bound_sockets().first().map(|s| s.port()) {
+        // Best effort: without it the next run picks a new port and peers relearn it.
+        let _ = engine.blobs().save(NET_BLOB, serde_json::json!({ "port": p }).to_string().as_bytes());
+    }
+}
+
+/// What joining produced: the opened profile, and how the first sync went.
+pub struct Joined {
+    pub engine: Engine,
+    /// Whether the first sync with the inviting device finished.
+    pub in_sync: bool,
+    /// Other trusted devices that could not be synced yet, in words.
+    pub notes: Vec<String>,
+}
+
+/// Joins the space of the device that made `ticket`: as a partner (opening this profile, or
+/// creating it with `name`), or as another device of the inviter (a new profile). Nothing
+/// is written for an own-device join until the inviter accepts.
+pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&str>, device_name: &str) -> Result<Joined, EngineError> {
+    let exists = crate::profile_exists(dir);
+    let mut device_name = device_name.to_owned();
+    let (engine, key, partner): (Option<Engine>, Option<DeviceKey>, Option<PartnerId>) = match ticket.role {
+        Role::Partner => {
+            let e = if exists {
+                let e = Engine::open(dir)?;
+                device_name = e.device_name().to_owned();
+                e
+            } else {
+                let name = name.map(str::trim).filter(|n| !n.is_empty()).ok_or(EngineError::Pairing(
+                    "joining as a partner from a new profile needs your name: add --name YOUR_NAME".into(),
+                ))?;
+                Engine::init(dir, name, &device_name)?
+            };
+            let p = e.me().partner.clone();
+            (Some(e), None, Some(p))
+        }
+        Role::OwnDevice => {
+            if exists {
+                return Err(EngineError::Pairing(format!(
+                    "{} already holds a Mend profile; to add this computer as another of your devices, join from a new, empty profile folder (--profile NEW_DIR)",
+                    dir.display()
+                )));
+            }
+            (None, Some(DeviceKey::generate()), None)
+        }
+    };
+    let secret_key = match (&engine, &key) {
+        (Some(e), _) => e.secret_key(),
+        (None, Some(k)) => k.secret().clone(),
+        (None, None) => return Err(EngineError::Pairing("internal: no device key".into())),
+    };
+    let ep = mend_sync::net::bind(secret_key, net, alpns(), None).await?;
+    let req = PairRequest { secret: hex(&ticket.secret), role: ticket.role, device_name: device_name.clone(), partner: partner.map(|p| p.to_string()) };
+    let accept = match node::request_pairing(&ep, ticket, req).await {
+        Ok(a) => a,
+        Err(e) => {
+            ep.close().await;
+            return Err(e.into());
+        }
+    };
+    let mut engine = match (engine, key) {
+        (Some(e), _) => e,
+        (None, Some(k)) => Engine::create_joined(dir, k, PartnerId::from_key(&accept.partner), &device_name)?,
+        (None, None) => return Err(EngineError::Pairing("internal: no profile".into())),
+    };
+    save_port(&engine, &ep);
+    let inviter = DeviceId::from_public_key(ticket.addr.id.as_bytes());
+    engine.execute(Command::TrustDevice {
+        device: inviter.clone(),
+        partner: PartnerId::from_key(&accept.inviter_partner),
+        name: accept.inviter_device_name.clone(),
+    })?;
+    let engine = Arc::new(Mutex::new(engine));
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let hub = Hub::new(engine.clone(), tx);
+    hub.remember_addrs(&inviter, ticket.addr.ip_addrs().copied());
+    let results = hub.sync_once(&ep, Duration::from_secs(60)).await;
+    ep.close().await;
+    drop(hub);
+    let in_sync = results.iter().any(|(d, _, r)| *d == inviter && r.is_ok());
+    let notes = results.iter().filter_map(|(_, n, r)| r.as_ref().err().map(|e| format!("could not sync with {n} yet: {e}"))).collect();
+    // The hub and its tasks are gone, so this is the last handle.
+    let engine = match Arc::try_unwrap(engine) {
+        Ok(m) => m.into_inner().unwrap_or_else(|p| p.into_inner()),
+        Err(_) => return Err(EngineError::Pairing("internal: the network still holds the profile".into())),
+    };
+    Ok(Joined { engine, in_sync, notes })
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Why a ticket cannot be used, or what it is for.
+pub fn parse_ticket(text: &str) -> Result<Ticket, EngineError> {
+    Ticket::parse(text.trim(), node::now_secs()).map_err(|e| EngineError::Pairing(e.to_string()))
+}

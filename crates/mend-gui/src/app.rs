@@ -1,0 +1,261 @@
+//! The window: a sidebar of screens and the screen itself, drawn from the newest snapshot.
+
+use crate::backend::{Backend, BackendConfig, Form, Request};
+use crate::forms::Forms;
+use crate::screens;
+use crate::snapshot::{Phase, Snapshot};
+use mend_engine::Command;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    FirstRun,
+    Today,
+    Agreements,
+    Promises,
+    Gratitude,
+    CheckIns,
+    Repairs,
+    Pause,
+    Journal,
+    Devices,
+    Settings,
+    Help,
+}
+
+impl Screen {
+    /// The screen whose label is `name` (case does not matter).
+    pub fn named(name: &str) -> Option<Screen> {
+        Screen::SIDEBAR.into_iter().find(|s| s.label().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The sidebar, in order.
+    pub const SIDEBAR: [Screen; 11] = [
+        Screen::Today,
+        Screen::Agreements,
+        Screen::Promises,
+        Screen::Gratitude,
+        Screen::CheckIns,
+        Screen::Repairs,
+        Screen::Pause,
+        Screen::Journal,
+        Screen::Devices,
+        Screen::Settings,
+        Screen::Help,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Screen::FirstRun => "First run",
+            Screen::Today => "Today",
+            Screen::Agreements => "Agreements",
+            Screen::Promises => "Promises",
+            Screen::Gratitude => "Gratitude",
+            Screen::CheckIns => "Check-ins",
+            Screen::Repairs => "Repairs",
+            Screen::Pause => "Pause",
+            Screen::Journal => "Journal",
+            Screen::Devices => "Devices",
+            Screen::Settings => "Settings",
+            Screen::Help => "Help",
+        }
+    }
+}
+
+/// What came back for each form: kept on the UI side so a refused command leaves what was
+/// typed in place, with the reason beside it.
+#[derive(Default)]
+pub struct Answers {
+    pending: HashSet<Form>,
+    errors: HashMap<Form, String>,
+    said: HashMap<Form, String>,
+    done: HashSet<Form>,
+}
+
+/// What a screen uses to act: send a request, and read the answer for its form.
+pub struct Io<'a> {
+    backend: &'a Backend,
+    answers: &'a mut Answers,
+}
+
+impl Io<'_> {
+    pub fn send(&mut self, form: Form, req: Request) {
+        self.answers.pending.insert(form);
+        self.answers.errors.remove(form);
+        self.answers.said.remove(form);
+        self.backend.send(form, req);
+    }
+
+    pub fn exec(&mut self, form: Form, cmd: Command) {
+        self.send(form, Request::Execute { form, cmd });
+    }
+
+    /// Whether the form's last request just succeeded (once): the screen clears its fields.
+    pub fn succeeded(&mut self, form: Form) -> bool {
+        self.answers.done.remove(form)
+    }
+
+    pub fn busy(&self, form: Form) -> bool {
+        self.answers.pending.contains(form)
+    }
+
+    /// A refusal the UI found itself (a time it cannot read), shown like the engine's.
+    pub fn refuse(&mut self, form: Form, why: impl Into<String>) {
+        self.answers.errors.insert(form, why.into());
+        self.answers.said.remove(form);
+    }
+
+    /// The form's state in words, beside its button: saving, the reason it was refused, or
+    /// what was done.
+    pub fn feedback(&self, ui: &mut egui::Ui, form: Form) {
+        if self.busy(form) {
+            ui.label("Saving…");
+        } else if let Some(e) = self.answers.errors.get(form) {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        } else if let Some(s) = self.answers.said.get(form).filter(|s| !s.is_empty()) {
+            ui.label(s);
+        }
+    }
+}
+
+pub struct MendApp {
+    cfg: BackendConfig,
+    backend: Option<Backend>,
+    pub screen: Screen,
+    forms: Forms,
+    answers: Answers,
+    styled: bool,
+}
+
+impl MendApp {
+    /// The backend starts with the first frame, when egui's context is known.
+    pub fn new(cfg: BackendConfig) -> MendApp {
+        MendApp { cfg, backend: None, screen: Screen::Today, forms: Forms::default(), answers: Answers::default(), styled: false }
+    }
+
+    /// Opens on `screen` instead of Today (scripts/screenshot.sh uses it). First run still
+    /// comes first when there is no profile.
+    pub fn with_screen(mut self, screen: Screen) -> MendApp {
+        self.screen = screen;
+        self
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.backend.as_ref().map(|b| b.snapshot()).unwrap_or_default()
+    }
+
+    /// The answer shown for a form right now: its error, if it was refused.
+    pub fn error_of(&self, form: &str) -> Option<&str> {
+        self.answers.errors.get(form).map(String::as_str)
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.answers.pending.is_empty()
+    }
+
+    fn drain_replies(&mut self) {
+        let Some(b) = &self.backend else { return };
+        while let Some(r) = b.try_reply() {
+            self.answers.pending.remove(r.form);
+            match r.result {
+                Ok(said) => {
+                    self.answers.errors.remove(r.form);
+                    self.answers.done.insert(r.form);
+                    self.answers.said.insert(r.form, said);
+                }
+                Err(e) => {
+                    self.answers.errors.insert(r.form, e);
+                }
+            }
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if !self.styled {
+            crate::style::apply(ui.ctx());
+            self.styled = true;
+        }
+        if self.backend.is_none() {
+            self.backend = Some(Backend::start(self.cfg.clone(), ui.ctx().clone()));
+        }
+        self.drain_replies();
+        let snap = self.snapshot();
+        let Some(backend) = self.backend.as_ref() else { return };
+        let mut io = Io { backend, answers: &mut self.answers };
+        match &snap.phase {
+            Phase::Starting => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.heading("Mend");
+                    ui.label("Opening your profile…");
+                });
+                return;
+            }
+            Phase::Failed(why) => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.heading("Mend could not start");
+                    ui.label(why);
+                    ui.label("Nothing was changed. Mend's Help, and `mend --help` on the command line, say more.");
+                });
+                return;
+            }
+            Phase::FirstRun => self.screen = Screen::FirstRun,
+            Phase::Ready => {}
+        }
+        let first_run = self.screen == Screen::FirstRun;
+        if !first_run {
+            egui::Panel::left("sidebar").resizable(false).exact_size(180.0).show(ui, |ui| {
+                ui.add_space(8.0);
+                ui.heading("Mend");
+                ui.label(egui::RichText::new(snap.my_name()).weak());
+                ui.add_space(8.0);
+                for s in Screen::SIDEBAR {
+                    if ui.selectable_label(self.screen == s, s.label()).clicked() {
+                        self.screen = s;
+                    }
+                }
+                ui.add_space(16.0);
+                crate::style::theme_switch(ui);
+            });
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(b) = &snap.busy {
+                ui.label(b);
+            }
+            screens::pause::banner(ui, &snap);
+            egui::ScrollArea::vertical().id_salt("screen").auto_shrink([false, false]).show(ui, |ui| {
+                // Lines of text stay short enough to read comfortably on a wide window.
+                ui.set_max_width(ui.available_width().min(820.0) - 12.0);
+                let f = &mut self.forms;
+                match self.screen {
+                    Screen::FirstRun => {
+                        if screens::first_run::show(ui, &snap, &mut f.first_run, &mut io) {
+                            self.screen = Screen::Today;
+                        }
+                    }
+                    Screen::Today => screens::today::show(ui, &snap),
+                    Screen::Agreements => screens::agreements::show(ui, &snap, &mut f.agreements, &mut io),
+                    Screen::Promises => screens::promises::show(ui, &snap, &mut f.promises, &mut io),
+                    Screen::Gratitude => screens::gratitude::show(ui, &snap, &mut f.gratitude, &mut io),
+                    Screen::CheckIns => screens::checkins::show(ui, &snap, &mut f.checkins, &mut io),
+                    Screen::Repairs => screens::repairs::show(ui, &snap, &mut f.repairs, &mut io),
+                    Screen::Pause => screens::pause::show(ui, &snap, &mut f.pause, &mut io),
+                    Screen::Journal => screens::journal::show(ui, &snap, &mut f.journal, &mut io),
+                    Screen::Devices => screens::devices::show(ui, &snap, &mut io),
+                    Screen::Settings => screens::settings::show(ui, &snap, &mut f.settings, &mut io),
+                    Screen::Help => screens::help::show(ui),
+                }
+            });
+        });
+        // Countdowns (an invitation's expiry, a pause's end) move on their own.
+        if snap.invite.is_some() || snap.view.active_pauses(mend_engine::when::now()).next().is_some() {
+            ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+        }
+    }
+}
+
+impl eframe::App for MendApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        MendApp::ui(self, ui);
+    }
+}

@@ -1,0 +1,126 @@
+//! What is typed into each screen's forms. It lives here, outside the snapshot, so nothing
+//! typed is lost when a command is refused or the snapshot changes underneath.
+
+use crate::dialog::Pending;
+use mend_engine::core::{Category, CheckInKind, Repeat};
+
+#[derive(Default)]
+pub struct Forms {
+    pub first_run: FirstRunForm,
+    pub agreements: AgreementsForm,
+    pub promises: PromisesForm,
+    pub gratitude: GratitudeForm,
+    pub checkins: CheckInsForm,
+    pub repairs: RepairsForm,
+    pub pause: PauseForm,
+    pub journal: JournalForm,
+    pub settings: SettingsForm,
+}
+
+#[derive(Default)]
+pub struct FirstRunForm {
+    pub name: String,
+    pub ticket: String,
+    pub choice: Option<FirstRunChoice>,
+    /// A picture of a QR code being chosen and read: None if no file was chosen.
+    pub qr_image: Pending<Option<Result<String, String>>>,
+    pub qr_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstRunChoice {
+    Invite,
+    Join,
+}
+
+pub struct AgreementsForm {
+    pub category: Category,
+    pub text: String,
+    /// The agreement being revised, and the new text.
+    pub revising: Option<(String, String)>,
+    /// The agreement whose review is being planned, and the date typed.
+    pub reviewing: Option<(String, String)>,
+}
+
+impl Default for AgreementsForm {
+    fn default() -> Self {
+        AgreementsForm { category: Category::Communication, text: String::new(), revising: None, reviewing: None }
+    }
+}
+
+pub struct PromisesForm {
+    pub text: String,
+    pub due: String,
+    pub repeat: Repeat,
+    /// A promise being renegotiated, and the new time typed for it.
+    pub renegotiating: Option<(String, String)>,
+    pub window: u32,
+}
+
+impl Default for PromisesForm {
+    fn default() -> Self {
+        PromisesForm { text: String::new(), due: String::new(), repeat: Repeat::None, renegotiating: None, window: 30 }
+    }
+}
+
+#[derive(Default)]
+pub struct GratitudeForm {
+    pub text: String,
+    /// A promise or agreement the note is about.
+    pub about: Option<String>,
+}
+
+pub struct CheckInsForm {
+    pub kind: CheckInKind,
+    pub connection: i64,
+    pub trust: i64,
+    pub heard: i64,
+    pub note: String,
+}
+
+impl Default for CheckInsForm {
+    fn default() -> Self {
+        CheckInsForm { kind: CheckInKind::Daily, connection: 3, trust: 3, heard: 3, note: String::new() }
+    }
+}
+
+#[derive(Default)]
+pub struct RepairsForm {
+    pub what_happened: String,
+    pub what_i_did: String,
+    pub impact: String,
+    pub next_time: String,
+}
+
+pub struct PauseForm {
+    pub minutes: i64,
+    pub note: String,
+}
+
+impl Default for PauseForm {
+    fn default() -> Self {
+        PauseForm { minutes: 30, note: String::new() }
+    }
+}
+
+#[derive(Default)]
+pub struct JournalForm {
+    pub passphrase: zeroize::Zeroizing<String>,
+    pub text: String,
+    pub mood: Option<u8>,
+    pub prompt: Option<&'static str>,
+    pub search: String,
+    pub feel_draft: String,
+}
+
+#[derive(Default)]
+pub struct SettingsForm {
+    /// Filled from the profile the first time the screen opens.
+    pub loaded: bool,
+    pub name: String,
+    pub needs: String,
+    pub love: Vec<mend_engine::core::LoveLanguage>,
+    pub export_path: String,
+    pub export_json: bool,
+    pub save_dialog: Pending<Option<std::path::PathBuf>>,
+}

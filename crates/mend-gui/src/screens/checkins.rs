@@ -1,0 +1,82 @@
+//! Check-ins: how connected, trusting and heard each of you feels (1 to 5), and the trend.
+
+use crate::app::Io;
+use crate::forms::CheckInsForm;
+use crate::snapshot::Snapshot;
+use crate::widgets::{area, none_opt, rating, section, when};
+use mend_engine::Command;
+use mend_engine::core::{CheckInKind, stats};
+
+pub const ADD: &str = "checkins.add";
+
+const DAILY_PROMPT: &str = "How are you really doing today? What is one thing that helped, and one that was hard?";
+const WEEKLY_PROMPT: &str = "Looking back on this week: when did you feel close? What would you like more of next week?";
+
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut Io) {
+    let Some(me) = &snap.me else { return };
+    let v = &snap.view;
+    ui.heading("Check-ins");
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut f.kind, CheckInKind::Daily, "Daily (15 minutes)");
+        ui.selectable_value(&mut f.kind, CheckInKind::Weekly, "Weekly (longer)");
+    });
+    let prompt = if f.kind == CheckInKind::Daily { DAILY_PROMPT } else { WEEKLY_PROMPT };
+    ui.label(egui::RichText::new(prompt).italics());
+    rating(ui, "Connection", &mut f.connection);
+    rating(ui, "Trust", &mut f.trust);
+    rating(ui, "Feeling heard", &mut f.heard);
+    area(ui, "Shared answer (optional)", &mut f.note);
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save check-in")).clicked() {
+            io.exec(
+                ADD,
+                Command::AddCheckIn { kind: f.kind, prompt: Some(prompt.to_owned()), connection: f.connection, trust: f.trust, heard: f.heard, note: none_opt(&f.note) },
+            );
+        }
+        io.feedback(ui, ADD);
+    });
+    if io.succeeded(ADD) {
+        f.note.clear();
+    }
+
+    section(ui, "Trend");
+    for p in v.partners.values() {
+        let series: Vec<_> = stats::checkin_series(v, &p.id, f.kind).collect();
+        if series.is_empty() {
+            continue;
+        }
+        let who = if p.id == me.partner { "You".to_owned() } else { p.name.clone() };
+        ui.label(format!("{who}: {} check-ins", series.len()));
+        // Numbered oldest to newest: evenly spaced, whatever the gaps between check-ins.
+        let line = |name: &str, pick: &dyn Fn(&mend_engine::core::CheckIn) -> u8| {
+            egui_plot::Line::new(name.to_owned(), series.iter().enumerate().map(|(i, c)| [(i + 1) as f64, f64::from(pick(c))]).collect::<Vec<_>>())
+        };
+        let resp = egui_plot::Plot::new(("trend", p.id.to_string()))
+            .height(140.0)
+            .include_y(1.0)
+            .include_y(5.0)
+            .legend(egui_plot::Legend::default())
+            .x_axis_label("check-ins, oldest to newest")
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .show(ui, |pl| {
+                pl.line(line("connection", &|c| c.connection));
+                pl.line(line("trust", &|c| c.trust));
+                pl.line(line("heard", &|c| c.heard));
+            });
+        resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Check-in trend chart"));
+    }
+
+    section(ui, "Recent check-ins");
+    let all: Vec<_> = v.checkins.values().rev().collect();
+    let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical().id_salt("checkins").max_height(320.0).auto_shrink([false, true]).show_rows(ui, row, all.len(), |ui, range| {
+        for c in &all[range] {
+            let note = c.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+            ui.add(egui::Label::new(format!("{}  {} ({})  connection {}, trust {}, heard {}{note}", when(c.at), v.partner_name(&c.author), c.kind, c.connection, c.trust, c.heard)).truncate());
+        }
+    });
+}

@@ -1,0 +1,82 @@
+//! Devices: this one, the partner's and my others, with how fresh their sync is; add one
+//! (an own-device invitation) or remove one.
+
+use crate::app::Io;
+use crate::backend::Request;
+use crate::snapshot::Snapshot;
+use crate::widgets::{section, when};
+use mend_engine::Command;
+use mend_engine::core::Timestamp;
+use mend_engine::sync::Role;
+
+pub const INVITE: &str = crate::screens::first_run::INVITE;
+pub const REMOVE: &str = "devices.remove";
+
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
+    let Some(me) = &snap.me else { return };
+    let v = &snap.view;
+    ui.heading("Devices");
+    if snap.net.enabled {
+        let mode = if snap.net.local_only { "local-only (no relays, no discovery)" } else { "normal (relays and discovery on)" };
+        ui.label(egui::RichText::new(format!("Online, {mode}, listening on {}", snap.net.listening.join(", "))).weak());
+    } else if let Some(e) = &snap.net.error {
+        ui.colored_label(ui.visuals().warn_fg_color, e);
+    } else {
+        ui.label(egui::RichText::new("Networking is off in this window.").weak());
+    }
+    for d in v.devices.values() {
+        crate::widgets::card(ui, |ui| {
+            let whose = if d.partner == me.partner { "yours".to_owned() } else { format!("{}'s", v.partner_name(&d.partner)) };
+            ui.label(egui::RichText::new(format!("{} ({whose})", d.name)).strong());
+            if d.id == me.device {
+                ui.label("This device");
+            } else if let Some(at) = d.removed_at {
+                ui.label(format!("Removed {}", when(at)));
+            } else {
+                let p = snap.peers.get(d.id.as_str());
+                let synced = match p.and_then(|p| p.last_synced) {
+                    Some(t) => format!(
+                        "Last synced {} ({})",
+                        when(Timestamp(t)),
+                        if p.and_then(|p| p.link) == Some(mend_engine::sync::peers::Link::Relay) { "relayed" } else { "direct" }
+                    ),
+                    None => "Never synced".to_owned(),
+                };
+                ui.label(synced);
+                if snap.net.connected.contains(d.id.as_str()) {
+                    ui.label("Connected now");
+                }
+                if let Some(e) = p.and_then(|p| p.last_error.as_ref()) {
+                    ui.label(egui::RichText::new(format!("Last problem: {e}")).weak());
+                }
+                if ui.button(format!("Remove {}", d.name)).clicked() {
+                    io.exec(REMOVE, Command::RemoveDevice { id: d.id.to_string() });
+                }
+            }
+            ui.label(egui::RichText::new(d.id.to_string()).small().weak());
+        });
+    }
+    io.feedback(ui, REMOVE);
+
+    section(ui, "Add a device");
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("Add another device of mine").clicked() {
+            io.send(INVITE, Request::Invite { role: Role::OwnDevice });
+        }
+        if v.partners.len() < 2 && ui.button("Invite my partner").clicked() {
+            io.send(INVITE, Request::Invite { role: Role::Partner });
+        }
+    });
+    crate::screens::first_run::invite(ui, snap, io);
+
+    section(ui, "Leaving");
+    ui.label("To leave the space, remove your partner's devices here, or simply stop running Mend: your own copy stays on this device. Your partner's devices keep their copy of everything shared until now.");
+
+    if !snap.events.is_empty() {
+        egui::CollapsingHeader::new("Network log").show(ui, |ui| {
+            for e in snap.events.iter().rev().take(20) {
+                ui.label(egui::RichText::new(e).small());
+            }
+        });
+    }
+}

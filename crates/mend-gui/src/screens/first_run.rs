@@ -1,0 +1,103 @@
+//! First run: your name, then invite your partner, join them, or start on your own.
+
+use crate::app::Io;
+use crate::backend::Request;
+use crate::forms::{FirstRunChoice, FirstRunForm};
+use crate::snapshot::{Phase, Snapshot};
+use crate::widgets::field;
+use mend_engine::sync::Role;
+
+pub const START: &str = "first_run.start";
+pub const INVITE: &str = "first_run.invite";
+pub const JOIN: &str = "first_run.join";
+
+/// Returns true when First run is over and the window should go to Today.
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut Io) -> bool {
+    ui.heading("Welcome to Mend");
+    ui.label("A calm, private space for the two of you. Nothing you write goes to a server: it stays on your devices, and syncs straight between them.");
+    ui.add_space(8.0);
+    if snap.phase == Phase::FirstRun {
+        field(ui, "Your name", &mut f.name);
+        ui.label(egui::RichText::new("As your partner will see it.").weak());
+        ui.add_space(8.0);
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Invite my partner").clicked() {
+                f.choice = Some(FirstRunChoice::Invite);
+                io.send(START, Request::Start { name: f.name.clone() });
+                io.send(INVITE, Request::Invite { role: Role::Partner });
+            }
+            if ui.button("Join my partner").clicked() {
+                f.choice = Some(FirstRunChoice::Join);
+            }
+            if ui.button("Start on my own for now").clicked() {
+                f.choice = None;
+                io.send(START, Request::Start { name: f.name.clone() });
+            }
+        });
+        io.feedback(ui, START);
+    }
+    if io.succeeded(START) && f.choice.is_none() {
+        return true;
+    }
+    match f.choice {
+        Some(FirstRunChoice::Invite) => invite(ui, snap, io),
+        Some(FirstRunChoice::Join) => {
+            crate::widgets::section(ui, "Join my partner");
+            ui.label("Paste the invitation your partner's Mend shows (it starts with \"mend\").");
+            crate::widgets::area(ui, "Invitation", &mut f.ticket);
+            if ui.add_enabled(!f.qr_image.running(), egui::Button::new("Read a QR code picture…")).clicked() {
+                f.qr_error = None;
+                f.qr_image.start(ui.ctx(), || {
+                    rfd::FileDialog::new().add_filter("Pictures", &["png", "jpg", "jpeg"]).pick_file().map(|p| crate::qr::read(&p))
+                });
+            }
+            match f.qr_image.take() {
+                Some(Some(Ok(text))) => f.ticket = text,
+                Some(Some(Err(e))) => f.qr_error = Some(e),
+                _ => {}
+            }
+            if let Some(e) = &f.qr_error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            if ui.add_enabled(!io.busy(JOIN), egui::Button::new("Join")).clicked() {
+                io.send(JOIN, Request::Join { ticket: f.ticket.clone(), name: f.name.clone() });
+            }
+            io.feedback(ui, JOIN);
+            if io.succeeded(JOIN) {
+                return true;
+            }
+        }
+        None => {}
+    }
+    if snap.phase == Phase::Ready && f.choice.is_some() && ui.button("Continue to Mend").clicked() {
+        return true;
+    }
+    false
+}
+
+/// The open invitation: QR code, text to copy, and how long it stays valid.
+pub fn invite(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
+    io.feedback(ui, INVITE);
+    let Some(inv) = &snap.invite else {
+        if !io.busy(INVITE) && !io.busy(START) {
+            ui.label("No invitation is open.");
+        }
+        return;
+    };
+    crate::widgets::section(ui, if inv.role == Role::Partner { "Invite my partner" } else { "Add a device of mine" });
+    ui.label("Show this code to the other device, or send the text privately. It works once.");
+    crate::qr::show(ui, &inv.text);
+    let mut text = inv.text.clone();
+    let l = ui.label("Invitation text");
+    ui.add(egui::TextEdit::multiline(&mut text).desired_width(f32::INFINITY).desired_rows(3).font(egui::TextStyle::Monospace)).labelled_by(l.id);
+    ui.horizontal(|ui| {
+        if ui.button("Copy").clicked() {
+            ui.ctx().copy_text(inv.text.clone());
+        }
+        let left = inv.expires_at.saturating_sub(mend_engine::sync::node::now_secs());
+        ui.label(format!("Expires in {}:{:02}", left / 60, left % 60));
+        if ui.button("Cancel invitation").clicked() {
+            io.send(INVITE, Request::CancelInvite);
+        }
+    });
+}

@@ -1,0 +1,99 @@
+//! Journal: private, on this device only, locked until the passphrase is given.
+
+use crate::app::Io;
+use crate::backend::Request;
+use crate::forms::JournalForm;
+use crate::snapshot::Snapshot;
+use crate::widgets::{area, field, section};
+use mend_journal::{NewEntry, feel, prompts};
+
+pub const UNLOCK: &str = "journal.unlock";
+pub const ADD: &str = "journal.add";
+pub const DELETE: &str = "journal.delete";
+
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io) {
+    ui.heading("Journal");
+    ui.label("Private: it stays on this device, encrypted with your passphrase, and is never synced. Your partner cannot see it.");
+    if !snap.journal.unlocked {
+        let label = if snap.journal.exists { "Passphrase" } else { "Choose a passphrase (a few unrelated words)" };
+        let l = ui.label(label);
+        let r = ui.add(egui::TextEdit::singleline(&mut *f.passphrase).password(true).desired_width(320.0)).labelled_by(l.id);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            let word = if snap.journal.exists { "Unlock" } else { "Start my journal" };
+            if ui.add_enabled(!io.busy(UNLOCK), egui::Button::new(word)).clicked() || enter {
+                io.send(UNLOCK, Request::JournalUnlock { passphrase: f.passphrase.clone() });
+            }
+            io.feedback(ui, UNLOCK);
+        });
+        ui.label(egui::RichText::new("Mend cannot recover a forgotten passphrase.").weak());
+        return;
+    }
+    if io.succeeded(UNLOCK) {
+        // The passphrase is not kept in the form once it has done its job.
+        *f.passphrase = String::new();
+    }
+    if ui.button("Lock journal").clicked() {
+        io.send(UNLOCK, Request::JournalLock);
+    }
+
+    section(ui, "Write");
+    let today = prompts::for_day(mend_engine::when::now().0 / mend_engine::core::Timestamp::DAY);
+    let chosen = f.prompt.and_then(prompts::find).unwrap_or(today);
+    egui::ComboBox::from_label("Prompt").selected_text(crate::screens::agreements::short(chosen.text)).show_ui(ui, |ui| {
+        for p in prompts::PROMPTS {
+            ui.selectable_value(&mut f.prompt, Some(p.id), p.text);
+        }
+    });
+    ui.label(egui::RichText::new(chosen.text).italics());
+    area(ui, "Entry", &mut f.text);
+    ui.horizontal(|ui| {
+        ui.label("Mood");
+        for m in 1..=5u8 {
+            ui.selectable_value(&mut f.mood, Some(m), format!("Mood {m}"));
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save entry")).clicked() {
+            let entry = NewEntry { text: f.text.clone(), mood: f.mood, prompt: Some(chosen.text.to_owned()), tags: vec![] };
+            io.send(ADD, Request::JournalAdd { entry });
+        }
+        io.feedback(ui, ADD);
+    });
+    if io.succeeded(ADD) {
+        f.text.clear();
+        f.mood = None;
+    }
+
+    section(ui, "The \"I feel\" helper");
+    ui.label("Write what you want to say; Mend suggests a way your partner can hear. Nothing here is saved.");
+    area(ui, "Draft", &mut f.feel_draft);
+    if !f.feel_draft.trim().is_empty() {
+        let g = feel::guide(&f.feel_draft);
+        for found in &g.found {
+            ui.label(format!("\u{201c}{}\u{201d}: {}", found.words, found.why));
+        }
+        ui.label(egui::RichText::new(&g.sentence).strong());
+        for q in &g.questions {
+            ui.label(format!("• {q}"));
+        }
+    }
+
+    section(ui, "Entries");
+    field(ui, "Search entries", &mut f.search);
+    let shown: Vec<_> = snap.journal.entries.iter().filter(|e| e.matches(&f.search)).collect();
+    if shown.is_empty() {
+        ui.label(if snap.journal.entries.is_empty() { "No entries yet." } else { "No entry matches." });
+    }
+    for e in shown {
+        crate::widgets::card(ui, |ui| {
+            let at = mend_engine::core::Timestamp(e.created_at);
+            ui.label(egui::RichText::new(format!("{}{}", crate::widgets::when(at), e.mood.map(|m| format!(", mood {m}")).unwrap_or_default())).weak());
+            ui.label(&e.text);
+            if ui.button(format!("Delete entry: {}", crate::screens::agreements::short(&e.text))).clicked() {
+                io.send(DELETE, Request::JournalDelete { id: e.id.clone() });
+            }
+        });
+    }
+    io.feedback(ui, DELETE);
+}

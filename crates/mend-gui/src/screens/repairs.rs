@@ -1,0 +1,74 @@
+//! Repairs: a guided apology, and the partner's answer whenever they are ready. Nothing here
+//! reminds, counts days or asks for an answer.
+
+use crate::app::Io;
+use crate::forms::RepairsForm;
+use crate::snapshot::Snapshot;
+use crate::widgets::{area, section, when};
+use mend_engine::Command;
+use mend_engine::core::RepairResponse;
+
+pub const ADD: &str = "repairs.add";
+pub const RESPOND: &str = "repairs.respond";
+
+fn response_words(r: RepairResponse) -> &'static str {
+    match r {
+        RepairResponse::Received => "Received",
+        RepairResponse::NeedTime => "I need time",
+        RepairResponse::ReadyToTalk => "Ready to talk",
+        RepairResponse::Forgiven => "Forgiven",
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, io: &mut Io) {
+    let Some(me) = &snap.me else { return };
+    let v = &snap.view;
+    ui.heading("Repairs");
+    ui.label("A genuine apology names what you did and its impact, and says what you will do differently. It does not ask for forgiveness.");
+
+    section(ui, "Write a repair");
+    area(ui, "1. What happened", &mut f.what_happened);
+    area(ui, "2. What I did", &mut f.what_i_did);
+    area(ui, "3. The impact I understand it had on you", &mut f.impact);
+    area(ui, "4. What I will do differently", &mut f.next_time);
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Share repair")).clicked() {
+            io.exec(
+                ADD,
+                Command::AddRepair { what_happened: f.what_happened.clone(), what_i_did: f.what_i_did.clone(), impact: f.impact.clone(), next_time: f.next_time.clone() },
+            );
+        }
+        io.feedback(ui, ADD);
+    });
+    if io.succeeded(ADD) {
+        *f = RepairsForm::default();
+    }
+
+    section(ui, "Repairs between you");
+    if v.repairs.is_empty() {
+        ui.label("None yet.");
+    }
+    for r in v.repairs.values().rev() {
+        crate::widgets::card(ui, |ui| {
+            ui.label(egui::RichText::new(format!("From {}, {}", v.partner_name(&r.author), when(r.at))).weak());
+            ui.label(format!("What happened: {}", r.what_happened));
+            ui.label(format!("What I did: {}", r.what_i_did));
+            ui.label(format!("The impact: {}", r.impact));
+            ui.label(format!("Next time: {}", r.next_time));
+            match &r.answer {
+                Some(a) => ui.label(format!("{} answered: {} ({})", v.partner_name(&a.by), response_words(a.response), when(a.at))),
+                None => ui.label(egui::RichText::new("No answer yet, and none is needed until they are ready.").weak()),
+            };
+            if r.author != me.partner {
+                ui.horizontal_wrapped(|ui| {
+                    for resp in RepairResponse::ALL {
+                        if ui.button(response_words(*resp)).clicked() {
+                            io.exec(RESPOND, Command::RespondRepair { id: r.id.to_string(), response: *resp });
+                        }
+                    }
+                });
+            }
+        });
+    }
+    io.feedback(ui, RESPOND);
+}

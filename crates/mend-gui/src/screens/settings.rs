@@ -1,0 +1,96 @@
+//! Settings: names, love languages and needs; export; where the data lives.
+
+use crate::app::Io;
+use crate::backend::Request;
+use crate::forms::SettingsForm;
+use crate::snapshot::Snapshot;
+use crate::widgets::{area, field, section};
+use mend_engine::Command;
+use mend_engine::core::LoveLanguage;
+
+pub const PROFILE: &str = "settings.profile";
+pub const EXPORT: &str = "settings.export";
+
+fn love_words(l: LoveLanguage) -> &'static str {
+    match l {
+        LoveLanguage::Words => "Words of affirmation",
+        LoveLanguage::Acts => "Acts of service",
+        LoveLanguage::Gifts => "Receiving gifts",
+        LoveLanguage::Time => "Quality time",
+        LoveLanguage::Touch => "Physical touch",
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io) {
+    let Some(me) = &snap.me else { return };
+    let v = &snap.view;
+    if !f.loaded {
+        if let Some(p) = v.partners.get(&me.partner) {
+            f.name = p.name.clone();
+            f.needs = p.needs.clone();
+            f.love = p.love_languages.clone();
+        }
+        f.export_path = snap.profile_dir.join("mend-export.md").display().to_string();
+        f.loaded = true;
+    }
+    ui.heading("Settings");
+    section(ui, "About me");
+    field(ui, "My name", &mut f.name);
+    if let Some(p) = v.partners.get(&me.partner).filter(|p| !p.name_conflicts.is_empty()) {
+        ui.label(format!("Also written on another device: {}", p.name_conflicts.join(", ")));
+    }
+    ui.label("My love languages");
+    for l in LoveLanguage::ALL {
+        let mut on = f.love.contains(l);
+        if ui.checkbox(&mut on, love_words(*l)).changed() {
+            if on {
+                f.love.push(*l);
+            } else {
+                f.love.retain(|x| x != l);
+            }
+        }
+    }
+    area(ui, "What I need", &mut f.needs);
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(PROFILE), egui::Button::new("Save profile")).clicked() {
+            io.exec(PROFILE, Command::UpdateProfile { name: Some(f.name.clone()), love_languages: Some(f.love.clone()), needs: Some(f.needs.clone()) });
+        }
+        io.feedback(ui, PROFILE);
+    });
+    if let Some(p) = snap.partner() {
+        section(ui, &format!("About {}", p.name));
+        let langs: Vec<&str> = p.love_languages.iter().map(|l| love_words(*l)).collect();
+        ui.label(format!("Love languages: {}", if langs.is_empty() { "not written yet".into() } else { langs.join(", ") }));
+        ui.label(format!("Needs: {}", if p.needs.is_empty() { "not written yet" } else { &p.needs }));
+    }
+
+    section(ui, "Export");
+    ui.label("Everything you share, as a file you may choose to take to a counsellor. Your journal is not in it.");
+    field(ui, "Export to file", &mut f.export_path);
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut f.export_json, false, "Markdown");
+        ui.radio_value(&mut f.export_json, true, "JSON");
+    });
+    if ui.add_enabled(!f.save_dialog.running(), egui::Button::new("Choose a file…")).clicked() {
+        let name = if f.export_json { "mend-export.json" } else { "mend-export.md" };
+        f.save_dialog.start(ui.ctx(), move || rfd::FileDialog::new().set_file_name(name).save_file());
+    }
+    if let Some(Some(p)) = f.save_dialog.take() {
+        f.export_path = p.display().to_string();
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Export").clicked() {
+            io.send(EXPORT, Request::Export { path: f.export_path.trim().into(), json: f.export_json });
+        }
+        io.feedback(ui, EXPORT);
+    });
+
+    section(ui, "Where your data lives");
+    ui.label(format!("Profile folder: {}", snap.profile_dir.display()));
+    ui.label(format!("This device: {}", snap.device_name));
+    ui.label(if snap.net.local_only {
+        "Network: local-only. Start Mend without --local-only for relays and discovery."
+    } else {
+        "Network: normal. Start Mend with --local-only to use only addresses you already know."
+    });
+}

@@ -1,0 +1,78 @@
+//! What the window draws: a read-only picture published by the backend after each change.
+
+use mend_engine::core::{Actor, View};
+use mend_engine::sync::Role;
+use mend_engine::sync::peers::PeerInfo;
+use mend_journal::Entry;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// The profile is being opened.
+    #[default]
+    Starting,
+    /// No profile yet: the window shows First run.
+    FirstRun,
+    /// A profile is open.
+    Ready,
+    /// The profile could not be opened; the words say why and what to do.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteInfo {
+    pub text: String,
+    pub role: Role,
+    /// Seconds since the epoch.
+    pub expires_at: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetStatus {
+    /// False when the window was started without networking (tests, or it failed to bind).
+    pub enabled: bool,
+    pub local_only: bool,
+    pub listening: Vec<String>,
+    pub error: Option<String>,
+    /// Devices with an open sync connection right now.
+    pub connected: BTreeSet<String>,
+}
+
+#[derive(Clone, Default)]
+pub struct JournalState {
+    pub exists: bool,
+    pub unlocked: bool,
+    /// Newest first; empty while locked.
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    pub phase: Phase,
+    pub view: Arc<View>,
+    pub me: Option<Actor>,
+    pub device_name: String,
+    pub profile_dir: PathBuf,
+    /// What this device knows of each peer: last synced, link kind, last error.
+    pub peers: BTreeMap<String, PeerInfo>,
+    pub net: NetStatus,
+    pub invite: Option<InviteInfo>,
+    /// Recent network happenings, newest last, in words.
+    pub events: Vec<String>,
+    /// Repairs made when opening the profile and warnings that did not stop an action.
+    pub notes: Vec<String>,
+    pub journal: JournalState,
+    /// A long operation under way (joining), in words.
+    pub busy: Option<String>,
+}
+
+impl Snapshot {
+    pub fn my_name(&self) -> &str {
+        self.me.as_ref().map(|m| self.view.partner_name(&m.partner)).unwrap_or("")
+    }
+    pub fn partner(&self) -> Option<&mend_engine::core::Partner> {
+        self.me.as_ref().and_then(|m| self.view.other_partner(&m.partner))
+    }
+}

@@ -1,0 +1,366 @@
+//! Each screen driven through the real window against a real engine on a temporary
+//! profile; the engine's state is checked afterwards from a second opener of the profile,
+//! as another Mend process would see it.
+
+mod common;
+
+use common::*;
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use mend_engine::Command;
+use mend_engine::core::{AgreementState, Outcome};
+use mend_gui::Phase;
+
+#[test]
+fn first_run_start_on_my_own_creates_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = window(dir.path(), None);
+    settle(&mut h, "first run", |a| a.snapshot().phase == Phase::FirstRun);
+    assert!(shows(&h, "Welcome to Mend"));
+    // An empty name is refused beside the form, and nothing is created.
+    click(&mut h, "Start on my own for now");
+    idle(&mut h);
+    assert!(h.state().error_of("first_run.start").is_some_and(|e| e.contains("name is empty")), "{:?}", h.state().error_of("first_run.start"));
+    assert!(shows(&h, "Your name is empty"));
+    assert!(!mend_engine::profile_exists(dir.path()));
+
+    type_into(&mut h, "Your name", "Ana");
+    click(&mut h, "Start on my own for now");
+    idle(&mut h);
+    ready(&mut h);
+    h.run_ok();
+    assert_eq!(h.state().screen, mend_gui::Screen::Today);
+    let e = reopen(dir.path());
+    assert_eq!(e.view().partner_name(&e.me().partner), "Ana");
+    assert_eq!(e.device_name(), "test laptop");
+}
+
+#[test]
+fn today_shows_what_another_mend_saved_without_a_click() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    assert!(shows(&h, "Nothing is due today"));
+    // Another process (the CLI, say) writes to the same profile while the window is open.
+    let mut other = reopen(dir.path());
+    let due = other.now().plus_ms(mend_engine::core::Timestamp::MINUTE);
+    other.execute(Command::MakePromise { text: "Call at six".into(), due: Some(due), repeat: mend_engine::core::Repeat::None, from_repair: None }).unwrap();
+    other.execute(Command::AddCheckIn { kind: mend_engine::core::CheckInKind::Daily, prompt: None, connection: 4, trust: 3, heard: 5, note: None }).unwrap();
+    settle(&mut h, "the promise to appear", |a| a.snapshot().view.promises.len() == 1);
+    assert!(shows(&h, "You: Call at six"));
+    assert!(shows(&h, "connection 4, trust 3, feeling heard 5"));
+    assert!(!shows(&h, "Nothing is due today"));
+}
+
+#[test]
+fn agreements_propose_refuse_empty_and_revise() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Agreements");
+    click(&mut h, "Propose");
+    idle(&mut h);
+    assert!(h.state().error_of("agreements.propose").is_some_and(|e| e.contains("empty")));
+    assert!(reopen(dir.path()).view().agreements.is_empty());
+
+    type_into(&mut h, "Agreement text", "No phones at dinner");
+    click(&mut h, "Propose");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let a = e.view().agreements.values().next().expect("one agreement");
+    assert_eq!(a.current().unwrap().text, "No phones at dinner");
+    assert_eq!(a.state(&e.view().partner_ids()), AgreementState::Proposed);
+    assert_eq!(h.get_by_label("Agreement text").value().as_deref(), Some(""), "the form is cleared once saved");
+
+    click(&mut h, "Revise: No phones at dinner");
+    type_into(&mut h, "Revised text", ", except on Sundays");
+    click(&mut h, "Propose revision");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let a = e.view().agreements.values().next().unwrap();
+    assert_eq!(a.revisions.len(), 2);
+    assert_eq!(a.current().unwrap().text, "No phones at dinner, except on Sundays");
+    assert!(shows(&h, "2 revisions"));
+
+    // "How does this feel now?": a review date, checked like every other time.
+    let text = "No phones at dinner, except on Sundays";
+    click(&mut h, &format!("Plan a review: {text}"));
+    type_into(&mut h, "Review on (2026-12-01, +30d)", "someday");
+    click(&mut h, "Plan review");
+    assert!(h.state().error_of("agreements.review").is_some_and(|e| e.contains("not a time Mend understands")));
+    h.get_by_label("Review on (2026-12-01, +30d)").focus();
+    h.run_ok();
+    for _ in 0.."someday".len() {
+        h.key_press(egui::Key::Backspace);
+    }
+    type_into(&mut h, "Review on (2026-12-01, +30d)", "+30d");
+    click(&mut h, "Plan review");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let a = e.view().agreements.values().next().unwrap();
+    let at = a.review_at.expect("a review is planned");
+    let days = (at.0 - e.now().0) as f64 / mend_engine::core::Timestamp::DAY as f64;
+    assert!((29.9..30.1).contains(&days), "{days}");
+    assert!(shows(&h, "Review planned for"));
+}
+
+#[test]
+fn promises_make_keep_and_a_bad_time_keeps_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Promises");
+    type_into(&mut h, "What I promise", "Call when I'm late");
+    type_into(&mut h, "By when (optional: 18:30, 2026-12-01 18:30, +2h)", "tomorrowish");
+    click(&mut h, "Make promise");
+    h.run_ok();
+    assert!(h.state().error_of("promises.make").is_some_and(|e| e.contains("not a time Mend understands")));
+    assert_eq!(h.get_by_label("What I promise").value().as_deref(), Some("Call when I'm late"), "nothing typed is lost");
+    assert!(reopen(dir.path()).view().promises.is_empty());
+
+    h.get_by_label("By when (optional: 18:30, 2026-12-01 18:30, +2h)").focus();
+    h.run_ok();
+    for _ in 0.."tomorrowish".len() {
+        h.key_press(egui::Key::Backspace);
+    }
+    h.run_ok();
+    type_into(&mut h, "By when (optional: 18:30, 2026-12-01 18:30, +2h)", "+2h");
+    click(&mut h, "Make promise");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let p = e.view().promises.values().next().expect("a promise");
+    assert_eq!(p.text, "Call when I'm late");
+    assert!(p.next_due.is_some());
+
+    click(&mut h, "Kept: Call when I'm late");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let p = e.view().promises.values().next().unwrap();
+    assert_eq!(p.occurrences.len(), 1);
+    assert_eq!(p.occurrences[0].outcome, Outcome::Kept);
+    assert!(shows(&h, "Ana: 100% kept (1 kept, 0 missed, 0 renegotiated)"));
+}
+
+#[test]
+fn gratitude_note_is_saved_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Gratitude");
+    assert!(shows(&h, "No notes yet"));
+    type_into(&mut h, "Thank-you note", "Thank you for the tea this morning");
+    click(&mut h, "Save note");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    assert!(e.view().gratitude.values().any(|g| g.text == "Thank you for the tea this morning"));
+    assert_eq!(h.get_by_label("Thank-you note").value().as_deref(), Some(""));
+    assert!(shows(&h, "Thank you for the tea this morning"));
+}
+
+#[test]
+fn checkin_ratings_are_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Check-ins");
+    h.get_by_role_and_label(Role::Slider, "Trust").increment_accesskit();
+    h.run_ok();
+    h.get_by_role_and_label(Role::Slider, "Trust").increment_accesskit();
+    h.run_ok();
+    h.get_by_role_and_label(Role::Slider, "Feeling heard").decrement_accesskit();
+    h.run_ok();
+    type_into(&mut h, "Shared answer (optional)", "A calmer day");
+    click(&mut h, "Save check-in");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let c = e.view().checkins.values().next().expect("a check-in");
+    assert_eq!((c.connection, c.trust, c.heard), (3, 5, 2));
+    assert_eq!(c.note.as_deref(), Some("A calmer day"));
+    assert!(shows(&h, "You: 1 check-ins"));
+}
+
+#[test]
+fn repair_guided_form_is_shared_and_asks_nothing_of_its_author() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Repairs");
+    type_into(&mut h, "1. What happened", "I missed dinner");
+    type_into(&mut h, "2. What I did", "I stayed late without calling");
+    type_into(&mut h, "3. The impact I understand it had on you", "You waited and worried");
+    click(&mut h, "Share repair");
+    idle(&mut h);
+    // Step 4 is missing: refused beside the form, and the three steps typed are kept.
+    assert!(h.state().error_of("repairs.add").is_some_and(|e| e.contains("empty")), "{:?}", h.state().error_of("repairs.add"));
+    assert_eq!(h.get_by_label("1. What happened").value().as_deref(), Some("I missed dinner"));
+    assert!(reopen(dir.path()).view().repairs.is_empty());
+    type_into(&mut h, "4. What I will do differently", "Call before six");
+    click(&mut h, "Share repair");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let r = e.view().repairs.values().next().expect("a repair");
+    assert_eq!(r.what_happened, "I missed dinner");
+    assert_eq!(r.next_time, "Call before six");
+    assert!(r.answer.is_none());
+    // The author never answers their own repair: the buttons are for the partner.
+    assert!(h.query_by_label("Forgiven").is_none());
+}
+
+#[test]
+fn pause_shows_a_banner_until_it_is_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Pause");
+    type_into(&mut h, "A note (optional)", "I need a walk");
+    click(&mut h, "I need a pause");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let p = e.view().pauses.get(&e.me().partner).expect("a pause");
+    assert!(p.is_active(e.now()));
+    assert_eq!(p.note.as_deref(), Some("I need a walk"));
+    assert_eq!(p.until.0 - p.started_at.0, 30 * 60 * 1000);
+    assert!(shows(&h, "You are taking a pause until"));
+    go(&mut h, "Today");
+    assert!(shows(&h, "You are taking a pause until"), "the banner is on every screen");
+    go(&mut h, "Pause");
+    click(&mut h, "End my pause");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    assert!(!e.view().pauses.get(&e.me().partner).unwrap().is_active(e.now()));
+    assert!(!shows(&h, "You are taking a pause until"));
+}
+
+#[test]
+fn journal_is_locked_private_and_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Journal");
+    assert!(h.query_by_label("Entry").is_none(), "locked by default");
+    type_into(&mut h, "Choose a passphrase (a few unrelated words)", "short");
+    click(&mut h, "Start my journal");
+    idle(&mut h);
+    assert!(h.state().error_of("journal.unlock").is_some_and(|e| e.contains("at least")));
+    type_into(&mut h, "Choose a passphrase (a few unrelated words)", " river lamp");
+    click(&mut h, "Start my journal");
+    idle(&mut h);
+    let canary = "canary-7f3a quiet when hurt";
+    type_into(&mut h, "Entry", canary);
+    click(&mut h, "Save entry");
+    idle(&mut h);
+    type_into(&mut h, "Entry", "a second thought");
+    click(&mut h, "Save entry");
+    idle(&mut h);
+    let j = mend_journal::Journal::open(dir.path(), "short river lamp").expect("the passphrase opens it");
+    assert_eq!(j.list().unwrap().len(), 2);
+    assert!(j.list().unwrap().iter().any(|e| e.text == canary));
+    // Private: not one word of it in the shared space.
+    assert!(!reopen(dir.path()).export_markdown().contains("canary-7f3a"));
+
+    type_into(&mut h, "Search entries", "canary");
+    assert!(shows(&h, canary));
+    assert!(!shows(&h, "a second thought"));
+
+    type_into(&mut h, "Draft", "You never listen to me");
+    assert!(shows(&h, "I feel"));
+
+    click(&mut h, "Lock journal");
+    idle(&mut h);
+    assert!(!shows(&h, canary), "locking hides the entries");
+    assert!(h.query_by_label("Passphrase").is_some());
+}
+
+#[test]
+fn devices_lists_this_device_and_invites_another_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), loopback());
+    ready(&mut h);
+    go(&mut h, "Devices");
+    assert!(shows(&h, "This device"));
+    assert!(shows(&h, "listening on 127.0.0.1:"));
+    click(&mut h, "Add another device of mine");
+    idle(&mut h);
+    settle(&mut h, "the invitation", |a| a.snapshot().invite.is_some());
+    let text = h.state().snapshot().invite.clone().unwrap().text;
+    let t = mend_engine::pairing::parse_ticket(&text).expect("the shown ticket parses");
+    assert_eq!(t.role, mend_engine::sync::Role::OwnDevice);
+    assert!(t.addr.ip_addrs().all(|a| a.ip().is_loopback()), "local-only tickets name loopback only");
+    assert!(shows(&h, "Expires in"));
+    assert!(h.query_by_label("QR code of the invitation").is_some());
+    assert_eq!(h.get_by_label("Invitation text").value().as_deref(), Some(text.as_str()));
+}
+
+#[test]
+fn settings_profile_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Settings");
+    type_into(&mut h, "My name", "lia");
+    click(&mut h, "Quality time");
+    type_into(&mut h, "What I need", "Time to talk after work");
+    click(&mut h, "Save profile");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let me = e.view().partners.get(&e.me().partner).unwrap();
+    assert_eq!(me.name, "Analia");
+    assert_eq!(me.love_languages, vec![mend_engine::core::LoveLanguage::Time]);
+    assert_eq!(me.needs, "Time to talk after work");
+
+    let out = dir.path().join("export.md");
+    let field = "Export to file";
+    h.get_by_label(field).focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_ok();
+    type_into(&mut h, field, out.to_str().unwrap());
+    click(&mut h, "Export");
+    idle(&mut h);
+    let md = std::fs::read_to_string(&out).expect("the export was written");
+    assert!(md.contains("Analia"), "{md}");
+}
+
+#[test]
+fn help_says_mend_is_not_therapy_and_what_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Help");
+    assert!(shows(&h, "Mend is not therapy"));
+    assert!(shows(&h, "Your journal stays on this device"));
+    assert!(shows(&h, "counsellor"));
+}
+
+#[test]
+fn the_sidebar_works_from_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    let focused = |h: &egui_kittest::Harness<'static, mend_gui::MendApp>, label: &str| {
+        h.query_all_by_label(label).any(|n| n.accesskit_node().role() != Role::Label && n.is_focused())
+    };
+    let mut presses = 0;
+    while !focused(&h, "Promises") {
+        h.key_press(egui::Key::Tab);
+        h.run_ok();
+        presses += 1;
+        assert!(presses < 30, "Tab never reached Promises");
+    }
+    h.key_press(egui::Key::Enter);
+    h.run_ok();
+    assert_eq!(h.state().screen, mend_gui::Screen::Promises);
+    assert!(shows(&h, "Make a promise"));
+}
