@@ -215,3 +215,19 @@ fn sync_with_nobody_reachable_says_so() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("not paired"));
 }
+
+#[test]
+fn leaving_stops_sync_with_every_device_and_keeps_the_copy() {
+    let (a, b) = paired_couple();
+    let before = a.create(&["gratitude", "add", "--text", "shared before leaving"]);
+    let _sa = a.serve();
+    b.local_ok(&["sync", "--once", "--timeout", "20"]);
+    assert!(notes(&b).contains(&before));
+    b.ok(&["devices", "leave"]);
+    assert!(notes(&b).contains(&before), "Ben keeps his copy");
+    let o = b.local(&["sync", "--once", "--timeout", "5"]);
+    assert!(!o.status.success(), "Ben syncs with no one now");
+    let after = a.create(&["gratitude", "add", "--text", "after Ben left"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!notes(&b).contains(&after));
+}

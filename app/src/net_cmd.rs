@@ -42,6 +42,8 @@ pub enum PairCmd {
 pub enum DevicesCmd {
     /// Take a device off this space: it can no longer sync, and is disconnected at once.
     Remove { id: String },
+    /// Leave the space: stop syncing with every other device; everything stays here.
+    Leave,
 }
 
 pub fn net_config(local_only: bool, bind: Option<SocketAddr>) -> NetConfig {
@@ -157,6 +159,18 @@ pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_
 }
 
 pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Result<()> {
+    if let Some(DevicesCmd::Leave) = cmd {
+        let out = engine.execute(Command::LeaveSpace)?;
+        eprintln!(
+            "{}",
+            if out.changed {
+                "You left the space: this device syncs with no other now. Everything stays here; your partner's devices keep their copy of what was shared."
+            } else {
+                "This device already syncs with no other device."
+            }
+        );
+        return Ok(());
+    }
     if let Some(DevicesCmd::Remove { id }) = cmd {
         let out = engine.execute(Command::RemoveDevice { id })?;
         eprintln!(

@@ -8,6 +8,9 @@ pub enum Command {
     TrustDevice { device: DeviceId, partner: PartnerId, name: String },
     /// Takes a device off the trusted list; `id` may be a unique start or end of its id.
     RemoveDevice { id: String },
+    /// Leaves the space: every other device (the partner's and one's own) comes off this
+    /// device's trusted list, so it syncs with no one; everything stays on this device.
+    LeaveSpace,
     UpdateProfile { name: Option<String>, love_languages: Option<Vec<LoveLanguage>>, needs: Option<String> },
     ProposeAgreement { category: Category, text: String },
     ReviseAgreement { id: String, text: String },

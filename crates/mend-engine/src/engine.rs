@@ -145,6 +145,14 @@ impl Engine {
 
     /// Checks, applies and saves one command. When this returns Ok the change is fsynced.
     pub fn execute(&mut self, cmd: Command) -> Result<Outcome, EngineError> {
+        if cmd == Command::LeaveSpace {
+            self.refresh()?;
+            let mine = self.me.device.clone();
+            let others: Vec<Command> =
+                self.view().trusted_devices().filter(|d| d.id != mine).map(|d| Command::RemoveDevice { id: d.id.to_string() }).collect();
+            let outs = self.execute_many(others)?;
+            return Ok(Outcome { created: None, changed: outs.iter().any(|o| o.changed) });
+        }
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
         let now = self.now();
@@ -211,6 +219,7 @@ impl Engine {
         let promise = |id: &str| resolve("promise", id, v.promises.keys());
         let repair = |id: &str| resolve("repair", id, v.repairs.keys());
         Ok(match cmd {
+            Command::LeaveSpace => return Err(EngineError::NoMatch { kind: "device", given: "(leave is not one action)".into() }),
             Command::TrustDevice { device, partner, name } => Action::TrustDevice { device, partner, name },
             Command::RemoveDevice { id } => {
                 let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();

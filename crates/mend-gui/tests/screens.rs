@@ -364,3 +364,28 @@ fn the_sidebar_works_from_the_keyboard() {
     assert_eq!(h.state().screen, mend_gui::Screen::Promises);
     assert!(shows(&h, "Make a promise"));
 }
+
+#[test]
+fn leaving_stops_sync_with_every_other_device_and_keeps_my_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    {
+        let mut e = reopen(dir.path());
+        let ben = mend_engine::core::DeviceId::from_public_key(&[7; 32]);
+        e.execute(mend_engine::Command::TrustDevice { device: ben, partner: mend_engine::core::PartnerId::from_key("ben"), name: "Ben's laptop".into() }).unwrap();
+        e.execute(mend_engine::Command::AddGratitude { text: "ours, before leaving".into(), about: None }).unwrap();
+        assert_eq!(e.view().trusted_devices().count(), 2);
+    }
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Devices");
+    click(&mut h, "Leave this space");
+    // One click only asks; nothing is done yet.
+    assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 2);
+    click(&mut h, "Yes, stop syncing and keep my copy");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    let trusted: Vec<_> = e.view().trusted_devices().map(|d| d.id.clone()).collect();
+    assert_eq!(trusted, vec![e.me().device.clone()], "only this device is left on its list");
+    assert_eq!(e.view().gratitude.len(), 1, "everything stays on this device");
+}

@@ -11,6 +11,7 @@ use mend_engine::sync::Role;
 
 pub const INVITE: &str = crate::screens::first_run::INVITE;
 pub const REMOVE: &str = "devices.remove";
+pub const LEAVE: &str = "devices.leave";
 
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
     let Some(me) = &snap.me else { return };
@@ -70,7 +71,26 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
     crate::screens::first_run::invite(ui, snap, io);
 
     section(ui, "Leaving");
-    ui.label("To leave the space, remove your partner's devices here, or simply stop running Mend: your own copy stays on this device. Your partner's devices keep their copy of everything shared until now.");
+    ui.label("Leaving stops sync with every other device, your partner's and your own. Everything stays on this device, and your partner's devices keep their copy of everything shared until now. You can remove single devices above instead.");
+    // Two steps: leaving is never one stray click.
+    let confirm = ui.scope_id().with("devices.leave.confirm");
+    if !ui.data(|d| d.get_temp::<bool>(confirm).unwrap_or(false)) {
+        if ui.button("Leave this space").clicked() {
+            ui.data_mut(|d| d.insert_temp(confirm, true));
+        }
+    } else {
+        ui.label("Leave now? No one will be told; sync simply stops.");
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Yes, stop syncing and keep my copy").clicked() {
+                io.exec(LEAVE, Command::LeaveSpace);
+                ui.data_mut(|d| d.insert_temp(confirm, false));
+            }
+            if ui.button("Stay in the space").clicked() {
+                ui.data_mut(|d| d.insert_temp(confirm, false));
+            }
+        });
+    }
+    io.feedback(ui, LEAVE);
 
     if !snap.events.is_empty() {
         egui::CollapsingHeader::new("Network log").show(ui, |ui| {
