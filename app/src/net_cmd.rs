@@ -6,7 +6,7 @@ use mend_engine::core::DeviceId;
 use mend_engine::sync::node::{self, Event, Hub};
 use mend_engine::sync::peers::{Link, Peers};
 use mend_engine::sync::ticket::Ticket;
-use mend_engine::sync::{NetConfig, NetMode, Role, SharedSpace};
+use mend_engine::sync::{NetConfig, Role, SharedSpace};
 use mend_engine::{Command, Engine, when};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -46,9 +46,8 @@ pub enum DevicesCmd {
     Leave,
 }
 
-pub fn net_config(local_only: bool, bind: Option<SocketAddr>) -> NetConfig {
-    let local = local_only || std::env::var("MEND_NET").is_ok_and(|v| v == "local");
-    NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind }
+pub fn net_config(dir: &Path, local_only: bool, bind: Option<SocketAddr>) -> NetConfig {
+    mend_engine::net_config(dir, local_only, std::env::var("MEND_NET").ok().as_deref(), bind)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

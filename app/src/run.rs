@@ -9,7 +9,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let Some(cmd) = cli.command else {
         // No subcommand: the desktop window, on the same profile and network options.
         let dir = profile_dir(cli.profile)?;
-        let net = crate::net_cmd::net_config(cli.local_only, cli.bind);
+        let net = crate::net_cmd::net_config(&dir, cli.local_only, cli.bind);
         return open_window(dir, net);
     };
     let dir = profile_dir(cli.profile)?;
@@ -18,7 +18,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Journal(j) => return crate::journal_cmd::run(&dir, j),
         other => other,
     };
-    let net = crate::net_cmd::net_config(cli.local_only, cli.bind);
+    let net = crate::net_cmd::net_config(&dir, cli.local_only, cli.bind);
     // Joining may create the profile, so it runs before a profile is opened.
     if let Cmd::Pair(crate::net_cmd::PairCmd::Join { ticket, name, device_name }) = &cmd {
         return crate::net_cmd::join(&dir, &net, ticket, name.as_deref(), device_name.clone());

@@ -114,6 +114,12 @@ impl SharedDoc {
             self.view = View::load_all(&self.doc, &self.colls);
             return Ok(self.view.record_count());
         }
+        // A change that supersedes only a *losing* concurrent value makes no patch (the
+        // winner did not change), yet the conflicts the view shows did. Partner names are
+        // the only field shown with its conflicts and there are two partners: re-read them.
+        for key in self.view.partners.keys().map(|p| p.to_string()).collect::<Vec<_>>() {
+            touched.insert((Collection::Partners, key));
+        }
         for (c, key) in &touched {
             self.view.refresh(&self.doc, &self.colls, *c, key);
         }

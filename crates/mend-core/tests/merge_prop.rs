@@ -94,7 +94,7 @@ fn to_action(r: &Replica, op: &Op, seq: u128) -> Action {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: std::env::var("MEND_PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64),
         // Integration tests are outside the crate's source root, where proptest looks by default.
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/merge_prop.txt"))),
         ..ProptestConfig::default()

@@ -24,3 +24,46 @@ pub use mend_sync as sync;
 pub fn profile_exists(dir: &std::path::Path) -> bool {
     mend_store::Profile::exists(dir)
 }
+
+/// Where the network mode chosen in Settings is kept (in the profile's `sync/` folder).
+const NETWORK_BLOB: &str = "network.json";
+
+/// The network mode this profile chose in Settings: `Some(true)` for local-only.
+pub fn saved_local_only(dir: &std::path::Path) -> Option<bool> {
+    let bytes = mend_store::Blobs::new(dir).load(NETWORK_BLOB)?;
+    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?["local_only"].as_bool()
+}
+
+/// The network for a command or the window: local-only when the flag, `MEND_NET=local`, or
+/// the profile's saved choice says so; otherwise relays and discovery.
+pub fn net_config(dir: &std::path::Path, flag: bool, env: Option<&str>, bind: Option<std::net::SocketAddr>) -> mend_sync::NetConfig {
+    let local = flag || env == Some("local") || saved_local_only(dir) == Some(true);
+    mend_sync::NetConfig { mode: if local { mend_sync::NetMode::LocalOnly } else { mend_sync::NetMode::Default }, bind }
+}
+
+impl Engine {
+    /// Saves the network mode for the next start (Settings).
+    pub fn set_local_only(&self, local_only: bool) -> Result<(), EngineError> {
+        Ok(self.blobs().save(NETWORK_BLOB, serde_json::json!({ "local_only": local_only }).to_string().as_bytes())?)
+    }
+}
+
+#[cfg(test)]
+mod net_tests {
+    use super::*;
+
+    #[test]
+    fn the_saved_network_choice_makes_every_start_local_only() {
+        let t = tempfile::tempdir().unwrap();
+        let e = Engine::init(t.path(), "Ana", "laptop").unwrap();
+        let mode = |flag, env| net_config(t.path(), flag, env, None).mode;
+        assert_eq!(mode(false, None), mend_sync::NetMode::Default);
+        assert_eq!(mode(true, None), mend_sync::NetMode::LocalOnly);
+        assert_eq!(mode(false, Some("local")), mend_sync::NetMode::LocalOnly);
+        e.set_local_only(true).unwrap();
+        assert_eq!(saved_local_only(t.path()), Some(true));
+        assert_eq!(mode(false, None), mend_sync::NetMode::LocalOnly);
+        e.set_local_only(false).unwrap();
+        assert_eq!(mode(false, None), mend_sync::NetMode::Default);
+    }
+}

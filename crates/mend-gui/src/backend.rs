@@ -36,6 +36,8 @@ pub enum Request {
     Invite { role: Role },
     CancelInvite,
     Export { path: PathBuf, json: bool },
+    /// Settings: the network mode for the next start.
+    SetLocalOnly { local_only: bool },
     JournalUnlock { passphrase: Zeroizing<String> },
     JournalLock,
     JournalAdd { entry: NewEntry },
@@ -322,6 +324,15 @@ impl Worker {
                 };
                 write_private(&path, &bytes).map_err(|e| format!("could not write {}: {e}", path.display()))?;
                 Ok(format!("Exported to {}. It holds your shared space only: keep it somewhere private.", path.display()))
+            }
+            Request::SetLocalOnly { local_only } => {
+                let engine = self.engine()?.clone();
+                lock(&engine).set_local_only(local_only).map_err(|e| e.to_string())?;
+                Ok(if local_only {
+                    "Saved: from the next start Mend uses only addresses it already knows (no relays, no discovery).".into()
+                } else {
+                    "Saved: from the next start Mend uses relays and discovery, so you find each other anywhere.".into()
+                })
             }
             Request::JournalUnlock { passphrase } => {
                 let dir = self.cfg.dir.clone();

@@ -389,3 +389,20 @@ fn leaving_stops_sync_with_every_other_device_and_keeps_my_copy() {
     assert_eq!(trusted, vec![e.me().device.clone()], "only this device is left on its list");
     assert_eq!(e.view().gratitude.len(), 1, "everything stays on this device");
 }
+
+#[test]
+fn settings_saves_the_network_mode_for_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Settings");
+    assert_eq!(mend_engine::saved_local_only(dir.path()), None);
+    click(&mut h, "Use local-only from the next start");
+    idle(&mut h);
+    assert_eq!(mend_engine::saved_local_only(dir.path()), Some(true));
+    assert_eq!(mend_engine::net_config(dir.path(), false, None, None).mode, mend_engine::sync::NetMode::LocalOnly);
+    click(&mut h, "Use the normal network from the next start");
+    idle(&mut h);
+    assert_eq!(mend_engine::saved_local_only(dir.path()), Some(false));
+}

@@ -88,9 +88,21 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
     section(ui, "Where your data lives");
     ui.label(format!("Profile folder: {}", snap.profile_dir.display()));
     ui.label(format!("This device: {}", snap.device_name));
+    section(ui, "Network");
     ui.label(if snap.net.local_only {
-        "Network: local-only. Start Mend without --local-only for relays and discovery."
+        "Now: local-only. Mend reaches your devices only at addresses it already knows: no relays, no discovery."
     } else {
-        "Network: normal. Start Mend with --local-only to use only addresses you already know."
+        "Now: normal. Mend uses relays and discovery, so your devices find each other anywhere."
     });
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("Use local-only from the next start").clicked() {
+            io.send(NETWORK, Request::SetLocalOnly { local_only: true });
+        }
+        if ui.button("Use the normal network from the next start").clicked() {
+            io.send(NETWORK, Request::SetLocalOnly { local_only: false });
+        }
+    });
+    io.feedback(ui, NETWORK);
 }
+
+pub const NETWORK: &str = "settings.network";
