@@ -52,6 +52,39 @@ fn peak_of_open(profile: &Path) -> f64 {
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN)
 }
 
+/// Figure 5: CPU time of one frame of each main screen, in the kittest harness (no GPU).
+fn frame_ms(profile: &Path) -> Vec<(&'static str, Stats)> {
+    use mend_gui::{BackendConfig, MendApp, Phase, Screen};
+    let mut out = vec![];
+    for screen in [Screen::Today, Screen::Agreements, Screen::Promises, Screen::Gratitude, Screen::CheckIns, Screen::Repairs, Screen::Devices] {
+        let cfg = BackendConfig {
+            dir: profile.to_path_buf(),
+            net: None,
+            device_name: "bench".into(),
+            journal_kdf: mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS,
+        };
+        let app = MendApp::new(cfg).with_screen(screen);
+        let mut h = egui_kittest::Harness::builder().with_size(egui::vec2(1100.0, 900.0)).build_ui_state(|ui, app: &mut MendApp| app.ui(ui), app);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while h.state().snapshot().phase != Phase::Ready && Instant::now() < deadline {
+            h.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Let layout settle (first frames measure text and images), then time frames.
+        for _ in 0..10 {
+            h.step();
+        }
+        let mut v = vec![];
+        for _ in 0..40 {
+            let s = Instant::now();
+            h.step();
+            v.push(s.elapsed());
+        }
+        out.push((screen.label(), stats(v)));
+    }
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--measure-open") {
@@ -72,6 +105,20 @@ fn main() {
     drop(Engine::init(&empty.path().join("p"), "Ana", "laptop").expect("init"));
     let empty_peak = peak_of_open(&empty.path().join("p"));
 
+    if args.iter().any(|a| a == "--frames") {
+        let ten = tempfile::tempdir().expect("temp");
+        let y = years.last().copied().unwrap_or(10.0);
+        let g = mend_bench::generate(y, seed);
+        drop(Engine::import(&ten.path().join("p"), g.ana, g.doc).expect("import"));
+        let busy = frame_ms(&ten.path().join("p"));
+        let quiet = frame_ms(&empty.path().join("p"));
+        println!("| screen | {y} years: min / median / max ms | empty profile median ms |");
+        println!("|---|---|---|");
+        for ((name, b), (_, q)) in busy.iter().zip(quiet.iter()) {
+            println!("| {name} | {} | {:.2} |", fmt(b), q.median);
+        }
+        return;
+    }
     println!("| years | records | changes | snapshot | open: min / median / max ms | bare load median ms | ratio | action median ms (max) | bare change+fsync median ms | peak MB open (empty) |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for y in years {
