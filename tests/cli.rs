@@ -55,14 +55,7 @@ fn usage_error(d: &Device, args: &[&str], says: &str) {
 
 /// Runs a command with `input` on its standard input.
 fn with_stdin(d: &Device, args: &[&str], input: &[u8]) -> Output {
-    let mut child = d
-        .cmd()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run mend");
+    let mut child = d.cmd().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run mend");
     // A command that fails before reading may close its end early: that is not our error.
     let _ = child.stdin.take().expect("stdin").write_all(input);
     child.wait_with_output().expect("wait for mend")
@@ -250,7 +243,8 @@ fn global_options_go_before_or_after_the_subcommand_and_mend_profile_works() {
     let o = bare().env("MEND_PROFILE", &p).args(["init", "--name", "Sam"]).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let device = stdout(&o).trim().to_owned();
-    let o = bare().env("MEND_PROFILE", &p).args(["agreement", "propose", "--category", "time", "--text", "Sunday mornings are ours"]).output().unwrap();
+    let o =
+        bare().env("MEND_PROFILE", &p).args(["agreement", "propose", "--category", "time", "--text", "Sunday mornings are ours"]).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let a1 = stdout(&o).trim().to_owned();
 
@@ -288,7 +282,10 @@ fn global_options_go_before_or_after_the_subcommand_and_mend_profile_works() {
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
         made.push(stdout(&o).trim().to_owned());
     }
-    for args in [vec!["--local-only", "show", "--json", "--profile", p_str], vec!["show", "--json", "--bind", "127.0.0.1:0", "--local-only", "--profile", p_str]] {
+    for args in [
+        vec!["--local-only", "show", "--json", "--profile", p_str],
+        vec!["show", "--json", "--bind", "127.0.0.1:0", "--local-only", "--profile", p_str],
+    ] {
         let o = bare().args(&args).output().unwrap();
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
         let v = parse(&stdout(&o));
@@ -469,7 +466,10 @@ fn a_daily_promise_is_kept_missed_and_renegotiated() {
 
     let list = d.ok(&["promise", "list"]);
     let line = list.lines().find(|l| l.contains(&p)).unwrap_or_else(|| panic!("{list}"));
-    assert!(line.contains("Alex") && line.contains("(daily)") && line.contains("[open]") && line.contains("due ") && line.contains("Call you at lunch"), "{line}");
+    assert!(
+        line.contains("Alex") && line.contains("(daily)") && line.contains("[open]") && line.contains("due ") && line.contains("Call you at lunch"),
+        "{line}"
+    );
     assert_eq!(parse(&d.ok(&["promise", "list", "--json"])), d.show()["promises"]);
 }
 
@@ -545,7 +545,21 @@ fn gratitude_notes_can_point_at_a_promise_or_an_agreement() {
 #[test]
 fn checkins_record_three_ratings_and_an_optional_note() {
     let d = Device::init("Alex");
-    let c1 = d.create(&["checkin", "add", "--connection", "4", "--trust", "3", "--heard", "5", "--note", "Better after our walk", "--prompt", "How are you really doing?", "--weekly"]);
+    let c1 = d.create(&[
+        "checkin",
+        "add",
+        "--connection",
+        "4",
+        "--trust",
+        "3",
+        "--heard",
+        "5",
+        "--note",
+        "Better after our walk",
+        "--prompt",
+        "How are you really doing?",
+        "--weekly",
+    ]);
     let c2 = d.create(&["checkin", "add", "--connection", "1", "--trust", "5", "--heard", "2"]);
     let v = d.show();
     let me = me(&v);
@@ -564,7 +578,11 @@ fn checkins_record_three_ratings_and_an_optional_note() {
 
     let list = d.ok(&["checkin", "list"]);
     assert_eq!(list.lines().count(), 2, "{list}");
-    assert!(list.lines().any(|l| l.contains(&c1) && l.contains("connection 4  trust 3  heard 5") && l.contains("Better after our walk") && l.contains("weekly")), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.contains(&c1) && l.contains("connection 4  trust 3  heard 5") && l.contains("Better after our walk") && l.contains("weekly")),
+        "{list}"
+    );
     assert!(list.lines().any(|l| l.contains(&c2) && l.contains("connection 1  trust 5  heard 2") && l.contains("daily")), "{list}");
     assert_eq!(parse(&d.ok(&["checkin", "list", "--json"])), v["checkins"]);
 }
@@ -573,11 +591,16 @@ fn checkins_record_three_ratings_and_an_optional_note() {
 fn repairs_wait_for_the_partner_and_can_become_promises() {
     let d = Device::init("Alex");
     let r = d.create(&[
-        "repair", "add",
-        "--what-happened", "I read your messages",
-        "--what-i-did", "I broke your privacy",
-        "--impact", "You felt watched and unsafe",
-        "--next-time", "I will ask you instead",
+        "repair",
+        "add",
+        "--what-happened",
+        "I read your messages",
+        "--what-i-did",
+        "I broke your privacy",
+        "--impact",
+        "You felt watched and unsafe",
+        "--next-time",
+        "I will ask you instead",
     ]);
     let v = d.show();
     let me = me(&v);
@@ -677,8 +700,14 @@ fn bad_input_is_refused_with_a_sentence_and_nothing_is_written() {
         (vec!["gratitude", "add", "--text", &long], "too long"),
         (vec!["repair", "add", "--what-happened", " ", "--what-i-did", "b", "--impact", "c", "--next-time", "d"], "what happened is empty"),
         (vec!["repair", "add", "--what-happened", "a", "--what-i-did", "", "--impact", "c", "--next-time", "d"], "what I did is empty"),
-        (vec!["repair", "add", "--what-happened", "a", "--what-i-did", "b", "--impact", "  ", "--next-time", "d"], "the impact I understand is empty"),
-        (vec!["repair", "add", "--what-happened", "a", "--what-i-did", "b", "--impact", "c", "--next-time", ""], "what I will do differently is empty"),
+        (
+            vec!["repair", "add", "--what-happened", "a", "--what-i-did", "b", "--impact", "  ", "--next-time", "d"],
+            "the impact I understand is empty",
+        ),
+        (
+            vec!["repair", "add", "--what-happened", "a", "--what-i-did", "b", "--impact", "c", "--next-time", ""],
+            "what I will do differently is empty",
+        ),
         (vec!["repair", "add", "--what-happened", &long, "--what-i-did", "b", "--impact", "c", "--next-time", "d"], "too long"),
         (vec!["checkin", "add", "--connection", "3", "--trust", "3", "--heard", "3", "--note", &long], "note is too long"),
         // Ratings out of range, in each field.
@@ -727,7 +756,10 @@ fn bad_input_is_refused_with_a_sentence_and_nothing_is_written() {
         (vec!["pause", "start", "--minutes", "1441"], "between 1 minute and 24 hours (got 1441 minutes)"),
         (vec!["pause", "start", "--minutes", "10", "--note", &long], "note is too long"),
         // Categories.
-        (vec!["agreement", "propose", "--category", "finances", "--text", "We share a budget"], "\"finances\" is not a category: use privacy, communication, intimacy, phones, time, other"),
+        (
+            vec!["agreement", "propose", "--category", "finances", "--text", "We share a budget"],
+            "\"finances\" is not a category: use privacy, communication, intimacy, phones, time, other",
+        ),
         (vec!["agreement", "propose", "--category", "", "--text", "We share a budget"], "is not a category"),
         // Profile.
         (vec!["profile", "set", "--love-languages", "chocolate"], "\"chocolate\" is not a love language"),
@@ -763,7 +795,8 @@ fn bad_input_is_refused_with_a_sentence_and_nothing_is_written() {
 #[test]
 fn text_dash_reads_standard_input() {
     let d = Device::init("Alex");
-    let o = with_stdin(&d, &["agreement", "propose", "--category", "communication", "--text", "-"], "We talk before\nbuying anything big.\n".as_bytes());
+    let o =
+        with_stdin(&d, &["agreement", "propose", "--category", "communication", "--text", "-"], "We talk before\nbuying anything big.\n".as_bytes());
     assert!(o.status.success(), "{}", stderr(&o));
     let a = stdout(&o).trim().to_owned();
     assert!(is_record_id(&a), "{a}");
@@ -934,7 +967,18 @@ fn export_writes_readable_markdown_and_json_equal_to_show() {
     d.ok(&["promise", "keep", &p]);
     let g = d.create(&["gratitude", "add", "--text", "Thank you for the flowers", "--for", &p]);
     d.create(&["checkin", "add", "--connection", "4", "--trust", "2", "--heard", "5", "--note", "a | b"]);
-    d.create(&["repair", "add", "--what-happened", "I was late again", "--what-i-did", "I didn't call", "--impact", "You worried", "--next-time", "I'll text if I'm late"]);
+    d.create(&[
+        "repair",
+        "add",
+        "--what-happened",
+        "I was late again",
+        "--what-i-did",
+        "I didn't call",
+        "--impact",
+        "You worried",
+        "--next-time",
+        "I'll text if I'm late",
+    ]);
 
     let out = tempfile::tempdir().unwrap();
     let md_path = out.path().join("space.md");
@@ -1026,7 +1070,12 @@ fn stdout_has_ids_stderr_has_messages_and_exit_codes_tell_the_outcome() {
     assert_eq!(unique.len(), ids.len(), "ids are unique");
 
     // Changes that create nothing say so on stderr and print nothing on stdout.
-    for args in [vec!["promise", "keep", ids[1].as_str()], vec!["pause", "start", "--minutes", "10"], vec!["pause", "end"], vec!["agreement", "accept", &ids[0]]] {
+    for args in [
+        vec!["promise", "keep", ids[1].as_str()],
+        vec!["pause", "start", "--minutes", "10"],
+        vec!["pause", "end"],
+        vec!["agreement", "accept", &ids[0]],
+    ] {
         let o = d.run(&args);
         assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
         assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
@@ -1053,7 +1102,10 @@ fn profile_set_and_show() {
     assert_eq!(p["love_languages"], serde_json::json!(["quality-time", "acts-of-service"]));
     assert_eq!(p["needs"], "Quiet evenings");
     let shown = d.ok(&["profile", "show"]);
-    assert!(shown.contains("name: Alexandra") && shown.contains("quality-time, acts-of-service") && shown.contains("needs: Quiet evenings"), "{shown}");
+    assert!(
+        shown.contains("name: Alexandra") && shown.contains("quality-time, acts-of-service") && shown.contains("needs: Quiet evenings"),
+        "{shown}"
+    );
     assert!(shown.contains(d.path().to_str().unwrap()), "profile show names the folder: {shown}");
     let history = d.ok(&["history"]);
     assert!(history.lines().all(|l| l.contains("Alexandra")), "history uses the current name: {history}");

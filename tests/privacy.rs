@@ -119,7 +119,10 @@ fn a_journal_canary_never_crosses_the_wire_nor_reaches_the_partner() {
 
     // Pair and sync with every frame recorded on both sides.
     let mut inv = a.cmd();
-    inv.args(["--local-only", "pair", "invite", "--timeout", "60"]).env("MEND_WIRE_LOG", log("ana-invite")).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    inv.args(["--local-only", "pair", "invite", "--timeout", "60"])
+        .env("MEND_WIRE_LOG", log("ana-invite"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
     let mut inv = inv.spawn().unwrap();
     let mut line = String::new();
     std::io::BufRead::read_line(&mut std::io::BufReader::new(inv.stdout.take().unwrap()), &mut line).unwrap();
@@ -128,7 +131,11 @@ fn a_journal_canary_never_crosses_the_wire_nor_reaches_the_partner() {
     let _ = inv.wait();
     journal(&a, &["add", "--text", &format!("and again {canary} after pairing")]);
     let mut serve = a.cmd();
-    serve.args(["--local-only", "serve"]).env("MEND_WIRE_LOG", log("ana-serve")).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    serve
+        .args(["--local-only", "serve"])
+        .env("MEND_WIRE_LOG", log("ana-serve"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
     let mut serve = serve.spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     a.create(&["checkin", "add", "--connection", "4", "--trust", "3", "--heard", "4", "--note", "a shared note after pairing"]);

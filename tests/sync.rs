@@ -74,7 +74,13 @@ fn an_unpaired_device_is_refused() {
     let (a, _b) = paired_couple();
     a.create(&["gratitude", "add", "--text", "between the two of us"]);
     let server = a.serve();
-    let addr: std::net::SocketAddr = server.log_text().split(" on ").nth(1).and_then(|s| s.split_whitespace().next()).and_then(|s| s.parse().ok()).expect("serve prints its address");
+    let addr: std::net::SocketAddr = server
+        .log_text()
+        .split(" on ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .expect("serve prints its address");
     let ana: iroh_base::PublicKey = a.device_id().parse().expect("device id");
     // A stranger with its own key dials Ana's laptop directly and speaks the protocol.
     let got = tokio::runtime::Runtime::new().unwrap().block_on(async move {
@@ -87,7 +93,11 @@ fn an_unpaired_device_is_refused() {
                 Ok((mut send, mut recv)) => {
                     let _ = send.write_all(&Session::hello(1).encode()).await;
                     let _ = send.finish();
-                    tokio::time::timeout(std::time::Duration::from_secs(10), recv.read_to_end(1 << 20)).await.ok().and_then(|r| r.ok()).unwrap_or_default()
+                    tokio::time::timeout(std::time::Duration::from_secs(10), recv.read_to_end(1 << 20))
+                        .await
+                        .ok()
+                        .and_then(|r| r.ok())
+                        .unwrap_or_default()
                 }
                 Err(e) => {
                     assert!(e.to_string().contains("not a trusted device"), "{e}");

@@ -69,7 +69,9 @@ fn describe(e: &Event) -> String {
         Event::Disconnected { name, why, .. } => format!("disconnected from {name}: {why}"),
         Event::Unreachable { name, why, .. } => format!("could not reach {name}: {why}"),
         Event::Refused { peer, why } => format!("refused device {}: {why}", &peer[..peer.len().min(8)]),
-        Event::Paired { name, role, .. } => format!("paired with {name} ({})", if *role == Role::Partner { "your partner" } else { "another device of yours" }),
+        Event::Paired { name, role, .. } => {
+            format!("paired with {name} ({})", if *role == Role::Partner { "your partner" } else { "another device of yours" })
+        }
         Event::PairRefused { why } => format!("refused a pairing attempt: {why}"),
     }
 }
@@ -261,7 +263,10 @@ pub fn sync_once(engine: Engine, net: &NetConfig, timeout: u64) -> Result<()> {
             eprintln!("mend: warning: {w}");
         }
         if synced == 0 && failed == 0 {
-            bail!("none of your {} paired device(s) could be reached: make sure Mend runs there (`mend serve`) and the devices can reach each other", unreachable);
+            bail!(
+                "none of your {} paired device(s) could be reached: make sure Mend runs there (`mend serve`) and the devices can reach each other",
+                unreachable
+            );
         }
         if failed > 0 {
             bail!("{failed} device(s) could not be synced; see above");

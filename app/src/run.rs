@@ -49,12 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn open_window(dir: PathBuf, net: mend_engine::sync::NetConfig) -> Result<()> {
-    let cfg = mend_gui::BackendConfig {
-        dir,
-        net: Some(net),
-        device_name: default_device_name(),
-        journal_kdf: crate::journal_cmd::new_key_params(),
-    };
+    let cfg = mend_gui::BackendConfig { dir, net: Some(net), device_name: default_device_name(), journal_kdf: crate::journal_cmd::new_key_params() };
     // MEND_SCREEN=Gratitude opens on that screen (scripts/screenshot.sh uses it).
     let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));
     mend_gui::run_window(cfg, screen)?;
@@ -213,7 +208,12 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
             let mut any = false;
             for p in v.active_pauses(now) {
                 any = true;
-                println!("{} is pausing until {}{}", v.partner_name(&p.partner), when::format(p.until), p.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default());
+                println!(
+                    "{} is pausing until {}{}",
+                    v.partner_name(&p.partner),
+                    when::format(p.until),
+                    p.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                );
             }
             if !any {
                 println!("No pause is active.");
@@ -324,7 +324,13 @@ fn promise(engine: &mut Engine, cmd: PromiseCmd) -> Result<()> {
             let now = engine.now();
             let v = engine.view();
             for p in v.promises.values() {
-                let state = if !p.open { "settled" } else if p.is_due_by(now) { "due" } else { "open" };
+                let state = if !p.open {
+                    "settled"
+                } else if p.is_due_by(now) {
+                    "due"
+                } else {
+                    "open"
+                };
                 let due = p.next_due.filter(|_| p.open).map(|d| format!("  due {}", when::format(d))).unwrap_or_default();
                 let rep = if p.repeat == Repeat::None { String::new() } else { format!(" ({})", p.repeat) };
                 println!("{}  {}  [{}]{}{}  {}", p.id, v.partner_name(&p.promiser), state, rep, due, one_line(&p.text));
@@ -352,4 +358,3 @@ fn words<T: std::fmt::Display>(all: &[T]) -> String {
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
-

@@ -51,8 +51,27 @@ enum Ev {
 }
 
 const WORDS: &[&str] = &[
-    "walk", "dinner", "listening", "patience", "the kids", "your mother", "money", "phone", "morning", "coffee", "the call",
-    "honesty", "space", "time together", "the weekend", "work", "trust", "the garden", "a hug", "the dishes", "laughing",
+    "walk",
+    "dinner",
+    "listening",
+    "patience",
+    "the kids",
+    "your mother",
+    "money",
+    "phone",
+    "morning",
+    "coffee",
+    "the call",
+    "honesty",
+    "space",
+    "time together",
+    "the weekend",
+    "work",
+    "trust",
+    "the garden",
+    "a hug",
+    "the dishes",
+    "laughing",
 ];
 
 fn sentence(rng: &mut StdRng, min_words: usize) -> String {
@@ -165,7 +184,12 @@ pub fn generate(years: f64, seed: u64) -> Generated {
             Ev::Agreement => {
                 let aid = id(&mut rng);
                 let rev = id(&mut rng);
-                let a = Action::ProposeAgreement { id: aid.clone(), revision: rev, category: Category::ALL[rng.random_range(0..6)], text: sentence(&mut rng, 5) };
+                let a = Action::ProposeAgreement {
+                    id: aid.clone(),
+                    revision: rev,
+                    category: Category::ALL[rng.random_range(0..6)],
+                    text: sentence(&mut rng, 5),
+                };
                 apply(&mut doc, who, t, a);
                 apply(&mut doc, other, t.plus_ms(DAY), Action::AcceptAgreement { id: aid.clone() });
                 agreements.push(aid);

@@ -27,7 +27,12 @@ fn fmt(s: &Stats) -> String {
 }
 
 fn newest(dir: &Path, ext: &str) -> PathBuf {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("space")).expect("space").flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == ext)).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("space"))
+        .expect("space")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
     v.sort();
     v.pop().expect("a snapshot")
 }
@@ -44,11 +49,8 @@ fn peak_mb() -> f64 {
 /// Opens a profile in a fresh process and reports its peak memory, so that generating the
 /// data in this process does not count.
 fn peak_of_open(profile: &Path) -> f64 {
-    let out = std::process::Command::new(std::env::current_exe().expect("self"))
-        .arg("--measure-open")
-        .arg(profile)
-        .output()
-        .expect("run the memory probe");
+    let out =
+        std::process::Command::new(std::env::current_exe().expect("self")).arg("--measure-open").arg(profile).output().expect("run the memory probe");
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN)
 }
 
@@ -119,7 +121,9 @@ fn main() {
         }
         return;
     }
-    println!("| years | records | changes | snapshot | open: min / median / max ms | bare load median ms | ratio | action median ms (max) | bare change+fsync median ms | peak MB open (empty) |");
+    println!(
+        "| years | records | changes | snapshot | open: min / median / max ms | bare load median ms | ratio | action median ms (max) | bare change+fsync median ms | peak MB open (empty) |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for y in years {
         let t0 = Instant::now();
@@ -134,13 +138,17 @@ fn main() {
         let journal = g.journal.clone();
         drop(Engine::import(&profile, g.ana, g.doc).expect("import"));
         // Ana's journal, in the same profile (cheap key derivation: this measures the store).
-        let mut j = mend_journal::Journal::create(&profile, "benchmark passphrase", mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS).expect("journal");
+        let mut j =
+            mend_journal::Journal::create(&profile, "benchmark passphrase", mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS).expect("journal");
         j.set_compact_bytes(u64::MAX);
         for (_, text) in &journal {
             j.add(mend_journal::NewEntry::text(text)).expect("journal entry");
         }
         drop(j);
-        eprintln!("{y} years: generated {records} records ({occurrences} promise occurrences, {revisions} revisions, {} journal entries), {changes} changes in {gen_s:.1} s", journal.len());
+        eprintln!(
+            "{y} years: generated {records} records ({occurrences} promise occurrences, {revisions} revisions, {} journal entries), {changes} changes in {gen_s:.1} s",
+            journal.len()
+        );
 
         // Figure 1: open to a ready view, against a bare Automerge::load of the same bytes.
         let bytes = std::fs::read(newest(&profile, "am")).expect("snapshot");

@@ -15,23 +15,71 @@ pub struct Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// Records this partner (if new) and this device. Used at set-up and when a device joins.
-    RegisterDevice { partner_name: Option<String>, device_name: String },
+    RegisterDevice {
+        partner_name: Option<String>,
+        device_name: String,
+    },
     /// Adds another device to the space's trusted devices (done by the device that paired it).
-    TrustDevice { device: DeviceId, partner: PartnerId, name: String },
+    TrustDevice {
+        device: DeviceId,
+        partner: PartnerId,
+        name: String,
+    },
     /// Takes a device off the trusted list: it can no longer sync with this space.
-    RemoveDevice { device: DeviceId },
-    UpdateProfile { name: Option<String>, love_languages: Option<Vec<LoveLanguage>>, needs: Option<String> },
-    ProposeAgreement { id: RecordId, revision: RecordId, category: Category, text: String },
-    ReviseAgreement { id: RecordId, revision: RecordId, text: String },
-    AcceptAgreement { id: RecordId },
-    ScheduleReview { id: RecordId, at: Option<Timestamp> },
-    ArchiveAgreement { id: RecordId },
-    MakePromise { id: RecordId, text: String, due: Option<Timestamp>, repeat: Repeat, from_repair: Option<RecordId> },
-    KeepPromise { id: RecordId },
-    MissPromise { id: RecordId },
-    RenegotiatePromise { id: RecordId, due: Timestamp },
-    AcknowledgePromise { id: RecordId },
-    AddGratitude { id: RecordId, text: String, about: Option<RecordId> },
+    RemoveDevice {
+        device: DeviceId,
+    },
+    UpdateProfile {
+        name: Option<String>,
+        love_languages: Option<Vec<LoveLanguage>>,
+        needs: Option<String>,
+    },
+    ProposeAgreement {
+        id: RecordId,
+        revision: RecordId,
+        category: Category,
+        text: String,
+    },
+    ReviseAgreement {
+        id: RecordId,
+        revision: RecordId,
+        text: String,
+    },
+    AcceptAgreement {
+        id: RecordId,
+    },
+    ScheduleReview {
+        id: RecordId,
+        at: Option<Timestamp>,
+    },
+    ArchiveAgreement {
+        id: RecordId,
+    },
+    MakePromise {
+        id: RecordId,
+        text: String,
+        due: Option<Timestamp>,
+        repeat: Repeat,
+        from_repair: Option<RecordId>,
+    },
+    KeepPromise {
+        id: RecordId,
+    },
+    MissPromise {
+        id: RecordId,
+    },
+    RenegotiatePromise {
+        id: RecordId,
+        due: Timestamp,
+    },
+    AcknowledgePromise {
+        id: RecordId,
+    },
+    AddGratitude {
+        id: RecordId,
+        text: String,
+        about: Option<RecordId>,
+    },
     AddCheckIn {
         id: RecordId,
         kind: CheckInKind,
@@ -41,9 +89,21 @@ pub enum Action {
         heard: i64,
         note: Option<String>,
     },
-    AddRepair { id: RecordId, what_happened: String, what_i_did: String, impact: String, next_time: String },
-    RespondRepair { id: RecordId, response: RepairResponse },
-    StartPause { minutes: i64, note: Option<String> },
+    AddRepair {
+        id: RecordId,
+        what_happened: String,
+        what_i_did: String,
+        impact: String,
+        next_time: String,
+    },
+    RespondRepair {
+        id: RecordId,
+        response: RepairResponse,
+    },
+    StartPause {
+        minutes: i64,
+        note: Option<String>,
+    },
     EndPause,
 }
 

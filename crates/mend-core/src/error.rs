@@ -30,7 +30,9 @@ pub enum CoreError {
     Unchanged,
     #[error("this agreement is archived: propose a new one instead")]
     Archived,
-    #[error("this space was written by a newer Mend (schema {found}; this Mend reads up to {supported}). Update Mend to open it; nothing was changed")]
+    #[error(
+        "this space was written by a newer Mend (schema {found}; this Mend reads up to {supported}). Update Mend to open it; nothing was changed"
+    )]
     NewerSchema { found: u64, supported: u64 },
     #[error("this is not a Mend space: {0}")]
     NotASpace(String),

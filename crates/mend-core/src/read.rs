@@ -18,7 +18,6 @@ fn scalar(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<ScalarValue> {
     }
 }
 
-
 /// Every value written concurrently at `key`, the winner first: shown as conflicts.
 pub(crate) fn strings_all(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Vec<String> {
     doc.get_all(obj, key)
@@ -34,7 +33,6 @@ pub(crate) fn strings_all(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Vec<Str
         .collect()
 }
 
-
 pub(crate) fn uint(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<u64> {
     match scalar(doc, obj, key)? {
         ScalarValue::Uint(u) => Some(u),
@@ -42,9 +40,6 @@ pub(crate) fn uint(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<u64> {
         _ => None,
     }
 }
-
-
-
 
 /// All fields of one map, read in one pass: far cheaper than one `get` per field (which
 /// made building the view of 10,000 records take ~370 ms).

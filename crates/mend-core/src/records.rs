@@ -143,19 +143,14 @@ impl Agreement {
     }
     /// The newest revision that both partners accepted, if any.
     pub fn last_agreed<'a>(&'a self, partners: &[&PartnerId]) -> Option<&'a Revision> {
-        self.revisions
-            .iter()
-            .rev()
-            .find(|r| partners.len() >= 2 && partners.iter().all(|p| r.accepted_by.contains_key(*p)))
+        self.revisions.iter().rev().find(|r| partners.len() >= 2 && partners.iter().all(|p| r.accepted_by.contains_key(*p)))
     }
     pub fn state(&self, partners: &[&PartnerId]) -> AgreementState {
         if self.archived {
             return AgreementState::Archived;
         }
         match self.current() {
-            Some(r) if partners.len() >= 2 && partners.iter().all(|p| r.accepted_by.contains_key(*p)) => {
-                AgreementState::Agreed
-            }
+            Some(r) if partners.len() >= 2 && partners.iter().all(|p| r.accepted_by.contains_key(*p)) => AgreementState::Agreed,
             _ => AgreementState::Proposed,
         }
     }

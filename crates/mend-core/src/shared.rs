@@ -301,9 +301,7 @@ impl SharedDoc {
                 match agreement.state(&partners) {
                     AgreementState::Archived => return Ok(None),
                     AgreementState::Agreed => {
-                        return Err(CoreError::NotAllowed(
-                            "an agreed agreement changes only by mutual agreement: propose a revision instead",
-                        ));
+                        return Err(CoreError::NotAllowed("an agreed agreement changes only by mutual agreement: propose a revision instead"));
                     }
                     AgreementState::Proposed if agreement.created_by != actor.partner => {
                         return Err(CoreError::NotYours("only the partner who proposed this agreement can withdraw it"));
@@ -348,9 +346,7 @@ impl SharedDoc {
                 if promise.promiser == actor.partner {
                     return Err(CoreError::NotAllowed("you can't acknowledge your own promise; that is your partner's to do"));
                 }
-                let occ = promise
-                    .unacknowledged()
-                    .ok_or(CoreError::NotAllowed("there is nothing new to acknowledge on this promise yet"))?;
+                let occ = promise.unacknowledged().ok_or(CoreError::NotAllowed("there is nothing new to acknowledge on this promise yet"))?;
                 let o = read::map(&self.doc, &p, "occurrences")
                     .and_then(|m| read::map(&self.doc, &m, &occ.key))
                     .ok_or_else(|| unknown("promise", &id))?;
@@ -416,9 +412,7 @@ impl SharedDoc {
                 let r = self.record(Collection::Repairs, id.as_str(), "repair")?;
                 let repair = self.view.repairs.get(&id).ok_or_else(|| unknown("repair", &id))?;
                 if repair.author == actor.partner {
-                    return Err(CoreError::NotAllowed(
-                        "you can't answer your own repair: it is your partner's to answer, when they are ready",
-                    ));
+                    return Err(CoreError::NotAllowed("you can't answer your own repair: it is your partner's to answer, when they are ready"));
                 }
                 let d = &mut self.doc;
                 write::text(d, &r, "response", response.as_str())?;
@@ -465,9 +459,7 @@ impl SharedDoc {
         let p = self.record(Collection::Promises, id.as_str(), "promise")?;
         let promise = self.view.promises.get(id).ok_or_else(|| unknown("promise", id))?;
         if promise.promiser != actor.partner {
-            return Err(CoreError::NotYours(
-                "only the partner who made a promise can mark it; you can acknowledge it instead",
-            ));
+            return Err(CoreError::NotYours("only the partner who made a promise can mark it; you can acknowledge it instead"));
         }
         if !promise.open {
             return Err(CoreError::PromiseClosed);

@@ -30,19 +30,11 @@ pub fn optional_text(field: &'static str, s: Option<&str>, max: usize) -> Result
 }
 
 pub fn rating(field: &'static str, v: i64) -> Result<u8, CoreError> {
-    if (1..=5).contains(&v) {
-        Ok(v as u8)
-    } else {
-        Err(CoreError::RatingOutOfRange { field, value: v })
-    }
+    if (1..=5).contains(&v) { Ok(v as u8) } else { Err(CoreError::RatingOutOfRange { field, value: v }) }
 }
 
 pub fn pause_minutes(m: i64) -> Result<i64, CoreError> {
-    if (1..=24 * 60).contains(&m) {
-        Ok(m)
-    } else {
-        Err(CoreError::PauseLength { minutes: m })
-    }
+    if (1..=24 * 60).contains(&m) { Ok(m) } else { Err(CoreError::PauseLength { minutes: m }) }
 }
 
 #[cfg(test)]

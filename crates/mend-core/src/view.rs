@@ -130,11 +130,7 @@ fn upsert<K: Ord, V>(m: &mut BTreeMap<K, V>, k: K, v: Option<V>) {
 fn partner(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Partner> {
     let f = read::Fields::read(doc, o);
     let name = f.string("name")?;
-    let name_conflicts = if f.conflicted("name") {
-        read::strings_all(doc, o, "name").into_iter().filter(|n| n != &name).collect()
-    } else {
-        vec![]
-    };
+    let name_conflicts = if f.conflicted("name") { read::strings_all(doc, o, "name").into_iter().filter(|n| n != &name).collect() } else { vec![] };
     Some(Partner {
         id: PartnerId::from_key(key),
         name,

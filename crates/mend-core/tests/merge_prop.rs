@@ -68,7 +68,12 @@ fn to_action(r: &Replica, op: &Op, seq: u128) -> Action {
     let v = r.view();
     let fresh = rid(seq);
     match op {
-        Op::Propose(n) => Action::ProposeAgreement { id: fresh, revision: rid(seq + 1), category: Category::ALL[usize::from(*n) % 6], text: format!("agreement {n}") },
+        Op::Propose(n) => Action::ProposeAgreement {
+            id: fresh,
+            revision: rid(seq + 1),
+            category: Category::ALL[usize::from(*n) % 6],
+            text: format!("agreement {n}"),
+        },
         Op::Revise(n, t) => Action::ReviseAgreement { id: pick(&v.agreements, *n), revision: fresh, text: format!("revised {t}") },
         Op::Accept(n) => Action::AcceptAgreement { id: pick(&v.agreements, *n) },
         Op::MakePromise(n, daily) => Action::MakePromise {
@@ -83,8 +88,18 @@ fn to_action(r: &Replica, op: &Op, seq: u128) -> Action {
         Op::Renegotiate(n, h) => Action::RenegotiatePromise { id: pick(&v.promises, *n), due: T0.plus_ms(i64::from(*h) * Timestamp::MINUTE * 7) },
         Op::Ack(n) => Action::AcknowledgePromise { id: pick(&v.promises, *n) },
         Op::Gratitude(n) => Action::AddGratitude { id: fresh, text: format!("thanks {n}"), about: None },
-        Op::CheckIn(c, t) => Action::AddCheckIn { id: fresh, kind: CheckInKind::Daily, prompt: None, connection: i64::from(*c), trust: i64::from(*t), heard: 3, note: None },
-        Op::Repair(n) => Action::AddRepair { id: fresh, what_happened: format!("h{n}"), what_i_did: "d".into(), impact: "i".into(), next_time: "n".into() },
+        Op::CheckIn(c, t) => Action::AddCheckIn {
+            id: fresh,
+            kind: CheckInKind::Daily,
+            prompt: None,
+            connection: i64::from(*c),
+            trust: i64::from(*t),
+            heard: 3,
+            note: None,
+        },
+        Op::Repair(n) => {
+            Action::AddRepair { id: fresh, what_happened: format!("h{n}"), what_i_did: "d".into(), impact: "i".into(), next_time: "n".into() }
+        }
         Op::Respond(n, k) => Action::RespondRepair { id: pick(&v.repairs, *n), response: RepairResponse::ALL[usize::from(*k)] },
         Op::Pause(m) => Action::StartPause { minutes: i64::from(*m), note: None },
         Op::EndPause => Action::EndPause,

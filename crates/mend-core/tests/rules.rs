@@ -62,7 +62,11 @@ fn agreed_agreement_cannot_be_archived_alone_and_proposals_only_by_their_author(
 fn only_the_promiser_marks_and_only_the_partner_acknowledges() {
     let (mut a, mut b) = couple();
     let due = T0.plus_ms(Timestamp::HOUR);
-    let id = a.act(T0, Action::MakePromise { id: rid(5), text: "Call at 6 PM".into(), due: Some(due), repeat: Repeat::None, from_repair: None }).unwrap().created.unwrap();
+    let id = a
+        .act(T0, Action::MakePromise { id: rid(5), text: "Call at 6 PM".into(), due: Some(due), repeat: Repeat::None, from_repair: None })
+        .unwrap()
+        .created
+        .unwrap();
     b.merge_from(&mut a);
     assert!(matches!(b.act(T0, Action::KeepPromise { id: id.clone() }), Err(CoreError::NotYours(_))));
     assert!(matches!(b.act(T0, Action::AcknowledgePromise { id: id.clone() }), Err(CoreError::NotAllowed(_))), "nothing to acknowledge yet");
@@ -86,7 +90,11 @@ fn repeating_promise_moves_on_and_renegotiation_sets_a_new_time() {
         a.act(T0, Action::MakePromise { id: rid(6), text: "Walk together".into(), due: None, repeat: Repeat::Daily, from_repair: None }),
         Err(CoreError::RepeatNeedsDue)
     );
-    let id = a.act(T0, Action::MakePromise { id: rid(6), text: "Walk together".into(), due: Some(due), repeat: Repeat::Daily, from_repair: None }).unwrap().created.unwrap();
+    let id = a
+        .act(T0, Action::MakePromise { id: rid(6), text: "Walk together".into(), due: Some(due), repeat: Repeat::Daily, from_repair: None })
+        .unwrap()
+        .created
+        .unwrap();
     a.act(due, Action::KeepPromise { id: id.clone() }).unwrap();
     assert_eq!(a.view().promises[&id].next_due, Some(due.plus_ms(Timestamp::DAY)));
     a.act(due, Action::MissPromise { id: id.clone() }).unwrap();
@@ -104,7 +112,11 @@ fn repeating_promise_moves_on_and_renegotiation_sets_a_new_time() {
 fn keep_rate_counts_a_window_and_never_resets() {
     let (mut a, b) = couple();
     let day = Timestamp::DAY;
-    let id = a.act(T0, Action::MakePromise { id: rid(7), text: "Text when late".into(), due: Some(T0), repeat: Repeat::Daily, from_repair: None }).unwrap().created.unwrap();
+    let id = a
+        .act(T0, Action::MakePromise { id: rid(7), text: "Text when late".into(), due: Some(T0), repeat: Repeat::Daily, from_repair: None })
+        .unwrap()
+        .created
+        .unwrap();
     // 20 days ago: missed; then kept on 9 of the last 10 days.
     a.act(T0, Action::MissPromise { id: id.clone() }).unwrap();
     for i in 0..10 {
@@ -124,7 +136,20 @@ fn keep_rate_counts_a_window_and_never_resets() {
 #[test]
 fn repair_is_answered_by_the_other_partner_whenever_ready() {
     let (mut a, mut b) = couple();
-    let id = a.act(T0, Action::AddRepair { id: rid(8), what_happened: "I read your messages".into(), what_i_did: "I broke your privacy".into(), impact: "You felt watched".into(), next_time: "I will ask instead".into() }).unwrap().created.unwrap();
+    let id = a
+        .act(
+            T0,
+            Action::AddRepair {
+                id: rid(8),
+                what_happened: "I read your messages".into(),
+                what_i_did: "I broke your privacy".into(),
+                impact: "You felt watched".into(),
+                next_time: "I will ask instead".into(),
+            },
+        )
+        .unwrap()
+        .created
+        .unwrap();
     assert!(matches!(a.act(T0, Action::RespondRepair { id: id.clone(), response: RepairResponse::Forgiven }), Err(CoreError::NotAllowed(_))));
     b.merge_from(&mut a);
     b.act(T0, Action::RespondRepair { id: id.clone(), response: RepairResponse::NeedTime }).unwrap();
@@ -132,9 +157,16 @@ fn repair_is_answered_by_the_other_partner_whenever_ready() {
     let ans = b.view().repairs[&id].answer.clone().unwrap();
     assert_eq!((ans.response, ans.by), (RepairResponse::ReadyToTalk, b.me.partner.clone()));
     // A promise from a repair: only from one's own.
-    assert!(matches!(b.act(T0, Action::MakePromise { id: rid(9), text: "x".into(), due: None, repeat: Repeat::None, from_repair: Some(id.clone()) }), Err(CoreError::NotYours(_))));
-    a.act(T0, Action::MakePromise { id: rid(9), text: "Ask before looking".into(), due: None, repeat: Repeat::None, from_repair: Some(id.clone()) }).unwrap();
-    assert!(matches!(a.act(T0, Action::AddRepair { id: rid(10), what_happened: "x".into(), what_i_did: " ".into(), impact: "y".into(), next_time: "z".into() }), Err(CoreError::EmptyText { .. })));
+    assert!(matches!(
+        b.act(T0, Action::MakePromise { id: rid(9), text: "x".into(), due: None, repeat: Repeat::None, from_repair: Some(id.clone()) }),
+        Err(CoreError::NotYours(_))
+    ));
+    a.act(T0, Action::MakePromise { id: rid(9), text: "Ask before looking".into(), due: None, repeat: Repeat::None, from_repair: Some(id.clone()) })
+        .unwrap();
+    assert!(matches!(
+        a.act(T0, Action::AddRepair { id: rid(10), what_happened: "x".into(), what_i_did: " ".into(), impact: "y".into(), next_time: "z".into() }),
+        Err(CoreError::EmptyText { .. })
+    ));
 }
 
 #[test]
@@ -157,9 +189,24 @@ fn checkins_validate_ratings_and_gratitude_links_must_exist() {
     let (mut a, _b) = couple();
     let bad = a.act(T0, Action::AddCheckIn { id: rid(11), kind: CheckInKind::Daily, prompt: None, connection: 6, trust: 3, heard: 3, note: None });
     assert_eq!(bad, Err(CoreError::RatingOutOfRange { field: "connection", value: 6 }));
-    a.act(T0, Action::AddCheckIn { id: rid(11), kind: CheckInKind::Weekly, prompt: Some("How are you really?".into()), connection: 4, trust: 2, heard: 5, note: Some("ok".into()) }).unwrap();
+    a.act(
+        T0,
+        Action::AddCheckIn {
+            id: rid(11),
+            kind: CheckInKind::Weekly,
+            prompt: Some("How are you really?".into()),
+            connection: 4,
+            trust: 2,
+            heard: 5,
+            note: Some("ok".into()),
+        },
+    )
+    .unwrap();
     assert_eq!(a.view().checkins[&rid(11)].trust, 2);
-    assert!(matches!(a.act(T0, Action::AddGratitude { id: rid(12), text: "thanks".into(), about: Some(rid(404)) }), Err(CoreError::UnknownId { .. })));
+    assert!(matches!(
+        a.act(T0, Action::AddGratitude { id: rid(12), text: "thanks".into(), about: Some(rid(404)) }),
+        Err(CoreError::UnknownId { .. })
+    ));
     let big = "x".repeat(validate::MAX_TEXT + 1);
     assert!(matches!(a.act(T0, Action::AddGratitude { id: rid(12), text: big, about: None }), Err(CoreError::TextTooLong { .. })));
 }
@@ -231,7 +278,8 @@ fn history_attributes_every_change_to_a_device() {
     let (mut a, _b) = couple();
     propose(&mut a, 40, "Honesty about money");
     let changes = a.doc.doc_mut().get_changes(&[]);
-    let devices: Vec<DeviceId> = changes.iter().filter(|c| !schema::is_genesis_actor(c.actor_id())).map(|c| DeviceId::from_actor(c.actor_id())).collect();
+    let devices: Vec<DeviceId> =
+        changes.iter().filter(|c| !schema::is_genesis_actor(c.actor_id())).map(|c| DeviceId::from_actor(c.actor_id())).collect();
     assert!(devices.iter().all(|d| a.view().devices.contains_key(d)));
     let last = changes.iter().max_by_key(|c| c.timestamp()).unwrap();
     assert_eq!(last.message().unwrap(), format!("agreement.propose {}", rid(40)));

@@ -10,8 +10,20 @@ fn seed(n: usize) -> Vec<Command> {
     (0..n)
         .map(|i| match i % 4 {
             0 => Command::AddGratitude { text: format!("Thank you for the walk, day {i}"), about: None },
-            1 => Command::AddCheckIn { kind: CheckInKind::Daily, prompt: None, connection: 1 + (i % 5) as i64, trust: 3, heard: 4, note: Some(format!("day {i}")) },
-            2 => Command::MakePromise { text: format!("Promise {i}"), due: Some(Timestamp(1_790_000_000_000 + i as i64 * 60_000)), repeat: Repeat::None, from_repair: None },
+            1 => Command::AddCheckIn {
+                kind: CheckInKind::Daily,
+                prompt: None,
+                connection: 1 + (i % 5) as i64,
+                trust: 3,
+                heard: 4,
+                note: Some(format!("day {i}")),
+            },
+            2 => Command::MakePromise {
+                text: format!("Promise {i}"),
+                due: Some(Timestamp(1_790_000_000_000 + i as i64 * 60_000)),
+                repeat: Repeat::None,
+                from_repair: None,
+            },
             _ => Command::ProposeAgreement { category: Category::ALL[i % 6], text: format!("Agreement number {i}: we talk before deciding") },
         })
         .collect()

@@ -5,27 +5,85 @@ use mend_core::{Category, CheckInKind, DeviceId, LoveLanguage, PartnerId, Repair
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Trusts a device this one just paired with (ids are exact: they come from the network).
-    TrustDevice { device: DeviceId, partner: PartnerId, name: String },
+    TrustDevice {
+        device: DeviceId,
+        partner: PartnerId,
+        name: String,
+    },
     /// Takes a device off the trusted list; `id` may be a unique start or end of its id.
-    RemoveDevice { id: String },
+    RemoveDevice {
+        id: String,
+    },
     /// Leaves the space: every other device (the partner's and one's own) comes off this
     /// device's trusted list, so it syncs with no one; everything stays on this device.
     LeaveSpace,
-    UpdateProfile { name: Option<String>, love_languages: Option<Vec<LoveLanguage>>, needs: Option<String> },
-    ProposeAgreement { category: Category, text: String },
-    ReviseAgreement { id: String, text: String },
-    AcceptAgreement { id: String },
-    ScheduleReview { id: String, at: Option<Timestamp> },
-    ArchiveAgreement { id: String },
-    MakePromise { text: String, due: Option<Timestamp>, repeat: Repeat, from_repair: Option<String> },
-    KeepPromise { id: String },
-    MissPromise { id: String },
-    RenegotiatePromise { id: String, due: Timestamp },
-    AcknowledgePromise { id: String },
-    AddGratitude { text: String, about: Option<String> },
-    AddCheckIn { kind: CheckInKind, prompt: Option<String>, connection: i64, trust: i64, heard: i64, note: Option<String> },
-    AddRepair { what_happened: String, what_i_did: String, impact: String, next_time: String },
-    RespondRepair { id: String, response: RepairResponse },
-    StartPause { minutes: i64, note: Option<String> },
+    UpdateProfile {
+        name: Option<String>,
+        love_languages: Option<Vec<LoveLanguage>>,
+        needs: Option<String>,
+    },
+    ProposeAgreement {
+        category: Category,
+        text: String,
+    },
+    ReviseAgreement {
+        id: String,
+        text: String,
+    },
+    AcceptAgreement {
+        id: String,
+    },
+    ScheduleReview {
+        id: String,
+        at: Option<Timestamp>,
+    },
+    ArchiveAgreement {
+        id: String,
+    },
+    MakePromise {
+        text: String,
+        due: Option<Timestamp>,
+        repeat: Repeat,
+        from_repair: Option<String>,
+    },
+    KeepPromise {
+        id: String,
+    },
+    MissPromise {
+        id: String,
+    },
+    RenegotiatePromise {
+        id: String,
+        due: Timestamp,
+    },
+    AcknowledgePromise {
+        id: String,
+    },
+    AddGratitude {
+        text: String,
+        about: Option<String>,
+    },
+    AddCheckIn {
+        kind: CheckInKind,
+        prompt: Option<String>,
+        connection: i64,
+        trust: i64,
+        heard: i64,
+        note: Option<String>,
+    },
+    AddRepair {
+        what_happened: String,
+        what_i_did: String,
+        impact: String,
+        next_time: String,
+    },
+    RespondRepair {
+        id: String,
+        response: RepairResponse,
+    },
+    StartPause {
+        minutes: i64,
+        note: Option<String>,
+    },
     EndPause,
 }

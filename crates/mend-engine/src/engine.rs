@@ -232,13 +232,9 @@ impl Engine {
             Command::AcceptAgreement { id } => Action::AcceptAgreement { id: agreement(&id)? },
             Command::ScheduleReview { id, at } => Action::ScheduleReview { id: agreement(&id)?, at },
             Command::ArchiveAgreement { id } => Action::ArchiveAgreement { id: agreement(&id)? },
-            Command::MakePromise { text, due, repeat, from_repair } => Action::MakePromise {
-                id: new_id(),
-                text,
-                due,
-                repeat,
-                from_repair: from_repair.as_deref().map(repair).transpose()?,
-            },
+            Command::MakePromise { text, due, repeat, from_repair } => {
+                Action::MakePromise { id: new_id(), text, due, repeat, from_repair: from_repair.as_deref().map(repair).transpose()? }
+            }
             Command::KeepPromise { id } => Action::KeepPromise { id: promise(&id)? },
             Command::MissPromise { id } => Action::MissPromise { id: promise(&id)? },
             Command::RenegotiatePromise { id, due } => Action::RenegotiatePromise { id: promise(&id)?, due },
@@ -246,9 +242,7 @@ impl Engine {
             Command::AddGratitude { text, about } => {
                 let about = match about {
                     None => None,
-                    Some(a) => Some(
-                        resolve("promise or agreement", &a, v.promises.keys().chain(v.agreements.keys()))?,
-                    ),
+                    Some(a) => Some(resolve("promise or agreement", &a, v.promises.keys().chain(v.agreements.keys()))?),
                 };
                 Action::AddGratitude { id: new_id(), text, about }
             }

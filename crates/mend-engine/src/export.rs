@@ -80,7 +80,13 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
         let _ = writeln!(s, "{}\n", quote(text));
         let _ = writeln!(s, "Proposed by {} on {}.", name(&a.created_by), when::format(a.created_at));
         if a.revisions.len() > 1 {
-            let _ = writeln!(s, "{} revisions; the latest by {} on {}.", a.revisions.len(), a.current().map(|r| name(&r.author)).unwrap_or_default(), a.current().map(|r| when::format(r.at)).unwrap_or_default());
+            let _ = writeln!(
+                s,
+                "{} revisions; the latest by {} on {}.",
+                a.revisions.len(),
+                a.current().map(|r| name(&r.author)).unwrap_or_default(),
+                a.current().map(|r| when::format(r.at)).unwrap_or_default()
+            );
         }
         if let Some(r) = a.review_at {
             let _ = writeln!(s, "Review planned for {}.", when::format(r));
@@ -94,9 +100,18 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
     }
     for p in v.promises.values() {
         let due = p.next_due.filter(|_| p.open).map(|d| format!(", next due {}", when::format(d))).unwrap_or_default();
-        let _ = writeln!(s, "- **{}** promised: {}{} ({}{})", name(&p.promiser), one_line(&p.text), if p.repeat == mend_core::Repeat::None { String::new() } else { format!(", {}", p.repeat) }, if p.open { "open" } else { "settled" }, due);
+        let _ = writeln!(
+            s,
+            "- **{}** promised: {}{} ({}{})",
+            name(&p.promiser),
+            one_line(&p.text),
+            if p.repeat == mend_core::Repeat::None { String::new() } else { format!(", {}", p.repeat) },
+            if p.open { "open" } else { "settled" },
+            due
+        );
         for o in &p.occurrences {
-            let _ = writeln!(s, "  - {} on {}{}", o.outcome, when::format(o.marked_at), if o.acknowledged_at.is_some() { ", acknowledged" } else { "" });
+            let _ =
+                writeln!(s, "  - {} on {}{}", o.outcome, when::format(o.marked_at), if o.acknowledged_at.is_some() { ", acknowledged" } else { "" });
         }
     }
     let _ = writeln!(s);
@@ -130,7 +145,17 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
     } else {
         let _ = writeln!(s, "| when | who | kind | connection | trust | feeling heard | note |\n|---|---|---|---|---|---|---|");
         for c in v.checkins.values() {
-            let _ = writeln!(s, "| {} | {} | {} | {} | {} | {} | {} |", when::format(c.at), name(&c.author), c.kind, c.connection, c.trust, c.heard, c.note.as_deref().map(one_line).unwrap_or_default().replace('|', "\\|"));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                when::format(c.at),
+                name(&c.author),
+                c.kind,
+                c.connection,
+                c.trust,
+                c.heard,
+                c.note.as_deref().map(one_line).unwrap_or_default().replace('|', "\\|")
+            );
         }
     }
     let _ = writeln!(s);

@@ -39,11 +39,7 @@ pub(crate) fn entries(changes: &[automerge::Change], view: &View) -> Vec<History
 
 fn snippet(s: &str) -> String {
     let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 48 {
-        format!("\"{}…\"", one_line.chars().take(47).collect::<String>())
-    } else {
-        format!("\"{one_line}\"")
-    }
+    if one_line.chars().count() > 48 { format!("\"{}…\"", one_line.chars().take(47).collect::<String>()) } else { format!("\"{one_line}\"") }
 }
 
 fn summarize(action: &str, v: &View) -> String {
@@ -53,8 +49,12 @@ fn summarize(action: &str, v: &View) -> String {
     let promise = || v.promises.get(&id).map(|p| snippet(&p.text)).unwrap_or_default();
     match verb {
         "device.register" => "set up a device".into(),
-        "device.trust" => format!("paired the device {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or("")),
-        "device.remove" => format!("removed the device {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or("")),
+        "device.trust" => {
+            format!("paired the device {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or(""))
+        }
+        "device.remove" => {
+            format!("removed the device {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or(""))
+        }
         "profile.update" => "updated their profile".into(),
         "agreement.propose" => format!("proposed the agreement {}", agreement()),
         "agreement.revise" => format!("revised the agreement {}", agreement()),

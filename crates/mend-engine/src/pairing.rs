@@ -72,9 +72,10 @@ pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&st
                 device_name = e.device_name().to_owned();
                 e
             } else {
-                let name = name.map(str::trim).filter(|n| !n.is_empty()).ok_or(EngineError::Pairing(
-                    "joining as a partner from a new profile needs your name: add --name YOUR_NAME".into(),
-                ))?;
+                let name = name
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .ok_or(EngineError::Pairing("joining as a partner from a new profile needs your name: add --name YOUR_NAME".into()))?;
                 Engine::init(dir, name, &device_name)?
             };
             let p = e.me().partner.clone();
@@ -96,7 +97,8 @@ pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&st
         (None, None) => return Err(EngineError::Pairing("internal: no device key".into())),
     };
     let ep = mend_sync::net::bind(secret_key, net, alpns(), None).await?;
-    let req = PairRequest { secret: hex(&ticket.secret), role: ticket.role, device_name: device_name.clone(), partner: partner.map(|p| p.to_string()) };
+    let req =
+        PairRequest { secret: hex(&ticket.secret), role: ticket.role, device_name: device_name.clone(), partner: partner.map(|p| p.to_string()) };
     let accept = match node::request_pairing(&ep, ticket, req).await {
         Ok(a) => a,
         Err(e) => {

@@ -12,7 +12,12 @@ fn note(e: &mut Engine, text: &str) -> RecordId {
 }
 
 fn newest(dir: &Path, prefix: &str) -> PathBuf {
-    let mut v: Vec<PathBuf> = fs::read_dir(dir.join("space")).unwrap().flatten().map(|e| e.path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix)).collect();
+    let mut v: Vec<PathBuf> = fs::read_dir(dir.join("space"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .collect();
     v.sort();
     v.pop().unwrap()
 }
@@ -199,7 +204,8 @@ fn a_newer_space_on_disk_is_refused_and_left_untouched() {
     drop(g);
     drop(store);
     let snapshot = |d: &Path| {
-        let mut v: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(d.join("space")).unwrap().flatten().map(|e| (e.path(), fs::read(e.path()).unwrap())).collect();
+        let mut v: Vec<(PathBuf, Vec<u8>)> =
+            fs::read_dir(d.join("space")).unwrap().flatten().map(|e| (e.path(), fs::read(e.path()).unwrap())).collect();
         v.sort();
         v
     };

@@ -29,19 +29,40 @@ pub struct BackendConfig {
 
 pub enum Request {
     /// First run: create the profile with this name.
-    Start { name: String },
+    Start {
+        name: String,
+    },
     /// First run: join the space whose invitation this is.
-    Join { ticket: String, name: String },
-    Execute { form: Form, cmd: Command },
-    Invite { role: Role },
+    Join {
+        ticket: String,
+        name: String,
+    },
+    Execute {
+        form: Form,
+        cmd: Command,
+    },
+    Invite {
+        role: Role,
+    },
     CancelInvite,
-    Export { path: PathBuf, json: bool },
+    Export {
+        path: PathBuf,
+        json: bool,
+    },
     /// Settings: the network mode for the next start.
-    SetLocalOnly { local_only: bool },
-    JournalUnlock { passphrase: Zeroizing<String> },
+    SetLocalOnly {
+        local_only: bool,
+    },
+    JournalUnlock {
+        passphrase: Zeroizing<String>,
+    },
     JournalLock,
-    JournalAdd { entry: NewEntry },
-    JournalDelete { id: String },
+    JournalAdd {
+        entry: NewEntry,
+    },
+    JournalDelete {
+        id: String,
+    },
 }
 
 /// The outcome of one request, for the form that sent it.
@@ -263,7 +284,8 @@ impl Worker {
                 // A join that failed after making the profile leaves it behind: use it.
                 let e = if mend_engine::profile_exists(&self.cfg.dir) {
                     let mut e = Engine::open(&self.cfg.dir).map_err(|e| e.to_string())?;
-                    e.execute(Command::UpdateProfile { name: Some(name.to_owned()), love_languages: None, needs: None }).map_err(|e| e.to_string())?;
+                    e.execute(Command::UpdateProfile { name: Some(name.to_owned()), love_languages: None, needs: None })
+                        .map_err(|e| e.to_string())?;
                     e
                 } else {
                     Engine::init(&self.cfg.dir, name, &self.cfg.device_name).map_err(|e| e.to_string())?
@@ -302,12 +324,17 @@ impl Worker {
                     n.hub.drop_revoked();
                     n.hub.notify_change();
                 }
-                Ok(if out.changed { out.created.map(|c| c.to_string()).unwrap_or_default() } else { "Nothing to change: that was already done.".into() })
+                Ok(if out.changed {
+                    out.created.map(|c| c.to_string()).unwrap_or_default()
+                } else {
+                    "Nothing to change: that was already done.".into()
+                })
             }
             Request::Invite { role } => {
-                let net = self.net.as_ref().ok_or_else(|| {
-                    self.status.error.clone().unwrap_or_else(|| "networking is off in this window, so it cannot invite".into())
-                })?;
+                let net = self
+                    .net
+                    .as_ref()
+                    .ok_or_else(|| self.status.error.clone().unwrap_or_else(|| "networking is off in this window, so it cannot invite".into()))?;
                 let t = net.hub.invite(&net.ep, role, 600).map_err(|e| e.to_string())?;
                 self.invite = Some(InviteInfo { text: t.to_text(), role, expires_at: t.expires_at });
                 Ok(String::new())
@@ -336,7 +363,8 @@ impl Worker {
             }
             Request::JournalUnlock { passphrase } => {
                 let dir = self.cfg.dir.clone();
-                let j = if Journal::exists(&dir) { Journal::open(&dir, &passphrase) } else { Journal::create(&dir, &passphrase, self.cfg.journal_kdf) };
+                let j =
+                    if Journal::exists(&dir) { Journal::open(&dir, &passphrase) } else { Journal::create(&dir, &passphrase, self.cfg.journal_kdf) };
                 self.journal = Some(j.map_err(|e| e.to_string())?);
                 Ok(String::new())
             }

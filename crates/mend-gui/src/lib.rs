@@ -26,6 +26,10 @@ pub fn run_window(cfg: BackendConfig, screen: Option<Screen>) -> Result<(), GuiE
         viewport: egui::ViewportBuilder::default().with_title("Mend").with_inner_size([1000.0, 720.0]).with_min_inner_size([640.0, 480.0]),
         ..Default::default()
     };
-    eframe::run_native("Mend", options, Box::new(move |_cc| Ok(Box::new(MendApp::new(cfg).with_screen(screen.unwrap_or(Screen::Today))) as Box<dyn eframe::App>)))
-        .map_err(|e| GuiError::Window(e.to_string()))
+    eframe::run_native(
+        "Mend",
+        options,
+        Box::new(move |_cc| Ok(Box::new(MendApp::new(cfg).with_screen(screen.unwrap_or(Screen::Today))) as Box<dyn eframe::App>)),
+    )
+    .map_err(|e| GuiError::Window(e.to_string()))
 }

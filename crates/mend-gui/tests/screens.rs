@@ -45,8 +45,12 @@ fn today_shows_what_another_mend_saved_without_a_click() {
     // Another process (the CLI, say) writes to the same profile while the window is open.
     let mut other = reopen(dir.path());
     let due = other.now().plus_ms(mend_engine::core::Timestamp::MINUTE);
-    other.execute(Command::MakePromise { text: "Call at six".into(), due: Some(due), repeat: mend_engine::core::Repeat::None, from_repair: None }).unwrap();
-    other.execute(Command::AddCheckIn { kind: mend_engine::core::CheckInKind::Daily, prompt: None, connection: 4, trust: 3, heard: 5, note: None }).unwrap();
+    other
+        .execute(Command::MakePromise { text: "Call at six".into(), due: Some(due), repeat: mend_engine::core::Repeat::None, from_repair: None })
+        .unwrap();
+    other
+        .execute(Command::AddCheckIn { kind: mend_engine::core::CheckInKind::Daily, prompt: None, connection: 4, trust: 3, heard: 5, note: None })
+        .unwrap();
     settle(&mut h, "the promise to appear", |a| a.snapshot().view.promises.len() == 1);
     assert!(shows(&h, "You: Call at six"));
     assert!(shows(&h, "connection 4, trust 3, feeling heard 5"));
@@ -372,7 +376,12 @@ fn leaving_stops_sync_with_every_other_device_and_keeps_my_copy() {
     {
         let mut e = reopen(dir.path());
         let ben = mend_engine::core::DeviceId::from_public_key(&[7; 32]);
-        e.execute(mend_engine::Command::TrustDevice { device: ben, partner: mend_engine::core::PartnerId::from_key("ben"), name: "Ben's laptop".into() }).unwrap();
+        e.execute(mend_engine::Command::TrustDevice {
+            device: ben,
+            partner: mend_engine::core::PartnerId::from_key("ben"),
+            name: "Ben's laptop".into(),
+        })
+        .unwrap();
         e.execute(mend_engine::Command::AddGratitude { text: "ours, before leaving".into(), about: None }).unwrap();
         assert_eq!(e.view().trusted_devices().count(), 2);
     }

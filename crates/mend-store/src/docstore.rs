@@ -66,7 +66,8 @@ fn list(dir: &Path) -> Result<Listing, StoreError> {
     for e in fs::read_dir(dir).map_err(StoreError::io("list", dir))? {
         let e = e.map_err(StoreError::io("list", dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
-        let generation = |prefix: &str, suffix: &str| name.strip_prefix(prefix).and_then(|r| r.strip_suffix(suffix)).and_then(|n| n.parse::<u64>().ok());
+        let generation =
+            |prefix: &str, suffix: &str| name.strip_prefix(prefix).and_then(|r| r.strip_suffix(suffix)).and_then(|n| n.parse::<u64>().ok());
         if name.ends_with(".tmp") {
             l.temps.push(e.path());
         } else if let Some(g) = generation("snapshot-", ".am") {
@@ -155,7 +156,9 @@ impl DocStore {
                 Err(e) => {
                     damaged_any = true;
                     // Whatever leading chunks are intact.
-                    if let Ok(partial) = AutoCommit::load_with_options(&bytes, automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Ignore)) {
+                    if let Ok(partial) =
+                        AutoCommit::load_with_options(&bytes, automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Ignore))
+                    {
                         salvage.push(partial);
                     }
                     let kept = fsutil::keep_aside(profile, path)?;

@@ -91,10 +91,7 @@ impl Profile {
 }
 
 fn write_settings(dir: &Path, s: &Settings) -> Result<(), StoreError> {
-    let json = serde_json::to_vec_pretty(s).map_err(|e| StoreError::Io {
-        action: "encode",
-        path: dir.join(SETTINGS),
-        source: std::io::Error::other(e),
-    })?;
+    let json =
+        serde_json::to_vec_pretty(s).map_err(|e| StoreError::Io { action: "encode", path: dir.join(SETTINGS), source: std::io::Error::other(e) })?;
     atomic_write(&dir.join(SETTINGS), &json, true)
 }

@@ -28,10 +28,9 @@ impl std::fmt::Display for Recovery {
                 file.display(),
                 kept.display()
             ),
-            Recovery::Incomplete { missing } => write!(
-                f,
-                "{missing} saved change(s) depend on damaged data and are waiting; syncing with your partner's device can complete them."
-            ),
+            Recovery::Incomplete { missing } => {
+                write!(f, "{missing} saved change(s) depend on damaged data and are waiting; syncing with your partner's device can complete them.")
+            }
             Recovery::SettingsRebuilt { kept } => write!(
                 f,
                 "This profile's settings file was damaged; Mend rebuilt it from your device key and shared space, and kept the old one at {}.",

@@ -24,15 +24,39 @@ use tokio::sync::{mpsc, watch};
 /// What happened, for the CLI's log lines and the GUI's status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    Connected { peer: DeviceId, name: String, link: Link },
+    Connected {
+        peer: DeviceId,
+        name: String,
+        link: Link,
+    },
     /// Both devices hold the same document now.
-    InStep { peer: DeviceId, name: String },
-    Disconnected { peer: DeviceId, name: String, why: String },
-    Unreachable { peer: DeviceId, name: String, why: String },
+    InStep {
+        peer: DeviceId,
+        name: String,
+    },
+    Disconnected {
+        peer: DeviceId,
+        name: String,
+        why: String,
+    },
+    Unreachable {
+        peer: DeviceId,
+        name: String,
+        why: String,
+    },
     /// A device that is not trusted (or no longer) tried to sync and was refused.
-    Refused { peer: String, why: String },
-    Paired { device: DeviceId, name: String, role: Role },
-    PairRefused { why: String },
+    Refused {
+        peer: String,
+        why: String,
+    },
+    Paired {
+        device: DeviceId,
+        name: String,
+        role: Role,
+    },
+    PairRefused {
+        why: String,
+    },
 }
 
 /// Pairing requests come from strangers: they get small frames.
@@ -108,10 +132,7 @@ impl<S: SharedSpace> Hub<S> {
     /// The handlers this device answers with: sync for trusted devices, pairing for holders
     /// of an open invitation.
     pub fn router(self: &Arc<Self>, endpoint: Endpoint) -> Router {
-        Router::builder(endpoint)
-            .accept(SYNC_ALPN, SyncHandler(self.clone()))
-            .accept(PAIR_ALPN, PairHandler(self.clone()))
-            .spawn()
+        Router::builder(endpoint).accept(SYNC_ALPN, SyncHandler(self.clone())).accept(PAIR_ALPN, PairHandler(self.clone())).spawn()
     }
 
     fn peer_name(&self, peer: &DeviceId) -> String {
@@ -161,7 +182,15 @@ impl<S: SharedSpace> Hub<S> {
     }
 
     /// Drives one session on an open stream until it ends.
-    async fn drive(&self, conn: &Connection, mut send: SendStream, mut recv: RecvStream, peer: &DeviceId, initiator: bool, live: bool) -> Result<(), SyncError> {
+    async fn drive(
+        &self,
+        conn: &Connection,
+        mut send: SendStream,
+        mut recv: RecvStream,
+        peer: &DeviceId,
+        initiator: bool,
+        live: bool,
+    ) -> Result<(), SyncError> {
         let name = self.peer_name(peer);
         let (saved, schema) = {
             let s = lock(&self.space);
@@ -384,7 +413,9 @@ impl<S: SharedSpace> Hub<S> {
         }
         let mut space = lock(&self.space);
         if role == Role::Partner && space.partner_count() >= 2 {
-            return Err(SyncError::Refused("this space already has two partners; you can add another device of yours instead (--as own-device)".into()));
+            return Err(SyncError::Refused(
+                "this space already has two partners; you can add another device of yours instead (--as own-device)".into(),
+            ));
         }
         let ticket = Ticket::new(addr, role, space.partner_name(), valid_secs, now);
         let mut inv: Invitations = space.load_blob(INVITES).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
@@ -395,7 +426,8 @@ impl<S: SharedSpace> Hub<S> {
 
     async fn answer_pairing(&self, conn: Connection) -> Result<(), SyncError> {
         let joiner = DeviceId::from_public_key(conn.remote_id().as_bytes());
-        let (mut send, mut recv) = conn.accept_bi().await.map_err(|e| SyncError::Connection { who: "a joining device".into(), why: e.to_string() })?;
+        let (mut send, mut recv) =
+            conn.accept_bi().await.map_err(|e| SyncError::Connection { who: "a joining device".into(), why: e.to_string() })?;
         let req = match read_msg(&mut recv, MAX_PAIR_FRAME).await {
             Ok(Some(Msg::PairRequest(r))) => r,
             Ok(_) => return Err(SyncError::Protocol("a joining device sent no pairing request".into())),
@@ -448,7 +480,10 @@ impl<S: SharedSpace> Hub<S> {
             }
         };
         space.trust(joiner, &partner, &req.device_name).map_err(|e| e.to_string())?;
-        Ok((PairAccept { partner: partner.to_string(), inviter_partner: space.partner().to_string(), inviter_device_name: space.device_name() }, role))
+        Ok((
+            PairAccept { partner: partner.to_string(), inviter_partner: space.partner().to_string(), inviter_device_name: space.device_name() },
+            role,
+        ))
     }
 }
 
@@ -457,7 +492,9 @@ pub async fn request_pairing(endpoint: &Endpoint, ticket: &Ticket, req: PairRequ
     let who = format!("{}'s device", ticket.inviter);
     let unreachable = |why: String| SyncError::Unreachable {
         who: who.clone(),
-        why: format!("{why}. Check that `mend pair invite` is still running there, that both devices are on the same network, and that the invitation is not used or expired"),
+        why: format!(
+            "{why}. Check that `mend pair invite` is still running there, that both devices are on the same network, and that the invitation is not used or expired"
+        ),
     };
     let conn = tokio::time::timeout(Duration::from_secs(20), endpoint.connect(ticket.addr.clone(), PAIR_ALPN))
         .await
@@ -579,4 +616,3 @@ impl<S: SharedSpace> ProtocolHandler for PairHandler<S> {
         Ok(())
     }
 }
-

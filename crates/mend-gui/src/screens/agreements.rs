@@ -46,7 +46,10 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
         ("Waiting for you", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Proposed && a.waiting_for(&me.partner))),
         ("Up for review", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Agreed && a.due_for_review(now))),
         ("Agreed", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Agreed && !a.due_for_review(now))),
-        ("Proposed, waiting for your partner", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Proposed && !a.waiting_for(&me.partner))),
+        (
+            "Proposed, waiting for your partner",
+            Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Proposed && !a.waiting_for(&me.partner)),
+        ),
         ("Withdrawn", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Archived)),
     ];
     for (title, pick) in groups.iter() {

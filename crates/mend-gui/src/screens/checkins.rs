@@ -30,7 +30,14 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut I
         if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save check-in")).clicked() {
             io.exec(
                 ADD,
-                Command::AddCheckIn { kind: f.kind, prompt: Some(prompt.to_owned()), connection: f.connection, trust: f.trust, heard: f.heard, note: none_opt(&f.note) },
+                Command::AddCheckIn {
+                    kind: f.kind,
+                    prompt: Some(prompt.to_owned()),
+                    connection: f.connection,
+                    trust: f.trust,
+                    heard: f.heard,
+                    note: none_opt(&f.note),
+                },
             );
         }
         io.feedback(ui, ADD);
@@ -76,7 +83,18 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut I
     egui::ScrollArea::vertical().id_salt("checkins").max_height(320.0).auto_shrink([false, true]).show_rows(ui, row, all.len(), |ui, range| {
         for c in &all[range] {
             let note = c.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
-            ui.add(egui::Label::new(format!("{}  {} ({})  connection {}, trust {}, heard {}{note}", when(c.at), v.partner_name(&c.author), c.kind, c.connection, c.trust, c.heard)).truncate());
+            ui.add(
+                egui::Label::new(format!(
+                    "{}  {} ({})  connection {}, trust {}, heard {}{note}",
+                    when(c.at),
+                    v.partner_name(&c.author),
+                    c.kind,
+                    c.connection,
+                    c.trust,
+                    c.heard
+                ))
+                .truncate(),
+            );
         }
     });
 }

@@ -14,7 +14,9 @@ pub const JOIN: &str = "first_run.join";
 /// Returns true when First run is over and the window should go to Today.
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut Io) -> bool {
     ui.heading("Welcome to Mend");
-    ui.label("A calm, private space for the two of you. Nothing you write goes to a server: it stays on your devices, and syncs straight between them.");
+    ui.label(
+        "A calm, private space for the two of you. Nothing you write goes to a server: it stays on your devices, and syncs straight between them.",
+    );
     ui.add_space(8.0);
     if snap.phase == Phase::FirstRun {
         field(ui, "Your name", &mut f.name);

@@ -14,20 +14,25 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
     ui.label("Notice the effort. A short thank-you, for something small, counts.");
     area(ui, "Thank-you note", &mut f.text);
     let about_text = f.about.as_ref().and_then(|id| {
-        v.promises.values().find(|p| p.id.to_string() == *id).map(|p| p.text.clone())
+        v.promises
+            .values()
+            .find(|p| p.id.to_string() == *id)
+            .map(|p| p.text.clone())
             .or_else(|| v.agreements.values().find(|a| a.id.to_string() == *id).and_then(|a| a.current()).map(|r| r.text.clone()))
     });
-    egui::ComboBox::from_label("About (optional)").selected_text(about_text.as_deref().map(crate::screens::agreements::short).unwrap_or_else(|| "Nothing in particular".into())).show_ui(ui, |ui| {
-        ui.selectable_value(&mut f.about, None, "Nothing in particular");
-        for p in v.promises.values() {
-            ui.selectable_value(&mut f.about, Some(p.id.to_string()), format!("Promise: {}", crate::screens::agreements::short(&p.text)));
-        }
-        for a in v.agreements.values() {
-            if let Some(r) = a.current() {
-                ui.selectable_value(&mut f.about, Some(a.id.to_string()), format!("Agreement: {}", crate::screens::agreements::short(&r.text)));
+    egui::ComboBox::from_label("About (optional)")
+        .selected_text(about_text.as_deref().map(crate::screens::agreements::short).unwrap_or_else(|| "Nothing in particular".into()))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut f.about, None, "Nothing in particular");
+            for p in v.promises.values() {
+                ui.selectable_value(&mut f.about, Some(p.id.to_string()), format!("Promise: {}", crate::screens::agreements::short(&p.text)));
             }
-        }
-    });
+            for a in v.agreements.values() {
+                if let Some(r) = a.current() {
+                    ui.selectable_value(&mut f.about, Some(a.id.to_string()), format!("Agreement: {}", crate::screens::agreements::short(&r.text)));
+                }
+            }
+        });
     ui.horizontal(|ui| {
         if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save note")).clicked() {
             io.exec(ADD, Command::AddGratitude { text: f.text.clone(), about: f.about.clone() });

@@ -88,7 +88,9 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     for e in shown {
         crate::widgets::card(ui, |ui| {
             let at = mend_engine::core::Timestamp(e.created_at);
-            ui.label(egui::RichText::new(format!("{}{}", crate::widgets::when(at), e.mood.map(|m| format!(", mood {m}")).unwrap_or_default())).weak());
+            ui.label(
+                egui::RichText::new(format!("{}{}", crate::widgets::when(at), e.mood.map(|m| format!(", mood {m}")).unwrap_or_default())).weak(),
+            );
             ui.label(&e.text);
             if ui.button(format!("Delete entry: {}", crate::screens::agreements::short(&e.text))).clicked() {
                 io.send(DELETE, Request::JournalDelete { id: e.id.clone() });

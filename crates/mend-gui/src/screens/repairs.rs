@@ -35,7 +35,12 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, io: &mut Io
         if ui.add_enabled(!io.busy(ADD), egui::Button::new("Share repair")).clicked() {
             io.exec(
                 ADD,
-                Command::AddRepair { what_happened: f.what_happened.clone(), what_i_did: f.what_i_did.clone(), impact: f.impact.clone(), next_time: f.next_time.clone() },
+                Command::AddRepair {
+                    what_happened: f.what_happened.clone(),
+                    what_i_did: f.what_i_did.clone(),
+                    impact: f.impact.clone(),
+                    next_time: f.next_time.clone(),
+                },
             );
         }
         io.feedback(ui, ADD);

@@ -53,7 +53,10 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
     area(ui, "What I need", &mut f.needs);
     ui.horizontal(|ui| {
         if ui.add_enabled(!io.busy(PROFILE), egui::Button::new("Save profile")).clicked() {
-            io.exec(PROFILE, Command::UpdateProfile { name: Some(f.name.clone()), love_languages: Some(f.love.clone()), needs: Some(f.needs.clone()) });
+            io.exec(
+                PROFILE,
+                Command::UpdateProfile { name: Some(f.name.clone()), love_languages: Some(f.love.clone()), needs: Some(f.needs.clone()) },
+            );
         }
         io.feedback(ui, PROFILE);
     });

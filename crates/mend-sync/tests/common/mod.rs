@@ -78,7 +78,10 @@ impl SharedSpace for Mem {
         Ok(false)
     }
     fn trust(&mut self, device: &DeviceId, partner: &PartnerId, name: &str) -> Result<(), SpaceError> {
-        self.doc.apply(&self.me, Timestamp(3), Action::TrustDevice { device: device.clone(), partner: partner.clone(), name: name.into() }).map(|_| ()).map_err(|e| SpaceError(e.to_string()))
+        self.doc
+            .apply(&self.me, Timestamp(3), Action::TrustDevice { device: device.clone(), partner: partner.clone(), name: name.into() })
+            .map(|_| ())
+            .map_err(|e| SpaceError(e.to_string()))
     }
     fn load_blob(&self, name: &str) -> Option<Vec<u8>> {
         self.blobs.get(name).cloned()
