@@ -219,7 +219,9 @@ impl Engine {
         let promise = |id: &str| resolve("promise", id, v.promises.keys());
         let repair = |id: &str| resolve("repair", id, v.repairs.keys());
         Ok(match cmd {
-            Command::LeaveSpace => return Err(EngineError::NoMatch { kind: "device", given: "(leave is not one action)".into() }),
+            Command::LeaveSpace => {
+                return Err(mend_core::CoreError::NotAllowed("leaving the space is a command of its own, not part of a batch").into());
+            }
             Command::TrustDevice { device, partner, name } => Action::TrustDevice { device, partner, name },
             Command::RemoveDevice { id } => {
                 let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();

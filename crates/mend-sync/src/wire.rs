@@ -63,7 +63,6 @@ pub enum WireError {
 
 impl Msg {
     pub fn encode(&self) -> Vec<u8> {
-        let json = |v: &dyn erased::Json| v.to_json();
         match self {
             Msg::Hello(h) => frame::encode(HELLO, &json(h)),
             Msg::Sync(b) => frame::encode(SYNC, b),
@@ -90,20 +89,13 @@ impl Msg {
     }
 }
 
-fn from_json<T: for<'de> Deserialize<'de>>(b: &[u8]) -> Result<T, WireError> {
-    serde_json::from_slice(b).map_err(|e| WireError::Malformed(e.to_string()))
+/// Serializing these plain structs cannot fail.
+fn json<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
 }
 
-mod erased {
-    pub trait Json {
-        fn to_json(&self) -> Vec<u8>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_json(&self) -> Vec<u8> {
-            // Serializing these plain structs cannot fail.
-            serde_json::to_vec(self).unwrap_or_default()
-        }
-    }
+fn from_json<T: for<'de> Deserialize<'de>>(b: &[u8]) -> Result<T, WireError> {
+    serde_json::from_slice(b).map_err(|e| WireError::Malformed(e.to_string()))
 }
 
 #[cfg(test)]
