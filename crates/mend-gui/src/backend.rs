@@ -1,7 +1,9 @@
 //! The background worker: owns the engine, the network and the journal, runs every request
 //! off the UI thread, and publishes a new [`Snapshot`] after each change.
 
+use crate::lists::Lists;
 use crate::snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
+use mend_engine::core::{Timestamp, View};
 use mend_engine::pairing;
 use mend_engine::sync::node::{Event, Hub};
 use mend_engine::sync::peers::{self, Peers};
@@ -159,8 +161,11 @@ struct Worker {
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
-    /// A fingerprint of the document's heads when last published.
+    /// A fingerprint of the document's heads when last polled.
     heads: u64,
+    /// The view and lists last published, and the heads they were made at: cloning ten
+    /// years of view and listing it again is only worth it when the document changed.
+    published: Option<(u64, Arc<View>, Arc<Lists>)>,
 }
 
 impl Worker {
@@ -182,6 +187,7 @@ impl Worker {
             journal: None,
             phase: Phase::Starting,
             heads: 0,
+            published: None,
         }
     }
 
@@ -441,7 +447,13 @@ impl Worker {
             self.invite = None;
             changed = true;
         }
-        changed
+        changed || self.lists_are_stale()
+    }
+
+    /// Lists that depend on the clock (due today, up for review, keep-rate windows) are
+    /// worked out again once a minute even when nothing changed.
+    fn lists_are_stale(&self) -> bool {
+        self.published.as_ref().and_then(|(_, _, l)| l.at).is_some_and(|at| mend_engine::when::now().0 - at.0 >= Timestamp::MINUTE)
     }
 
     fn publish(&mut self) {
@@ -455,8 +467,24 @@ impl Worker {
             ..Snapshot::default()
         };
         if let Some(engine) = &self.engine {
-            let e = lock(engine);
-            s.view = Arc::new(e.view().clone());
+            let mut e = lock(engine);
+            let heads = heads_key(&mut e);
+            let fresh = match &self.published {
+                Some((h, view, lists)) if *h == heads && !self.lists_are_stale() => Some((view.clone(), lists.clone())),
+                _ => None,
+            };
+            let (view, lists) = fresh.unwrap_or_else(|| {
+                let now = mend_engine::when::now();
+                let lists = Arc::new(Lists::new(e.view(), e.me(), now, crate::lists::end_of_today(now)));
+                let view = match &self.published {
+                    Some((h, view, _)) if *h == heads => view.clone(),
+                    _ => Arc::new(e.view().clone()),
+                };
+                (view, lists)
+            });
+            self.published = Some((heads, view.clone(), lists.clone()));
+            s.view = view;
+            s.lists = lists;
             s.me = Some(e.me().clone());
             s.device_name = e.device_name().to_owned();
             s.peers = Peers::from_blob(e.blobs().load(peers::BLOB)).peers;

@@ -40,11 +40,13 @@ pub struct AgreementsForm {
     pub revising: Option<(String, String)>,
     /// The agreement whose review is being planned, and the date typed.
     pub reviewing: Option<(String, String)>,
+    /// The agreement whose revisions are shown.
+    pub history: Option<String>,
 }
 
 impl Default for AgreementsForm {
     fn default() -> Self {
-        AgreementsForm { category: Category::Communication, text: String::new(), revising: None, reviewing: None }
+        AgreementsForm { category: Category::Communication, text: String::new(), revising: None, reviewing: None, history: None }
     }
 }
 
@@ -90,6 +92,8 @@ pub struct RepairsForm {
     pub what_i_did: String,
     pub impact: String,
     pub next_time: String,
+    /// The repair open to read and answer.
+    pub open: Option<String>,
 }
 
 pub struct PauseForm {
@@ -110,6 +114,8 @@ pub struct JournalForm {
     pub mood: Option<u8>,
     pub prompt: Option<&'static str>,
     pub search: String,
+    /// The entry open to read in full.
+    pub open: Option<String>,
     pub feel_draft: String,
 }
 

@@ -9,6 +9,7 @@ mod backend;
 mod dialog;
 mod error;
 mod forms;
+pub mod lists;
 mod qr;
 mod screens;
 mod snapshot;
@@ -18,6 +19,7 @@ mod widgets;
 pub use app::{MendApp, Screen};
 pub use backend::{Backend, BackendConfig, Reply, Request};
 pub use error::GuiError;
+pub use lists::{AgreementGroup, Lists};
 pub use snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
 
 /// Opens the window and runs until it is closed.

@@ -1,5 +1,6 @@
 //! What the window draws: a read-only picture published by the backend after each change.
 
+use crate::lists::Lists;
 use mend_engine::core::{Actor, View};
 use mend_engine::sync::Role;
 use mend_engine::sync::peers::PeerInfo;
@@ -52,6 +53,8 @@ pub struct JournalState {
 pub struct Snapshot {
     pub phase: Phase,
     pub view: Arc<View>,
+    /// What each screen lists, worked out from `view` when it changed.
+    pub lists: Arc<Lists>,
     pub me: Option<Actor>,
     pub device_name: String,
     pub profile_dir: PathBuf,

@@ -43,3 +43,41 @@ pub fn card<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
         })
         .inner
 }
+
+/// A few words of a text, so each button names what it acts on.
+pub fn short(text: &str) -> String {
+    let t: String = text.chars().take(40).collect();
+    if t.len() < text.len() { format!("{t}…") } else { t }
+}
+
+/// The height of a row holding buttons, so long lists can lay out only the rows in view.
+pub fn button_row_height(ui: &Ui) -> f32 {
+    let text = ui.text_style_height(&egui::TextStyle::Button) + 2.0 * ui.spacing().button_padding.y;
+    text.max(ui.spacing().interact_size.y)
+}
+
+/// A long list whose rows all have the same height: only the rows in view are laid out, so
+/// ten years of records cost a frame no more than ten days.
+pub fn rows(
+    ui: &mut Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    count: usize,
+    row_height: f32,
+    max_height: f32,
+    mut add: impl FnMut(&mut Ui, usize),
+) {
+    egui::ScrollArea::vertical().id_salt(id).max_height(max_height).auto_shrink([false, true]).show_rows(ui, row_height, count, |ui, range| {
+        for i in range {
+            add(ui, i);
+        }
+    });
+}
+
+/// A button that shows a short word but is named in full for screen readers (and tests):
+/// "Kept" in a row about a promise is "Kept: Call when I'm late" to AccessKit.
+pub fn named_button(ui: &mut Ui, shown: &str, name: &str) -> Response {
+    let r = ui.button(shown);
+    let enabled = ui.is_enabled();
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, name));
+    r
+}

@@ -3,9 +3,9 @@
 use crate::app::Io;
 use crate::forms::AgreementsForm;
 use crate::snapshot::Snapshot;
-use crate::widgets::{area, section, when};
+use crate::widgets::{area, button_row_height, named_button, rows, section, short, when};
 use mend_engine::Command;
-use mend_engine::core::{Agreement, AgreementState, Category};
+use mend_engine::core::{Agreement, Category, RecordId};
 
 pub const PROPOSE: &str = "agreements.propose";
 pub const REVISE: &str = "agreements.revise";
@@ -15,7 +15,6 @@ pub const REVIEW: &str = "agreements.review";
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut Io) {
     let Some(me) = &snap.me else { return };
     let v = &snap.view;
-    let now = mend_engine::when::now();
     ui.heading("Agreements");
     ui.label("Boundaries you write together. A text is agreed only when you both accept that exact text.");
 
@@ -41,99 +40,104 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
     if io.succeeded(REVIEW) {
         f.reviewing = None;
     }
-    let partners = v.partner_ids();
-    let groups: [(&str, Box<dyn Fn(&Agreement) -> bool>); 5] = [
-        ("Waiting for you", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Proposed && a.waiting_for(&me.partner))),
-        ("Up for review", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Agreed && a.due_for_review(now))),
-        ("Agreed", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Agreed && !a.due_for_review(now))),
-        (
-            "Proposed, waiting for your partner",
-            Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Proposed && !a.waiting_for(&me.partner)),
-        ),
-        ("Withdrawn", Box::new(|a: &Agreement| a.state(&partners) == AgreementState::Archived)),
-    ];
-    for (title, pick) in groups.iter() {
-        let list: Vec<&Agreement> = v.agreements.values().filter(|a| pick(a)).collect();
-        if list.is_empty() {
-            continue;
-        }
-        section(ui, title);
-        for a in list {
-            agreement(ui, snap, a, f, io);
-        }
+    let l = &snap.lists;
+    revising(ui, snap, f, io);
+    reviewing(ui, snap, f, io);
+    history(ui, snap, f);
+    let row = button_row_height(ui);
+    for (group, ids) in &l.agreements {
+        section(ui, &format!("{} ({})", group.title(), ids.len()));
+        rows(ui, ("agreements", group.title()), ids.len(), row, 320.0, |ui, i| {
+            let Some(a) = v.agreements.get(&ids[i]) else { return };
+            let Some(cur) = a.current() else { return };
+            let id = a.id.to_string();
+            let s = short(&cur.text);
+            ui.horizontal(|ui| {
+                if a.waiting_for(&me.partner) && named_button(ui, "Accept", &format!("Accept: {s}")).clicked() {
+                    io.exec(ACCEPT, Command::AcceptAgreement { id: id.clone() });
+                }
+                if !a.archived {
+                    if named_button(ui, "Revise", &format!("Revise: {s}")).clicked() {
+                        f.revising = Some((id.clone(), cur.text.clone()));
+                    }
+                    if named_button(ui, "Review", &format!("Plan a review: {s}")).clicked() {
+                        f.reviewing = Some((id.clone(), String::new()));
+                    }
+                }
+                if a.revisions.len() > 1 && named_button(ui, "History", &format!("History: {s}")).clicked() {
+                    f.history = Some(id.clone());
+                }
+                let revisions = if a.revisions.len() > 1 { format!(" \u{b7} {} revisions", a.revisions.len()) } else { String::new() };
+                let review = a.review_at.filter(|_| !a.archived).map(|t| format!(" \u{b7} Review planned for {}", when(t))).unwrap_or_default();
+                ui.add(egui::Label::new(format!("{}: {}{revisions}{review}", a.category.label(), cur.text)).truncate());
+            });
+        });
     }
     io.feedback(ui, ACCEPT);
 }
 
-fn agreement(ui: &mut egui::Ui, snap: &Snapshot, a: &Agreement, f: &mut AgreementsForm, io: &mut Io) {
-    let Some(me) = &snap.me else { return };
-    let v = &snap.view;
-    let Some(cur) = a.current() else { return };
-    let id = a.id.to_string();
-    crate::widgets::card(ui, |ui| {
-        ui.label(egui::RichText::new(a.category.label()).weak());
-        ui.label(&cur.text);
-        let agreed = a.last_agreed(&v.partner_ids());
-        if let Some(prev) = agreed.filter(|r| r.id != cur.id) {
-            ui.label(egui::RichText::new(format!("Agreed before: \u{201c}{}\u{201d}", prev.text)).weak());
-        }
-        ui.label(egui::RichText::new(format!("by {}, {}", v.partner_name(&cur.author), when(cur.at))).weak());
-        ui.horizontal_wrapped(|ui| {
-            if a.waiting_for(&me.partner) && ui.button(format!("Accept: {}", short(&cur.text))).clicked() {
-                io.exec(ACCEPT, Command::AcceptAgreement { id: id.clone() });
-            }
-            if !a.archived && f.revising.is_none() && ui.button(format!("Revise: {}", short(&cur.text))).clicked() {
-                f.revising = Some((id.clone(), cur.text.clone()));
-            }
-        });
-        review(ui, a, f, io);
-        let mut cancel = false;
-        if let Some((_, text)) = f.revising.as_mut().filter(|(rid, _)| *rid == id) {
-            area(ui, "Revised text", text);
-            ui.horizontal_wrapped(|ui| {
-                if ui.button("Propose revision").clicked() {
-                    io.exec(REVISE, Command::ReviseAgreement { id: id.clone(), text: text.clone() });
-                }
-                cancel = ui.button("Cancel revision").clicked();
-                io.feedback(ui, REVISE);
-            });
-        }
-        if cancel {
-            f.revising = None;
-        }
-        if a.revisions.len() > 1 {
-            egui::CollapsingHeader::new(format!("{} revisions", a.revisions.len())).id_salt(("revs", &id)).show(ui, |ui| {
-                for r in a.revisions.iter().rev() {
-                    ui.label(format!("{}, {}: {}", when(r.at), v.partner_name(&r.author), r.text));
-                }
-            });
-        }
-    });
+fn find<'a>(snap: &'a Snapshot, id: &str) -> Option<&'a Agreement> {
+    snap.view.agreements.get(&RecordId::from_key(id))
 }
 
-/// A few words of a text, so each button names what it acts on.
-pub fn short(text: &str) -> String {
-    let t: String = text.chars().take(40).collect();
-    if t.len() < text.len() { format!("{t}…") } else { t }
+/// The agreement being revised, with what was last agreed so both can see what changes.
+fn revising(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut Io) {
+    let Some((id, text)) = f.revising.as_mut() else { return };
+    let Some(a) = find(snap, id) else { return };
+    let Some(cur) = a.current() else { return };
+    let v = &snap.view;
+    let mut cancel = false;
+    crate::widgets::card(ui, |ui| {
+        ui.label(egui::RichText::new(format!("Revising: {}", a.category.label())).strong());
+        ui.label(format!("Now: \u{201c}{}\u{201d} (by {}, {})", cur.text, v.partner_name(&cur.author), when(cur.at)));
+        if let Some(prev) = a.last_agreed(&v.partner_ids()).filter(|r| r.id != cur.id) {
+            ui.label(egui::RichText::new(format!("Last agreed: \u{201c}{}\u{201d}", prev.text)).weak());
+        }
+        area(ui, "Revised text", text);
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Propose revision").clicked() {
+                io.exec(REVISE, Command::ReviseAgreement { id: id.clone(), text: text.clone() });
+            }
+            cancel = ui.button("Cancel revision").clicked();
+            io.feedback(ui, REVISE);
+        });
+    });
+    if cancel {
+        f.revising = None;
+    }
+}
+
+/// Every revision of one agreement, newest first.
+fn history(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm) {
+    let Some(id) = f.history.as_ref() else { return };
+    let Some(a) = find(snap, id) else { return };
+    let v = &snap.view;
+    let partners = v.partner_ids();
+    let mut close = false;
+    crate::widgets::card(ui, |ui| {
+        ui.label(egui::RichText::new(format!("{}: {} revisions", a.category.label(), a.revisions.len())).strong());
+        for r in a.revisions.iter().rev() {
+            let agreed = if partners.iter().all(|p| r.accepted_by.contains_key(*p)) { ", agreed by both" } else { "" };
+            ui.label(format!("{}, {}{agreed}: {}", when(r.at), v.partner_name(&r.author), r.text));
+        }
+        close = ui.button("Close history").clicked();
+    });
+    if close {
+        f.history = None;
+    }
 }
 
 /// "How does this feel now?": a date when the agreement comes up for review.
-fn review(ui: &mut egui::Ui, a: &Agreement, f: &mut AgreementsForm, io: &mut Io) {
-    if a.archived {
-        return;
-    }
-    let id = a.id.to_string();
-    if let Some(at) = a.review_at {
-        ui.label(egui::RichText::new(format!("Review planned for {}", when(at))).weak());
-    }
-    if f.reviewing.is_none() {
-        if ui.button(format!("Plan a review: {}", a.current().map(|r| short(&r.text)).unwrap_or_default())).clicked() {
-            f.reviewing = Some((id, String::new()));
-        }
-        return;
-    }
+fn reviewing(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut Io) {
+    let Some((id, at)) = f.reviewing.as_mut() else { return };
+    let Some(a) = find(snap, id) else { return };
     let mut cancel = false;
-    if let Some((_, at)) = f.reviewing.as_mut().filter(|(rid, _)| *rid == id) {
+    crate::widgets::card(ui, |ui| {
+        let text = a.current().map(|r| r.text.as_str()).unwrap_or_default();
+        ui.label(egui::RichText::new(format!("Plan a review of \u{201c}{text}\u{201d}")).strong());
+        if let Some(t) = a.review_at {
+            ui.label(egui::RichText::new(format!("Review planned for {}", when(t))).weak());
+        }
         crate::widgets::field(ui, "Review on (2026-12-01, +30d)", at);
         ui.horizontal_wrapped(|ui| {
             if ui.button("Plan review").clicked() {
@@ -145,7 +149,7 @@ fn review(ui: &mut egui::Ui, a: &Agreement, f: &mut AgreementsForm, io: &mut Io)
             cancel = ui.button("Cancel review").clicked();
             io.feedback(ui, REVIEW);
         });
-    }
+    });
     if cancel {
         f.reviewing = None;
     }

@@ -3,9 +3,9 @@
 use crate::app::Io;
 use crate::forms::CheckInsForm;
 use crate::snapshot::Snapshot;
-use crate::widgets::{area, none_opt, rating, section, when};
+use crate::widgets::{area, none_opt, rating, rows, section, when};
 use mend_engine::Command;
-use mend_engine::core::{CheckInKind, stats};
+use mend_engine::core::CheckInKind;
 
 pub const ADD: &str = "checkins.add";
 
@@ -46,19 +46,12 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut I
         f.note.clear();
     }
 
+    let l = &snap.lists;
     section(ui, "Trend");
-    for p in v.partners.values() {
-        let series: Vec<_> = stats::checkin_series(v, &p.id, f.kind).collect();
-        if series.is_empty() {
-            continue;
-        }
-        let who = if p.id == me.partner { "You".to_owned() } else { p.name.clone() };
-        ui.label(format!("{who}: {} check-ins", series.len()));
-        // Numbered oldest to newest: evenly spaced, whatever the gaps between check-ins.
-        let line = |name: &str, pick: &dyn Fn(&mend_engine::core::CheckIn) -> u8| {
-            egui_plot::Line::new(name.to_owned(), series.iter().enumerate().map(|(i, c)| [(i + 1) as f64, f64::from(pick(c))]).collect::<Vec<_>>())
-        };
-        let resp = egui_plot::Plot::new(("trend", p.id.to_string()))
+    for t in l.trends.iter().filter(|t| t.kind == f.kind) {
+        let who = if t.partner == me.partner { "You" } else { v.partner_name(&t.partner) };
+        ui.label(format!("{who}: {} check-ins", t.count));
+        let resp = egui_plot::Plot::new(("trend", t.partner.to_string(), t.kind.to_string()))
             .height(140.0)
             .include_y(1.0)
             .include_y(5.0)
@@ -70,31 +63,30 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut I
             .allow_boxed_zoom(false)
             .allow_double_click_reset(false)
             .show(ui, |pl| {
-                pl.line(line("connection", &|c| c.connection));
-                pl.line(line("trust", &|c| c.trust));
-                pl.line(line("heard", &|c| c.heard));
+                for (name, points) in ["connection", "trust", "heard"].iter().zip(&t.lines) {
+                    pl.line(egui_plot::Line::new(*name, points.clone()));
+                }
             });
         resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Check-in trend chart"));
     }
 
     section(ui, "Recent check-ins");
-    let all: Vec<_> = v.checkins.values().rev().collect();
-    let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
-    egui::ScrollArea::vertical().id_salt("checkins").max_height(320.0).auto_shrink([false, true]).show_rows(ui, row, all.len(), |ui, range| {
-        for c in &all[range] {
-            let note = c.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
-            ui.add(
-                egui::Label::new(format!(
-                    "{}  {} ({})  connection {}, trust {}, heard {}{note}",
-                    when(c.at),
-                    v.partner_name(&c.author),
-                    c.kind,
-                    c.connection,
-                    c.trust,
-                    c.heard
-                ))
-                .truncate(),
-            );
-        }
+    let all = &l.checkins_newest_first;
+    let row = ui.text_style_height(&egui::TextStyle::Body);
+    rows(ui, "checkins", all.len(), row, 320.0, |ui, i| {
+        let Some(c) = v.checkins.get(&all[i]) else { return };
+        let note = c.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+        ui.add(
+            egui::Label::new(format!(
+                "{}  {} ({})  connection {}, trust {}, heard {}{note}",
+                when(c.at),
+                v.partner_name(&c.author),
+                c.kind,
+                c.connection,
+                c.trust,
+                c.heard
+            ))
+            .truncate(),
+        );
     });
 }

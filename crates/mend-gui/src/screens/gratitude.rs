@@ -3,8 +3,9 @@
 use crate::app::Io;
 use crate::forms::GratitudeForm;
 use crate::snapshot::Snapshot;
-use crate::widgets::{area, section, when};
+use crate::widgets::{area, rows, section, short, when};
 use mend_engine::Command;
+use mend_engine::core::RecordId;
 
 pub const ADD: &str = "gratitude.add";
 
@@ -13,24 +14,18 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
     ui.heading("Gratitude");
     ui.label("Notice the effort. A short thank-you, for something small, counts.");
     area(ui, "Thank-you note", &mut f.text);
+    let l = &snap.lists;
     let about_text = f.about.as_ref().and_then(|id| {
-        v.promises
-            .values()
-            .find(|p| p.id.to_string() == *id)
-            .map(|p| p.text.clone())
-            .or_else(|| v.agreements.values().find(|a| a.id.to_string() == *id).and_then(|a| a.current()).map(|r| r.text.clone()))
+        let id = RecordId::from_key(id);
+        v.promises.get(&id).map(|p| p.text.clone()).or_else(|| v.agreements.get(&id).and_then(|a| a.current()).map(|r| r.text.clone()))
     });
     egui::ComboBox::from_label("About (optional)")
-        .selected_text(about_text.as_deref().map(crate::screens::agreements::short).unwrap_or_else(|| "Nothing in particular".into()))
+        .selected_text(about_text.as_deref().map(short).unwrap_or_else(|| "Nothing in particular".into()))
+        .height(320.0)
         .show_ui(ui, |ui| {
             ui.selectable_value(&mut f.about, None, "Nothing in particular");
-            for p in v.promises.values() {
-                ui.selectable_value(&mut f.about, Some(p.id.to_string()), format!("Promise: {}", crate::screens::agreements::short(&p.text)));
-            }
-            for a in v.agreements.values() {
-                if let Some(r) = a.current() {
-                    ui.selectable_value(&mut f.about, Some(a.id.to_string()), format!("Agreement: {}", crate::screens::agreements::short(&r.text)));
-                }
+            for (id, label) in &l.thanks_about {
+                ui.selectable_value(&mut f.about, Some(id.to_string()), label);
             }
         });
     ui.horizontal(|ui| {
@@ -44,18 +39,18 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
         f.about = None;
     }
     section(ui, "Notes");
-    let notes: Vec<_> = v.gratitude.values().rev().collect();
+    let notes = &l.gratitude_newest_first;
     if notes.is_empty() {
         ui.label("No notes yet.");
         return;
     }
-    let row = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + ui.spacing().item_spacing.y;
-    // Ten years of notes: only the visible rows are laid out.
-    egui::ScrollArea::vertical().id_salt("gratitude").max_height(420.0).auto_shrink([false, true]).show_rows(ui, row, notes.len(), |ui, range| {
-        for g in &notes[range] {
-            // One line per note keeps rows the same height; the whole note shows on hover.
-            ui.add(egui::Label::new(&g.text).truncate());
-            ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(g.at))).weak());
-        }
+    let line = ui.text_style_height(&egui::TextStyle::Body);
+    let row = 2.0 * line + ui.spacing().item_spacing.y;
+    // Ten years of notes: only the visible rows are laid out. One line per note keeps rows
+    // the same height; the whole note shows on hover.
+    rows(ui, "gratitude", notes.len(), row, 420.0, |ui, i| {
+        let Some(g) = v.gratitude.get(&notes[i]) else { return };
+        ui.add(egui::Label::new(&g.text).truncate());
+        ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(g.at))).weak());
     });
 }

@@ -40,7 +40,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     section(ui, "Write");
     let today = prompts::for_day(mend_engine::when::now().0 / mend_engine::core::Timestamp::DAY);
     let chosen = f.prompt.and_then(prompts::find).unwrap_or(today);
-    egui::ComboBox::from_label("Prompt").selected_text(crate::screens::agreements::short(chosen.text)).show_ui(ui, |ui| {
+    egui::ComboBox::from_label("Prompt").selected_text(crate::widgets::short(chosen.text)).show_ui(ui, |ui| {
         for p in prompts::PROMPTS {
             ui.selectable_value(&mut f.prompt, Some(p.id), p.text);
         }
@@ -81,21 +81,39 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
 
     section(ui, "Entries");
     field(ui, "Search entries", &mut f.search);
-    let shown: Vec<_> = snap.journal.entries.iter().filter(|e| e.matches(&f.search)).collect();
+    let shown: Vec<&mend_journal::Entry> = snap.journal.entries.iter().filter(|e| e.matches(&f.search)).collect();
     if shown.is_empty() {
         ui.label(if snap.journal.entries.is_empty() { "No entries yet." } else { "No entry matches." });
+        io.feedback(ui, DELETE);
+        return;
     }
-    for e in shown {
+    // The entry open to read in full: the one picked below, or else the newest that matches.
+    let open = f.open.as_ref().and_then(|id| shown.iter().find(|e| &e.id == id)).or(shown.first()).copied();
+    if let Some(e) = open {
         crate::widgets::card(ui, |ui| {
-            let at = mend_engine::core::Timestamp(e.created_at);
-            ui.label(
-                egui::RichText::new(format!("{}{}", crate::widgets::when(at), e.mood.map(|m| format!(", mood {m}")).unwrap_or_default())).weak(),
-            );
+            ui.label(egui::RichText::new(heading(e)).weak());
             ui.label(&e.text);
-            if ui.button(format!("Delete entry: {}", crate::screens::agreements::short(&e.text))).clicked() {
+            if ui.button(format!("Delete entry: {}", crate::widgets::short(&e.text))).clicked() {
                 io.send(DELETE, Request::JournalDelete { id: e.id.clone() });
             }
         });
     }
     io.feedback(ui, DELETE);
+    if shown.len() < 2 {
+        return;
+    }
+    ui.label(egui::RichText::new(format!("{} entries. Pick one to read it in full.", shown.len())).weak());
+    let row = crate::widgets::button_row_height(ui);
+    crate::widgets::rows(ui, "journal entries", shown.len(), row, 360.0, |ui, i| {
+        let e = shown[i];
+        let picked = open.is_some_and(|o| o.id == e.id);
+        if ui.add(egui::Button::selectable(picked, format!("{}: {}", heading(e), e.text)).truncate()).clicked() {
+            f.open = Some(e.id.clone());
+        }
+    });
+}
+
+fn heading(e: &mend_journal::Entry) -> String {
+    let at = mend_engine::core::Timestamp(e.created_at);
+    format!("{}{}", crate::widgets::when(at), e.mood.map(|m| format!(", mood {m}")).unwrap_or_default())
 }

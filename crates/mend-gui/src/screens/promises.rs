@@ -2,18 +2,20 @@
 
 use crate::app::Io;
 use crate::forms::PromisesForm;
-use crate::screens::agreements::short;
+use crate::lists::WINDOWS;
 use crate::snapshot::Snapshot;
-use crate::widgets::{field, section, when};
+use crate::widgets::{button_row_height, field, named_button, rows, section, short, when};
 use mend_engine::Command;
-use mend_engine::core::{Promise, Repeat, stats};
+use mend_engine::core::{Promise, Repeat};
 
 pub const MAKE: &str = "promises.make";
 pub const MARK: &str = "promises.mark";
 pub const RENEGOTIATE: &str = "promises.renegotiate";
 
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut Io) {
-    let Some(me) = &snap.me else { return };
+    if snap.me.is_none() {
+        return;
+    }
     let v = &snap.view;
     let now = mend_engine::when::now();
     ui.heading("Promises");
@@ -44,79 +46,68 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
     if io.succeeded(RENEGOTIATE) {
         f.renegotiating = None;
     }
+    let l = &snap.lists;
+    let row = button_row_height(ui);
 
-    section(ui, "My promises");
-    let mine: Vec<&Promise> = v.promises.values().filter(|p| p.promiser == me.partner && p.open).collect();
-    if mine.is_empty() {
+    section(ui, &format!("My promises ({} open)", l.my_open_promises.len()));
+    renegotiating(ui, snap, f, io, now);
+    if l.my_open_promises.is_empty() {
         ui.label("No open promises.");
     }
-    for p in mine {
+    rows(ui, "my promises", l.my_open_promises.len(), row, 320.0, |ui, i| {
+        let Some(p) = v.promises.get(&l.my_open_promises[i]) else { return };
         let id = p.id.to_string();
-        crate::widgets::card(ui, |ui| {
-            ui.label(&p.text);
-            ui.label(egui::RichText::new(due_words(p)).weak());
-            ui.horizontal_wrapped(|ui| {
-                if ui.button(format!("Kept: {}", short(&p.text))).clicked() {
-                    io.exec(MARK, Command::KeepPromise { id: id.clone() });
-                }
-                if ui.button(format!("Missed: {}", short(&p.text))).clicked() {
-                    io.exec(MARK, Command::MissPromise { id: id.clone() });
-                }
-                if p.next_due.is_some() && ui.button(format!("Renegotiate: {}", short(&p.text))).clicked() {
-                    f.renegotiating = Some((id.clone(), String::new()));
-                }
-            });
-            if let Some((_, due)) = f.renegotiating.as_mut().filter(|(rid, _)| *rid == id) {
-                field(ui, "New time", due);
-                ui.horizontal_wrapped(|ui| {
-                    if ui.button("Agree new time").clicked() {
-                        match mend_engine::when::parse(due, now) {
-                            Ok(t) => io.exec(RENEGOTIATE, Command::RenegotiatePromise { id: id.clone(), due: t }),
-                            Err(e) => io.refuse(RENEGOTIATE, e.to_string()),
-                        }
-                    }
-                    io.feedback(ui, RENEGOTIATE);
-                });
+        let s = short(&p.text);
+        ui.horizontal(|ui| {
+            if named_button(ui, "Kept", &format!("Kept: {s}")).clicked() {
+                io.exec(MARK, Command::KeepPromise { id: id.clone() });
             }
+            if named_button(ui, "Missed", &format!("Missed: {s}")).clicked() {
+                io.exec(MARK, Command::MissPromise { id: id.clone() });
+            }
+            if p.next_due.is_some() && named_button(ui, "New time", &format!("Renegotiate: {s}")).clicked() {
+                f.renegotiating = Some((id.clone(), String::new()));
+            }
+            ui.add(egui::Label::new(format!("{} ({})", p.text, due_words(p))).truncate());
         });
-    }
+    });
     io.feedback(ui, MARK);
 
     section(ui, "My partner's promises");
-    let theirs: Vec<&Promise> = v.promises.values().filter(|p| p.promiser != me.partner).collect();
-    if theirs.is_empty() {
+    if l.partner_promises.is_empty() {
         ui.label("None yet.");
     }
-    for p in theirs {
-        crate::widgets::card(ui, |ui| {
-            ui.label(&p.text);
-            ui.label(egui::RichText::new(due_words(p)).weak());
-            if let Some(o) = p.unacknowledged() {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(format!("Marked {} on {}", o.outcome, when(o.marked_at)));
-                    if ui.button(format!("Acknowledge: {}", short(&p.text))).clicked() {
-                        io.exec(MARK, Command::AcknowledgePromise { id: p.id.to_string() });
-                    }
-                });
+    rows(ui, "partner promises", l.partner_promises.len(), row, 320.0, |ui, i| {
+        let Some(p) = v.promises.get(&l.partner_promises[i]) else { return };
+        ui.horizontal(|ui| match p.unacknowledged() {
+            Some(o) => {
+                if named_button(ui, "Acknowledge", &format!("Acknowledge: {}", short(&p.text))).clicked() {
+                    io.exec(MARK, Command::AcknowledgePromise { id: p.id.to_string() });
+                }
+                ui.add(egui::Label::new(format!("{} (marked {} on {})", p.text, o.outcome, when(o.marked_at))).truncate());
+            }
+            None => {
+                ui.add(egui::Label::new(format!("{} ({})", p.text, due_words(p))).truncate());
             }
         });
-    }
+    });
 
     section(ui, "Keep-rate");
     ui.horizontal_wrapped(|ui| {
-        for d in [7u32, 30, 90] {
+        for d in WINDOWS {
             ui.selectable_value(&mut f.window, d, format!("{d} days"));
         }
     });
+    let w = WINDOWS.iter().position(|d| *d == f.window).unwrap_or(0);
     let mut bars = Vec::new();
-    for (i, p) in v.partners.values().enumerate() {
-        let r = stats::keep_rate(v, &p.id, f.window, now);
+    for (i, (name, rates)) in l.keep_rates.iter().enumerate() {
+        let r = rates[w];
         let words = match r.rate() {
-            Some(x) => format!("{}: {:.0}% kept ({} kept, {} missed, {} renegotiated)", p.name, x * 100.0, r.kept, r.missed, r.renegotiated),
-            None => format!("{}: nothing settled in the last {} days", p.name, f.window),
+            Some(x) => format!("{name}: {:.0}% kept ({} kept, {} missed, {} renegotiated)", x * 100.0, r.kept, r.missed, r.renegotiated),
+            None => format!("{name}: nothing settled in the last {} days", r.days),
         };
         ui.label(words);
-        bars.push(egui_plot::Bar::new(i as f64, r.rate().unwrap_or(0.0) * 100.0).name(&p.name).width(0.6));
+        bars.push(egui_plot::Bar::new(i as f64, r.rate().unwrap_or(0.0) * 100.0).name(name).width(0.6));
     }
     let resp = egui_plot::Plot::new(("keep-rate", f.window))
         .height(160.0)
@@ -129,6 +120,30 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         .allow_double_click_reset(false)
         .show(ui, |pl| pl.bar_chart(egui_plot::BarChart::new("Kept, %", bars)));
     resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Keep-rate chart"));
+}
+
+/// The one promise being given a new time, above the list so the list keeps one line a row.
+fn renegotiating(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut Io, now: mend_engine::core::Timestamp) {
+    let Some((id, due)) = f.renegotiating.as_mut() else { return };
+    let Some(p) = snap.view.promises.get(&mend_engine::core::RecordId::from_key(id)) else { return };
+    let mut cancel = false;
+    crate::widgets::card(ui, |ui| {
+        ui.label(format!("A new time for \u{201c}{}\u{201d} ({})", p.text, due_words(p)));
+        field(ui, "New time", due);
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Agree new time").clicked() {
+                match mend_engine::when::parse(due, now) {
+                    Ok(t) => io.exec(RENEGOTIATE, Command::RenegotiatePromise { id: id.clone(), due: t }),
+                    Err(e) => io.refuse(RENEGOTIATE, e.to_string()),
+                }
+            }
+            cancel = ui.button("Cancel").clicked();
+            io.feedback(ui, RENEGOTIATE);
+        });
+    });
+    if cancel {
+        f.renegotiating = None;
+    }
 }
 
 fn parse_due(s: &str, now: mend_engine::core::Timestamp) -> Result<Option<mend_engine::core::Timestamp>, String> {

@@ -4,9 +4,9 @@
 use crate::app::Io;
 use crate::forms::RepairsForm;
 use crate::snapshot::Snapshot;
-use crate::widgets::{area, section, when};
+use crate::widgets::{area, button_row_height, rows, section, when};
 use mend_engine::Command;
-use mend_engine::core::RepairResponse;
+use mend_engine::core::{RecordId, RepairResponse};
 
 pub const ADD: &str = "repairs.add";
 pub const RESPOND: &str = "repairs.respond";
@@ -49,11 +49,16 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, io: &mut Io
         *f = RepairsForm::default();
     }
 
-    section(ui, "Repairs between you");
-    if v.repairs.is_empty() {
+    let l = &snap.lists;
+    section(ui, &format!("Repairs between you ({})", l.repairs.len()));
+    if l.repairs.is_empty() {
         ui.label("None yet.");
+        return;
     }
-    for r in v.repairs.values().rev() {
+    // One repair is open to read and answer: the one picked below, or else the first of the
+    // list (one still waiting for my answer, or the newest).
+    let open = f.open.as_deref().map(RecordId::from_key).filter(|id| v.repairs.contains_key(id)).or_else(|| l.repairs.first().cloned());
+    if let Some(r) = open.as_ref().and_then(|id| v.repairs.get(id)) {
         crate::widgets::card(ui, |ui| {
             ui.label(egui::RichText::new(format!("From {}, {}", v.partner_name(&r.author), when(r.at))).weak());
             ui.label(format!("What happened: {}", r.what_happened));
@@ -76,4 +81,21 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, io: &mut Io
         });
     }
     io.feedback(ui, RESPOND);
+    if l.repairs.len() < 2 {
+        return;
+    }
+    ui.label(egui::RichText::new("Pick one to read it in full.").weak());
+    let row = button_row_height(ui);
+    rows(ui, "repairs", l.repairs.len(), row, 320.0, |ui, i| {
+        let Some(r) = v.repairs.get(&l.repairs[i]) else { return };
+        let answer = match &r.answer {
+            Some(a) => format!("answered: {}", response_words(a.response)),
+            None => "no answer yet".into(),
+        };
+        let text = format!("From {}, {}: {} ({answer})", v.partner_name(&r.author), when(r.at), r.what_happened);
+        let picked = open.as_ref() == Some(&r.id);
+        if ui.add(egui::Button::selectable(picked, text).truncate()).clicked() {
+            f.open = Some(r.id.to_string());
+        }
+    });
 }

@@ -1,30 +1,29 @@
 //! Today: the partner's pause, how fresh the sync is, what is due, the newest thanks.
 
 use crate::snapshot::Snapshot;
-use crate::widgets::{section, when};
+use crate::widgets::{rows, section, when};
 use mend_engine::core::Timestamp;
 
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot) {
-    let now = mend_engine::when::now();
     let Some(me) = &snap.me else { return };
     let v = &snap.view;
     ui.heading("Today");
     sync_line(ui, snap);
 
+    let l = &snap.lists;
     section(ui, "Promises due today");
-    let end_of_day = end_of_today(now);
-    let mut any = false;
-    for p in v.promises.values().filter(|p| p.is_due_by(end_of_day)) {
-        any = true;
+    let line = ui.text_style_height(&egui::TextStyle::Body);
+    rows(ui, "due today", l.due_today.len(), line, 240.0, |ui, i| {
+        let Some(p) = v.promises.get(&l.due_today[i]) else { return };
         let who = if p.promiser == me.partner { "You" } else { v.partner_name(&p.promiser) };
-        ui.label(format!("{who}: {} (due {})", p.text, p.next_due.map(when).unwrap_or_default()));
-    }
-    if !any {
+        ui.add(egui::Label::new(format!("{who}: {} (due {})", p.text, p.next_due.map(when).unwrap_or_default())).truncate());
+    });
+    if l.due_today.is_empty() {
         ui.label("Nothing is due today.");
     }
 
     section(ui, "Newest thanks from your partner");
-    match v.gratitude.values().rev().find(|g| g.author != me.partner) {
+    match l.newest_thanks_from_partner.as_ref().and_then(|id| v.gratitude.get(id)) {
         Some(g) => {
             ui.label(format!("\u{201c}{}\u{201d}", g.text));
             ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(g.at))).weak());
@@ -35,14 +34,13 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot) {
     }
 
     section(ui, "Today's check-in");
-    let start = end_of_day.plus_ms(-Timestamp::DAY);
-    let today: Vec<_> = v.checkins.values().filter(|c| c.at > start && c.at <= end_of_day).collect();
-    if today.is_empty() {
+    if l.checkins_today.is_empty() {
         ui.label("No check-in yet today. Check-ins is in the sidebar when you are ready.");
     }
-    for c in today {
+    rows(ui, "checkins today", l.checkins_today.len(), line, 160.0, |ui, i| {
+        let Some(c) = v.checkins.get(&l.checkins_today[i]) else { return };
         ui.label(format!("{}: connection {}, trust {}, feeling heard {}", v.partner_name(&c.author), c.connection, c.trust, c.heard));
-    }
+    });
     for n in &snap.notes {
         ui.label(egui::RichText::new(n).weak());
     }
@@ -72,14 +70,4 @@ pub fn sync_line(ui: &mut egui::Ui, snap: &Snapshot) {
         };
         ui.label(egui::RichText::new(text).weak());
     }
-}
-
-fn end_of_today(now: Timestamp) -> Timestamp {
-    let tz = jiff::tz::TimeZone::system();
-    let midnight = jiff::Timestamp::from_millisecond(now.0)
-        .ok()
-        .map(|t| t.to_zoned_datetime(tz.clone()))
-        .and_then(|z| z.date().tomorrow().ok())
-        .and_then(|d| d.to_datetime(jiff::civil::Time::MIN).to_zoned_datetime(tz).ok());
-    midnight.map(|z| Timestamp(z.timestamp().as_millisecond() - 1)).unwrap_or(now.plus_ms(Timestamp::DAY))
 }
