@@ -19,5 +19,5 @@ pub use action::{Action, Actor};
 pub use error::CoreError;
 pub use ids::{DeviceId, PartnerId, RecordId, Timestamp};
 pub use records::*;
-pub use shared::{Applied, SharedDoc};
+pub use shared::{Applied, SharedDoc, ViewFit};
 pub use view::View;

@@ -89,7 +89,8 @@ pub struct Partner {
     pub id: PartnerId,
     pub name: String,
     /// Other names written concurrently on two devices: shown, not silently dropped.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    /// (Always serialized: the view cache's binary format needs every field in place.)
+    #[serde(default)]
     pub name_conflicts: Vec<String>,
     pub love_languages: Vec<LoveLanguage>,
     pub needs: String,
@@ -164,7 +165,8 @@ impl Agreement {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Occurrence {
-    /// The key of this occurrence in the document (its due time, or "once").
+    /// The key of this occurrence in the document (its due time, or "once"). Left out of
+    /// JSON; the view cache keeps it on the side (`View::to_cache`).
     #[serde(skip)]
     pub key: String,
     /// The due time this occurrence was for (None for a promise without a time).

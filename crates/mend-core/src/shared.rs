@@ -21,6 +21,17 @@ pub struct Applied {
     pub change: Option<ChangeHash>,
 }
 
+/// How a view made earlier fit the document it was given with ([`SharedDoc::with_view`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewFit {
+    /// The document is exactly the state the view was made from.
+    Same,
+    /// The document holds more; this many records were re-read.
+    CaughtUp { records: usize },
+    /// The view was not made from this document's history: it was built again.
+    Rebuilt,
+}
+
 pub struct SharedDoc {
     doc: AutoCommit,
     view: View,
@@ -42,6 +53,38 @@ impl SharedDoc {
         let colls = collections(&doc)?;
         let view = View::load_all(&doc, &colls);
         Ok(SharedDoc { doc, view, colls })
+    }
+
+    /// Wraps a loaded document together with a view made earlier (the view cache) from the
+    /// state `made_at` of this same document, instead of building the view again. If the
+    /// document holds changes past `made_at`, the view catches up with the records they
+    /// touch, as after a merge ([`Self::absorb`]); if `made_at` is not in the document's
+    /// history at all, the view is rebuilt from the document. The caller vouches that
+    /// `view` is the view of `made_at`; the store's identity check and heads check do that.
+    ///
+    /// The same refusals as [`Self::from_doc`]; on an error `view` is left untouched.
+    pub fn with_view(mut doc: AutoCommit, view: &mut View, made_at: &[ChangeHash]) -> Result<(Self, ViewFit), CoreError> {
+        check_schema(&doc)?;
+        let colls = collections(&doc)?;
+        let mut heads = doc.get_heads();
+        heads.sort();
+        let mut made: Vec<ChangeHash> = made_at.to_vec();
+        made.sort();
+        let known = !made.is_empty() && made.iter().all(|h| doc.get_change_by_hash(h).is_some());
+        let mut shared = SharedDoc { doc, view: std::mem::take(view), colls };
+        let fit = if heads == made {
+            ViewFit::Same
+        } else if known {
+            let records = shared.absorb(&made)?;
+            ViewFit::CaughtUp { records }
+        } else {
+            shared.view = View::load_all(&shared.doc, &shared.colls);
+            ViewFit::Rebuilt
+        };
+        // The loader may have set a diff cursor so that catching up diffs only the new
+        // changes; keeping it would log patches for every later change.
+        shared.doc.reset_diff_cursor();
+        Ok((shared, fit))
     }
 
     pub fn set_device(&mut self, device: &DeviceId) -> Result<(), CoreError> {
@@ -493,7 +536,7 @@ impl SharedDoc {
 
 /// Occurrences are keyed by their due time, so two devices of the promiser marking the same
 /// occurrence write to the same key instead of recording it twice.
-fn occurrence_key(due: Option<Timestamp>) -> String {
+pub(crate) fn occurrence_key(due: Option<Timestamp>) -> String {
     match due {
         Some(t) => format!("{:020}", t.0),
         None => "once".to_owned(),

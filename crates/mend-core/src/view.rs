@@ -6,11 +6,17 @@ use crate::ids::{DeviceId, PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::records::*;
 use crate::schema::Collection;
+use crate::shared::occurrence_key;
 use automerge::{ObjId, ReadDoc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// The layout of [`View::to_cache`]. Bump it whenever `View` or a record changes shape, or
+/// the way a record is read from the document changes: a cache written by another layout
+/// is then ignored (and rebuilt) instead of being shown.
+pub const CACHE_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct View {
     pub schema_version: u64,
     pub partners: BTreeMap<PartnerId, Partner>,
@@ -82,6 +88,33 @@ impl View {
         self.agreements.len() + self.promises.len() + self.gratitude.len() + self.checkins.len() + self.repairs.len()
     }
 
+    /// The view as compact bytes (postcard) for the view cache on disk. Only the view: what
+    /// it was made from is for the store to record next to it.
+    pub fn to_cache(&self) -> Vec<u8> {
+        // Occurrence keys are not serialized with the records (JSON leaves them out); almost
+        // every key is the one its due time gives, so only the others are kept, in order.
+        let keys: Vec<Option<&str>> =
+            self.promises.values().flat_map(|p| p.occurrences.iter()).map(|o| (o.key != occurrence_key(o.due)).then_some(o.key.as_str())).collect();
+        // Plain owned data with known lengths: postcard cannot fail on it. An empty result
+        // would only be refused by `from_cache`, never misread.
+        postcard::to_stdvec(&CacheOut { view: self, keys }).unwrap_or_default()
+    }
+
+    /// Reads bytes made by [`Self::to_cache`] with the same [`CACHE_FORMAT`]. None for
+    /// anything else: a cache that does not decode exactly is not used.
+    pub fn from_cache(bytes: &[u8]) -> Option<View> {
+        let (CacheIn { mut view, keys }, rest) = postcard::take_from_bytes::<CacheIn>(bytes).ok()?;
+        let occurrences: usize = view.promises.values().map(|p| p.occurrences.len()).sum();
+        if !rest.is_empty() || keys.len() != occurrences {
+            return None;
+        }
+        let mut keys = keys.into_iter();
+        for o in view.promises.values_mut().flat_map(|p| p.occurrences.iter_mut()) {
+            o.key = keys.next()?.unwrap_or_else(|| occurrence_key(o.due));
+        }
+        Some(view)
+    }
+
     pub(crate) fn load_all(doc: &impl ReadDoc, colls: &Collections) -> View {
         let mut v = View { schema_version: read::uint(doc, &automerge::ROOT, crate::schema::SCHEMA_KEY).unwrap_or(0), ..View::default() };
         for c in Collection::ALL {
@@ -111,6 +144,18 @@ impl View {
             Collection::Pauses => upsert(&mut self.pauses, PartnerId::from_key(key), obj.and_then(|o| pause(doc, key, o))),
         }
     }
+}
+
+#[derive(Serialize)]
+struct CacheOut<'a> {
+    view: &'a View,
+    keys: Vec<Option<&'a str>>,
+}
+
+#[derive(Deserialize)]
+struct CacheIn {
+    view: View,
+    keys: Vec<Option<String>>,
 }
 
 fn upsert<K: Ord, V>(m: &mut BTreeMap<K, V>, k: K, v: Option<V>) {

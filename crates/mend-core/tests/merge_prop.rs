@@ -149,6 +149,8 @@ proptest! {
         for r in rs.iter_mut() {
             let fresh = r.fresh_view();
             prop_assert_eq!(r.view(), &fresh, "incremental view drifted from the document");
+            let cached = View::from_cache(&r.view().to_cache());
+            prop_assert_eq!(cached.as_ref(), Some(r.view()), "the view cache's encoding lost something");
         }
         // Everyone meets everyone, in a random order, twice around.
         for _ in 0..2 {
