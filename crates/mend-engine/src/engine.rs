@@ -3,8 +3,9 @@ use crate::error::EngineError;
 use crate::history::{self, HistoryEntry};
 use crate::ids::resolve;
 use crate::when;
-use mend_core::{Action, Actor, PartnerId, RecordId, SharedDoc, Timestamp, View};
-use mend_store::{DeviceKey, DocStore, Profile, Recovery, Settings};
+use automerge::ChangeHash;
+use mend_core::{Action, Actor, PartnerId, RecordId, SharedDoc, Timestamp, View, ViewFit};
+use mend_store::{DeviceKey, DocStore, Opening, PendingDoc, Profile, Recovery, Settings};
 use std::path::{Path, PathBuf};
 
 /// What an executed command produced.
@@ -19,11 +20,26 @@ pub struct Outcome {
 pub struct Engine {
     profile: Profile,
     store: DocStore,
-    shared: SharedDoc,
+    doc: Doc,
     me: Actor,
     notes: Vec<Recovery>,
     warnings: Vec<String>,
     clock: Box<dyn Fn() -> Timestamp + Send>,
+}
+
+/// The shared document, or, right after an open that found a matching view cache, the
+/// cached view while the document loads on its own thread.
+enum Doc {
+    Ready(SharedDoc),
+    Loading(Box<Loading>),
+}
+
+struct Loading {
+    /// The view of the state `heads`: exactly the state of the files at open.
+    view: View,
+    heads: Vec<ChangeHash>,
+    /// None once taken: a load that failed leaves the view shown until a reopen succeeds.
+    pending: Option<PendingDoc>,
 }
 
 impl Engine {
@@ -35,7 +51,14 @@ impl Engine {
         shared.set_device(&me.device)?;
         shared.apply(&me, when::now(), Action::RegisterDevice { partner_name: Some(name.to_owned()), device_name: device_name.to_owned() })?;
         let (profile, store) = Profile::create(dir, key, me.partner.clone(), device_name, shared.doc_mut())?;
-        Ok(Engine { profile, store, shared, me, notes: vec![], warnings: vec![], clock: Box::new(when::now) })
+        Ok(Engine::created(profile, store, shared, me))
+    }
+
+    fn created(profile: Profile, store: DocStore, mut shared: SharedDoc, me: Actor) -> Engine {
+        // Only a cache: a profile without one opens the usual way (and writes it then).
+        let heads = shared.heads();
+        let _ = store.write_view_cache(shared.view(), &heads);
+        Engine { profile, store, doc: Doc::Ready(shared), me, notes: vec![], warnings: vec![], clock: Box::new(when::now) }
     }
 
     /// Creates the profile of a device that joined an existing space as another device of
@@ -45,7 +68,7 @@ impl Engine {
         let mut shared = SharedDoc::new_space()?;
         shared.set_device(&me.device)?;
         let (profile, store) = Profile::create(dir, key, partner, device_name, shared.doc_mut())?;
-        Ok(Engine { profile, store, shared, me, notes: vec![], warnings: vec![], clock: Box::new(when::now) })
+        Ok(Engine::created(profile, store, shared, me))
     }
 
     /// Creates a profile holding an existing space (a benchmark's generated years, an
@@ -62,29 +85,149 @@ impl Engine {
             let _g = store.lock_exclusive()?;
             store.compact(shared.doc_mut())?;
         }
-        Ok(Engine { profile, store, shared, me, notes: vec![], warnings: vec![], clock: Box::new(when::now) })
+        Ok(Engine::created(profile, store, shared, me))
     }
 
     /// Opens an existing profile, repairing what a crash or damage left (see
     /// [`Self::recovery_notes`]). A space written by a newer Mend is refused untouched.
+    ///
+    /// When the view cache matches the files exactly, this returns as soon as the cached
+    /// view is read, and the document goes on loading on a thread of its own: every call
+    /// that needs the document waits for it first ([`Self::wait_loaded`] does only that).
+    /// If the log holds changes made after the cache, this waits for the document and
+    /// brings the view up to date with them before returning: a view older than the files
+    /// is never shown.
     pub fn open(dir: &Path) -> Result<Engine, EngineError> {
-        let (mut profile, mut notes) = Profile::open(dir)?;
+        let (profile, notes) = Profile::open(dir)?;
+        match DocStore::open_cached(dir)? {
+            Opening::Cached(c) => {
+                let doc = Doc::Loading(Box::new(Loading { view: c.view, heads: c.heads, pending: Some(c.pending) }));
+                let mut e = Engine::opened(profile, c.store, doc, notes)?;
+                if c.tail {
+                    e.wait_loaded()?;
+                }
+                Ok(e)
+            }
+            Opening::Loaded { store, doc, notes: store_notes } => {
+                let mut e = Engine::loaded(profile, store, doc, notes, store_notes)?;
+                e.save_view_cache();
+                Ok(e)
+            }
+        }
+    }
+
+    /// The usual open: the document loaded (and repaired), the view built from it.
+    fn open_uncached(dir: &Path) -> Result<Engine, EngineError> {
+        let (profile, notes) = Profile::open(dir)?;
         let (store, doc, store_notes) = DocStore::open(dir)?;
-        notes.extend(store_notes);
+        let mut e = Engine::loaded(profile, store, doc, notes, store_notes)?;
+        e.save_view_cache();
+        Ok(e)
+    }
+
+    fn loaded(
+        profile: Profile,
+        store: DocStore,
+        doc: automerge::AutoCommit,
+        mut notes: Vec<Recovery>,
+        more: Vec<Recovery>,
+    ) -> Result<Engine, EngineError> {
+        notes.extend(more);
         let mut shared = SharedDoc::from_doc(doc)?;
+        shared.set_device(&profile.key.device_id())?;
+        Engine::opened(profile, store, Doc::Ready(shared), notes)
+    }
+
+    fn opened(mut profile: Profile, store: DocStore, doc: Doc, notes: Vec<Recovery>) -> Result<Engine, EngineError> {
         let device = profile.key.device_id();
-        shared.set_device(&device)?;
+        let view = match &doc {
+            Doc::Ready(s) => s.view(),
+            Doc::Loading(l) => &l.view,
+        };
         let settings = match profile.settings.clone() {
             Some(s) => s,
             None => {
-                let d = shared.view().devices.get(&device).ok_or(EngineError::UnknownDevice)?;
+                let d = view.devices.get(&device).ok_or(EngineError::UnknownDevice)?;
                 let s = Settings { format: 1, device_id: device.clone(), partner_id: d.partner.clone(), device_name: d.name.clone() };
                 profile.save_settings(s.clone())?;
                 s
             }
         };
         let me = Actor { partner: settings.partner_id, device };
-        Ok(Engine { profile, store, shared, me, notes, warnings: vec![], clock: Box::new(when::now) })
+        Ok(Engine { profile, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now) })
+    }
+
+    /// Waits until the shared document has loaded (right after an open that used the view
+    /// cache, it loads in the background). Every call that needs the document does this
+    /// itself; front ends never have to.
+    pub fn wait_loaded(&mut self) -> Result<(), EngineError> {
+        self.shared().map(|_| ())
+    }
+
+    /// Whether the document is loaded (false only for a moment after a cached open).
+    pub fn is_loaded(&self) -> bool {
+        matches!(self.doc, Doc::Ready(_))
+    }
+
+    /// The shared document, waiting for it if it is still loading. Call it before taking the
+    /// profile lock: when the load failed, it opens the profile again, which locks.
+    fn shared(&mut self) -> Result<&mut SharedDoc, EngineError> {
+        if let Doc::Loading(l) = &mut self.doc {
+            let pending = l.pending.take();
+            let loaded = pending.map(|p| self.store.attach(p));
+            match loaded {
+                Some(Ok(loaded)) => {
+                    let mut same = loaded.covered_heads.clone();
+                    same.sort();
+                    let mut cached = l.heads.clone();
+                    cached.sort();
+                    let fit = if same == cached {
+                        SharedDoc::with_view(loaded.doc, &mut l.view, &l.heads)
+                    } else {
+                        // Stamped with these very files, yet not their document: never show
+                        // it. Build the view from the document instead, and say so.
+                        SharedDoc::with_view(loaded.doc, &mut l.view, &[])
+                    };
+                    match fit {
+                        Ok((mut shared, fit)) => {
+                            shared.set_device(&self.me.device)?;
+                            if fit == ViewFit::Rebuilt {
+                                self.notes.push(Recovery::ViewRebuilt);
+                            }
+                            if loaded.missing > 0 {
+                                self.notes.push(Recovery::Incomplete { missing: loaded.missing });
+                            }
+                            self.doc = Doc::Ready(shared);
+                        }
+                        Err(_) => self.reopen_uncached()?,
+                    }
+                }
+                // The files did not load as the cache promised (or a load failed before):
+                // open them the usual way, which repairs and reports.
+                Some(Err(_)) | None => self.reopen_uncached()?,
+            }
+        }
+        match &mut self.doc {
+            Doc::Ready(s) => Ok(s),
+            Doc::Loading(_) => Err(EngineError::Store(mend_store::StoreError::Load("the shared document is still loading".into()))),
+        }
+    }
+
+    fn reopen_uncached(&mut self) -> Result<(), EngineError> {
+        let reopened = Engine::open_uncached(&self.profile.dir.clone())?;
+        self.store = reopened.store;
+        self.doc = reopened.doc;
+        self.notes.extend(reopened.notes);
+        Ok(())
+    }
+
+    /// Writes the view cache for what is on disk now, if the document holds exactly that.
+    /// Only a cache: a failure changes nothing and is not reported.
+    fn save_view_cache(&mut self) {
+        let Doc::Ready(shared) = &mut self.doc else { return };
+        let Ok(_g) = self.store.lock_exclusive() else { return };
+        let heads = shared.heads();
+        let _ = self.store.write_view_cache(shared.view(), &heads);
     }
 
     /// For tests and benchmarks: a clock other than the system's.
@@ -105,8 +248,13 @@ impl Engine {
         &self.me
     }
 
+    /// The shared view. Ready at once after open, even while the document itself is still
+    /// loading (it then comes from the view cache, which matched the files exactly).
     pub fn view(&self) -> &View {
-        self.shared.view()
+        match &self.doc {
+            Doc::Ready(s) => s.view(),
+            Doc::Loading(l) => &l.view,
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -130,14 +278,19 @@ impl Engine {
 
     /// Picks up what other processes saved to this profile. Returns whether the view changed.
     pub fn refresh(&mut self) -> Result<bool, EngineError> {
+        // The document first, with no lock held: if it has to be opened again, that open
+        // takes the lock itself.
+        self.shared()?;
         let _g = self.store.lock_shared()?;
         self.catch_up()
     }
 
     fn catch_up(&mut self) -> Result<bool, EngineError> {
-        let before = self.shared.heads();
-        if self.store.catch_up(self.shared.doc_mut())? {
-            self.shared.absorb(&before)?;
+        self.shared()?;
+        let Doc::Ready(shared) = &mut self.doc else { return Ok(false) };
+        let before = shared.heads();
+        if self.store.catch_up(shared.doc_mut())? {
+            shared.absorb(&before)?;
             return Ok(true);
         }
         Ok(false)
@@ -153,18 +306,21 @@ impl Engine {
             let outs = self.execute_many(others)?;
             return Ok(Outcome { created: None, changed: outs.iter().any(|o| o.changed) });
         }
+        self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
         let now = self.now();
         let action = self.to_action(cmd)?;
-        let applied = self.shared.apply(&self.me, now, action)?;
+        let me = self.me.clone();
+        let applied = self.shared()?.apply(&me, now, action)?;
         self.save(guard)?;
         Ok(Outcome { created: applied.created, changed: applied.change.is_some() })
     }
 
     /// Appends and fsyncs what is not on disk yet, compacting when due; releases the lock.
     fn save(&mut self, guard: mend_store::LockGuard) -> Result<(), EngineError> {
-        if let Err(e) = self.store.persist(self.shared.doc_mut()) {
+        let Doc::Ready(shared) = &mut self.doc else { return Ok(()) };
+        if let Err(e) = self.store.persist(shared.doc_mut()) {
             drop(guard);
             // The change is in memory but not on disk: go back to what the disk holds, so
             // nothing is shown that was not saved.
@@ -172,8 +328,13 @@ impl Engine {
             return Err(e.into());
         }
         if self.store.wants_compaction() {
-            if let Err(e) = self.store.compact(self.shared.doc_mut()) {
-                self.warnings.push(format!("Saved, but tidying the saved file failed ({e}); Mend will try again later."));
+            match self.store.compact(shared.doc_mut()) {
+                // A new generation: its view cache, so that the next open is quick.
+                Ok(()) => {
+                    let heads = shared.heads();
+                    let _ = self.store.write_view_cache(shared.view(), &heads);
+                }
+                Err(e) => self.warnings.push(format!("Saved, but tidying the saved file failed ({e}); Mend will try again later.")),
             }
         }
         drop(guard);
@@ -183,13 +344,15 @@ impl Engine {
     /// Applies several commands under one lock with one fsync (imports, seeding benchmarks).
     /// Stops at the first refused command; the ones before it are saved.
     pub fn execute_many(&mut self, cmds: impl IntoIterator<Item = Command>) -> Result<Vec<Outcome>, EngineError> {
+        self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
         let mut outcomes = Vec::new();
         let mut refused = None;
+        let me = self.me.clone();
         for cmd in cmds {
             let now = self.now();
-            match self.to_action(cmd).and_then(|a| Ok(self.shared.apply(&self.me, now, a)?)) {
+            match self.to_action(cmd).and_then(|a| Ok(self.shared()?.apply(&me, now, a)?)) {
                 Ok(a) => outcomes.push(Outcome { created: a.created, changed: a.change.is_some() }),
                 Err(e) => {
                     refused = Some(e);
@@ -213,7 +376,7 @@ impl Engine {
     }
 
     fn to_action(&self, cmd: Command) -> Result<Action, EngineError> {
-        let v = self.shared.view();
+        let v = self.view();
         let new_id = || RecordId::from_uuid(uuid::Uuid::now_v7());
         let agreement = |id: &str| resolve("agreement", id, v.agreements.keys());
         let promise = |id: &str| resolve("promise", id, v.promises.keys());
@@ -264,30 +427,44 @@ impl Engine {
     /// (fsynced) before returning. Returns whether the document changed.
     pub fn receive_sync(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, EngineError> {
         use automerge::sync::SyncDoc as _;
+        self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
-        let before = self.shared.heads();
-        self.shared
-            .doc_mut()
-            .sync()
-            .receive_sync_message(state, msg)
-            .map_err(|e| EngineError::Core(mend_core::CoreError::Document(e.to_string())))?;
-        if self.shared.heads() == before {
+        let shared = self.shared()?;
+        let before = shared.heads();
+        shared.doc_mut().sync().receive_sync_message(state, msg).map_err(|e| EngineError::Core(mend_core::CoreError::Document(e.to_string())))?;
+        if shared.heads() == before {
             return Ok(false);
         }
-        let absorbed = self.shared.absorb(&before);
+        let absorbed = shared.absorb(&before);
         self.save(guard)?;
         absorbed?;
         Ok(true)
     }
 
+    /// The next sync message for a peer. Waits for the document; if it cannot be had (the
+    /// files could not be read again), there is nothing to send and the reason is kept in
+    /// [`Self::take_warnings`].
     pub fn generate_sync(&mut self, state: &mut automerge::sync::State) -> Option<automerge::sync::Message> {
         use automerge::sync::SyncDoc as _;
-        self.shared.doc_mut().sync().generate_sync_message(state)
+        match self.shared() {
+            Ok(s) => s.doc_mut().sync().generate_sync_message(state),
+            Err(e) => {
+                self.warnings.push(format!("Mend could not read your space to sync it: {e}"));
+                None
+            }
+        }
     }
 
+    /// The heads of the state the view shows. Right after a cached open this does not wait
+    /// for the document: the cache's heads are the files' heads (the loaded document is
+    /// checked against them, and should it differ, the view is rebuilt and the heads move,
+    /// as after any change).
     pub fn heads(&mut self) -> Vec<automerge::ChangeHash> {
-        self.shared.heads()
+        match &mut self.doc {
+            Doc::Ready(s) => s.heads(),
+            Doc::Loading(l) => l.heads.clone(),
+        }
     }
 
     /// The device's iroh key: its identity on the network.
@@ -300,18 +477,29 @@ impl Engine {
     }
 
     /// Who changed what and when, oldest first.
+    /// Waits for the document; empty if it cannot be had (the reason is kept in
+    /// [`Self::take_warnings`]).
     pub fn history(&mut self) -> Vec<HistoryEntry> {
-        let changes = self.shared.doc_mut().get_changes(&[]);
-        history::entries(&changes, self.shared.view())
+        match self.shared() {
+            Ok(s) => {
+                let changes = s.doc_mut().get_changes(&[]);
+                history::entries(&changes, s.view())
+            }
+            Err(e) => {
+                self.warnings.push(format!("Mend could not read your space's history: {e}"));
+                vec![]
+            }
+        }
     }
 
-    /// The whole shared view as JSON (what `mend show --json` prints).
+    /// The whole shared view as JSON (what `mend show --json` prints). From the view alone,
+    /// so it does not wait for the document.
     pub fn show_json(&self) -> serde_json::Value {
-        crate::export::json(self.shared.view(), &self.me, self.now())
+        crate::export::json(self.view(), &self.me, self.now())
     }
 
     pub fn export_markdown(&self) -> String {
-        crate::export::markdown(self.shared.view(), self.now())
+        crate::export::markdown(self.view(), self.now())
     }
 
     pub fn profile_path(&self) -> PathBuf {

@@ -14,6 +14,10 @@ pub enum StoreError {
     KeyDamaged { path: PathBuf },
     #[error("profile.json at {} is damaged and could not be rebuilt ({reason}); it was kept at {}", path.display(), kept.display())]
     SettingsDamaged { path: PathBuf, kept: PathBuf, reason: String },
+    /// The document that the view cache matched did not load in the background (the
+    /// caller opens the profile again the usual way, which repairs what it can).
+    #[error("the shared document did not load: {0}")]
+    Load(String),
     #[error(transparent)]
     Core(#[from] mend_core::CoreError),
 }

@@ -3,7 +3,8 @@
 //! ```text
 //! profile.json     which device and partner this is (written last at set-up)
 //! device.key       the device's iroh secret key, owner-only
-//! space/           the shared document: snapshot-N.am + log-N.log generations, and a lock
+//! space/           the shared document: snapshot-N.am + log-N.log generations, a lock, and
+//!                  view.cache (the view of one exact state of those files; only a cache)
 //! sync/            sync's own small files: per-peer sync state, peer addresses, invitations
 //! damaged/         files that failed to load, kept aside untouched for the user
 //! ```
@@ -19,9 +20,10 @@ mod key;
 pub mod log;
 mod profile;
 mod recovery;
+mod viewcache;
 
 pub use blobs::Blobs;
-pub use docstore::{DocStore, LockGuard};
+pub use docstore::{Cached, DocStore, LoadedDoc, LockGuard, Opening, PendingDoc, restamp_view_cache_for_tests};
 pub use error::StoreError;
 pub use key::DeviceKey;
 pub use profile::{Profile, Settings};

@@ -12,6 +12,9 @@ pub enum Recovery {
     Incomplete { missing: usize },
     /// profile.json was damaged and rebuilt from the device key and the shared document.
     SettingsRebuilt { kept: PathBuf },
+    /// The view cache was stamped with the files on disk, yet the document they hold is not
+    /// the one it was made from: the view was built again from the document.
+    ViewRebuilt,
 }
 
 impl std::fmt::Display for Recovery {
@@ -35,6 +38,10 @@ impl std::fmt::Display for Recovery {
                 f,
                 "This profile's settings file was damaged; Mend rebuilt it from your device key and shared space, and kept the old one at {}.",
                 kept.display()
+            ),
+            Recovery::ViewRebuilt => write!(
+                f,
+                "Mend's quick-start copy of your space did not match the space on disk, so Mend built it again from the space itself. Nothing was lost."
             ),
         }
     }
