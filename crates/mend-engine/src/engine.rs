@@ -54,7 +54,7 @@ impl Engine {
         Ok(Engine::created(profile, store, shared, me))
     }
 
-    fn created(profile: Profile, store: DocStore, mut shared: SharedDoc, me: Actor) -> Engine {
+    fn created(profile: Profile, mut store: DocStore, mut shared: SharedDoc, me: Actor) -> Engine {
         // Only a cache: a profile without one opens the usual way (and writes it then).
         let heads = shared.heads();
         let _ = store.write_view_cache(shared.view(), &heads);
@@ -94,9 +94,9 @@ impl Engine {
     /// When the view cache matches the files exactly, this returns as soon as the cached
     /// view is read, and the document goes on loading on a thread of its own: every call
     /// that needs the document waits for it first ([`Self::wait_loaded`] does only that).
-    /// If the log holds changes made after the cache, this waits for the document and
-    /// brings the view up to date with them before returning: a view older than the files
-    /// is never shown.
+    /// If the log holds changes made after the cache, this waits for the document, brings
+    /// the view up to date with them before returning (a view older than the files is
+    /// never shown), and writes a new cache.
     pub fn open(dir: &Path) -> Result<Engine, EngineError> {
         let (profile, notes) = Profile::open(dir)?;
         match DocStore::open_cached(dir)? {
@@ -105,6 +105,9 @@ impl Engine {
                 let mut e = Engine::opened(profile, c.store, doc, notes)?;
                 if c.tail {
                     e.wait_loaded()?;
+                    // Caught up: a cache of the files as they are now, so the next open
+                    // shows its view at once instead of catching up again.
+                    e.save_view_cache();
                 }
                 Ok(e)
             }
@@ -221,9 +224,11 @@ impl Engine {
         Ok(())
     }
 
-    /// Writes the view cache for what is on disk now, if the document holds exactly that.
-    /// Only a cache: a failure changes nothing and is not reported.
-    fn save_view_cache(&mut self) {
+    /// Writes the view cache for what is on disk now, if the document holds exactly that
+    /// and the cache does not already. Worth calling when a long-lived front end closes
+    /// (the window), so that the next open does not have to catch up with the log. Only a
+    /// cache: a failure changes nothing and is not reported.
+    pub fn save_view_cache(&mut self) {
         let Doc::Ready(shared) = &mut self.doc else { return };
         let Ok(_g) = self.store.lock_exclusive() else { return };
         let heads = shared.heads();

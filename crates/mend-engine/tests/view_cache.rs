@@ -111,6 +111,9 @@ fn changes_saved_after_the_cache_are_caught_up_before_the_view_is_shown() {
     assert!(!cached, "with a tail the open waits for the document");
     assert!(later.iter().all(|id| e.view().gratitude.contains_key(id)));
     assert_eq!(e.view().partners.values().next().unwrap().name, "Ana Maria");
+    drop(e);
+    // That open wrote a cache of the files as they are: the next open shows it at once.
+    assert!(open_right(t.path()).1);
 }
 
 #[test]

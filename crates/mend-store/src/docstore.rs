@@ -41,6 +41,9 @@ pub struct DocStore {
     snapshot_id: Option<(u64, u32)>,
     /// crc32 of this generation's log frames up to `log_offset`, when known.
     log_crc: Option<crc32fast::Hasher>,
+    /// (generation, log length) of the view cache this process last wrote or used: the
+    /// cache need not be written again for the same state.
+    cache_at: Option<(u64, u64)>,
 }
 
 /// What [`DocStore::open_cached`] found.
@@ -198,6 +201,7 @@ impl DocStore {
             compact_bytes: DEFAULT_COMPACT_BYTES,
             snapshot_id: Some(id_of(&snapshot)),
             log_crc: Some(frames_crc(&log_bytes)),
+            cache_at: None,
         })
     }
 
@@ -234,6 +238,7 @@ impl DocStore {
                     compact_bytes: DEFAULT_COMPACT_BYTES,
                     snapshot_id: Some(snapshot_id),
                     log_crc: Some(crc),
+                    cache_at: Some((stamp.generation, stamp.log_len)),
                 };
                 drop(guard);
                 let heads = stamp.heads.iter().map(|h| ChangeHash(*h)).collect();
@@ -262,7 +267,10 @@ impl DocStore {
     /// state: nothing unsaved, and the files as this process last saw them. Call with the
     /// exclusive lock held. Returns whether it was written; it is only a cache, so callers
     /// may ignore an error.
-    pub fn write_view_cache(&self, view: &View, heads: &[ChangeHash]) -> Result<bool, StoreError> {
+    pub fn write_view_cache(&mut self, view: &View, heads: &[ChangeHash]) -> Result<bool, StoreError> {
+        if self.cache_at == Some((self.generation, self.log_offset)) {
+            return Ok(false);
+        }
         let (Some(snapshot), Some(crc)) = (self.snapshot_id, self.log_crc.clone()) else {
             return Ok(false);
         };
@@ -280,6 +288,7 @@ impl DocStore {
         }
         let stamp = Stamp::current(self.generation, snapshot, (self.log_offset, crc.finalize()), heads.iter().map(|h| h.0).collect());
         atomic_write(&self.dir.join(viewcache::FILE), &viewcache::encode(&stamp, &view.to_cache()), true)?;
+        self.cache_at = Some((self.generation, self.log_offset));
         Ok(true)
     }
 
@@ -394,6 +403,7 @@ impl DocStore {
             // Only when the document is exactly this generation's snapshot and log.
             snapshot_id: base_id.filter(|_| base_gen == newest),
             log_crc: newest_crc,
+            cache_at: None,
         };
         if damaged_any || !log_path(&dir, newest).exists() {
             // A fresh generation holding everything recovered: the profile is healthy again
