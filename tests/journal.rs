@@ -6,12 +6,12 @@
 //! wire canary) live with it.
 
 mod util;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use util::*;
 
 const PASS: &str = "a long and private passphrase";
@@ -342,11 +342,9 @@ struct Said {
 
 #[test]
 fn sigkill_while_writing_the_journal_never_loses_an_acknowledged_entry() {
-    let kills: usize = std::env::var("MEND_JOURNAL_CRASH_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
-    let seed: u64 = std::env::var("MEND_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    let (kills, mut rng, seed) = crash_settings("MEND_JOURNAL_CRASH_KILLS", 120);
     eprintln!("journal crash test: {kills} kills, MEND_CRASH_SEED={seed}");
     let started = Instant::now();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let dev = Device::init("Ana");
     let passphrases = ["first long passphrase", "second long passphrase"];
     let mut current = 0usize;
@@ -354,6 +352,7 @@ fn sigkill_while_writing_the_journal_never_loses_an_acknowledged_entry() {
     let mut maybe_deleted: HashSet<String> = HashSet::new();
     let mut deleted: HashSet<String> = HashSet::new();
     let (mut with_writes, mut repaired, mut rekeys, mut cut_deletes, mut cut_rekeys) = (0, 0, 0, 0, 0);
+    let at = KillAt { while_starting_one_in: 5, starting_us: 15_000, writing_us: 40_000 };
 
     for round in 0..kills {
         // Small and large entries (a large append can be cut by the kernel), compactions from
@@ -375,31 +374,7 @@ fn sigkill_while_writing_the_journal_never_loses_an_acknowledged_entry() {
         if rekey_every > 0 {
             c.args(["--rekey-every", &rekey_every.to_string(), "--other-passphrase", passphrases[1 - current]]);
         }
-        let mut child = c.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("start the writer");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel::<String>();
-        let reader = std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            let mut line = Vec::new();
-            while r.read_until(b'\n', &mut line).map(|n| n > 0).unwrap_or(false) {
-                if line.ends_with(b"\n") {
-                    let _ = tx.send(String::from_utf8_lossy(&line).trim().to_owned());
-                }
-                line.clear();
-            }
-        });
-        let mut lines = vec![];
-        if rng.random_range(0..5) == 0 {
-            // While it starts: opening, and any repair that opening does.
-            std::thread::sleep(Duration::from_micros(rng.random_range(0..15_000)));
-        } else {
-            lines.extend(rx.recv_timeout(Duration::from_secs(30)).ok());
-            std::thread::sleep(Duration::from_micros(rng.random_range(0..40_000)));
-        }
-        child.kill().expect("SIGKILL the writer");
-        assert!(!child.wait().expect("reap").success(), "round {round}: the writer must have been killed");
-        reader.join().expect("reader thread");
-        lines.extend(rx.try_iter());
+        let lines = kill_at_random_moment(&mut c, &mut rng, &at);
 
         let mut said = Said::default();
         for l in &lines {

@@ -205,3 +205,56 @@ pub fn paired_couple() -> (Device, Device) {
     assert!(log.contains("paired with"), "{log}");
     (a, b)
 }
+
+/// A crash test's settings, read from the environment so a failing run can be replayed:
+/// how many kills (`kills_var`, else `default_kills`) and the seed (`MEND_CRASH_SEED`).
+pub fn crash_settings(kills_var: &str, default_kills: usize) -> (usize, rand::rngs::StdRng, u64) {
+    use rand::SeedableRng as _;
+    let kills = std::env::var(kills_var).ok().and_then(|s| s.parse().ok()).unwrap_or(default_kills);
+    let seed: u64 = std::env::var("MEND_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    (kills, rand::rngs::StdRng::seed_from_u64(seed), seed)
+}
+
+/// When a crash test's kill lands: one time in `while_starting_one_in` while the process
+/// starts (opening, and any repair that opening does) within `starting_us`; otherwise within
+/// `writing_us` after its first acknowledged write.
+pub struct KillAt {
+    pub while_starting_one_in: u32,
+    pub starting_us: u64,
+    pub writing_us: u64,
+}
+
+/// Starts `cmd` (a writer that prints one line per acknowledged write), SIGKILLs it at a
+/// random moment chosen by `at`, and returns the lines it had printed. Only whole lines
+/// count: a write is acknowledged once its line is complete.
+pub fn kill_at_random_moment(cmd: &mut Command, rng: &mut rand::rngs::StdRng, at: &KillAt) -> Vec<String> {
+    use rand::Rng as _;
+    use std::io::{BufRead as _, BufReader};
+    use std::time::Duration;
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("start the writer");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        let mut line = Vec::new();
+        while r.read_until(b'\n', &mut line).map(|n| n > 0).unwrap_or(false) {
+            if line.ends_with(b"\n") {
+                let _ = tx.send(String::from_utf8_lossy(&line).trim().to_owned());
+            }
+            line.clear();
+        }
+    });
+    let mut lines = vec![];
+    if rng.random_range(0..at.while_starting_one_in) == 0 {
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..at.starting_us)));
+    } else {
+        lines.extend(rx.recv_timeout(Duration::from_secs(30)).ok());
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..at.writing_us)));
+    }
+    child.kill().expect("SIGKILL the writer");
+    assert!(!child.wait().expect("reap the writer").success(), "the writer must have been killed, not finished");
+    reader.join().expect("reader thread");
+    lines.extend(rx.try_iter());
+    lines.retain(|l| !l.is_empty());
+    lines
+}
