@@ -305,6 +305,8 @@ pub fn serve(engine: Engine, net: &NetConfig) -> Result<()> {
             }
         };
         hub.serve(ep, shutdown).await;
+        // What arrived while serving is then in the view cache, and the next open is quick.
+        lock(&engine).save_view_cache();
         log("stopped");
         Ok(())
     })

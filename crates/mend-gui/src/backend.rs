@@ -158,6 +158,8 @@ struct Worker {
     events_rx: Option<mpsc::UnboundedReceiver<Event>>,
     events: Vec<String>,
     notes: Vec<String>,
+    /// How many of the engine's recovery notes are in `notes` already.
+    notes_seen: usize,
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
@@ -183,6 +185,7 @@ impl Worker {
             events_rx: Some(events_rx),
             events: vec![],
             notes: vec![],
+            notes_seen: 0,
             invite: None,
             journal: None,
             phase: Phase::Starting,
@@ -228,15 +231,24 @@ impl Worker {
             }
         }
         self.stop_network().await;
+        if let Some(engine) = &self.engine {
+            // The next start then opens from the cache at once instead of loading the whole
+            // document to catch up with what this window wrote.
+            lock(engine).save_view_cache();
+        }
     }
 
     /// A profile is open: keep it, and go online if networking is on.
     async fn opened(&mut self, engine: Engine) {
         self.notes.extend(engine.recovery_notes().iter().map(|n| n.to_string()));
+        self.notes_seen = engine.recovery_notes().len();
         let engine = Arc::new(Mutex::new(engine));
         self.heads = heads_key(&mut lock(&engine));
         self.engine = Some(engine.clone());
         self.phase = Phase::Ready;
+        // Shown now, from the view cache when it matched: going online may wait for the
+        // document, which loads in the background.
+        self.publish();
         let Some(net) = self.cfg.net.clone() else { return };
         self.status.enabled = true;
         self.status.local_only = net.mode == NetMode::LocalOnly;
@@ -436,6 +448,12 @@ impl Worker {
                 if let Err(err) = e.refresh() {
                     self.notes.push(format!("could not read what other Mend windows saved: {err}"));
                 }
+            }
+            // A repair found once the document finished loading in the background.
+            if e.recovery_notes().len() > self.notes_seen {
+                self.notes.extend(e.recovery_notes()[self.notes_seen..].iter().map(|n| n.to_string()));
+                self.notes_seen = e.recovery_notes().len();
+                changed = true;
             }
             let heads = heads_key(&mut e);
             if heads != self.heads {

@@ -148,6 +148,26 @@ fn promises_make_keep_and_a_bad_time_keeps_the_text() {
     assert!(shows(&h, "Ana: 100% kept (1 kept, 0 missed, 0 renegotiated)"));
 }
 
+/// Closing the window leaves a view cache of everything written in it, so the next start
+/// shows the space at once instead of loading the whole document to catch up first.
+#[test]
+fn closing_the_window_leaves_a_view_cache_for_a_quick_start() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Gratitude");
+    type_into(&mut h, "Thank-you note", "Thank you for waiting up");
+    click(&mut h, "Save note");
+    idle(&mut h);
+    drop(h);
+    let mut e = reopen(dir.path());
+    assert!(!e.is_loaded(), "the open used the view cache: the document is still loading");
+    assert!(e.view().gratitude.values().any(|g| g.text == "Thank you for waiting up"), "and the cache holds the note");
+    e.wait_loaded().unwrap();
+    assert!(e.view().gratitude.values().any(|g| g.text == "Thank you for waiting up"));
+}
+
 #[test]
 fn gratitude_note_is_saved_and_listed() {
     let dir = tempfile::tempdir().unwrap();
