@@ -121,6 +121,19 @@ fn main() {
         for ((name, b), (_, q)) in busy.iter().zip(quiet.iter()) {
             println!("| {name} | {} | {:.2} |", fmt(b), q.median);
         }
+        // What the frames no longer do: the lists, worked out on the backend thread after
+        // each change of the document (and once a minute).
+        let mut e = Engine::open(&ten.path().join("p")).expect("open");
+        e.wait_loaded().expect("load");
+        let mut v = vec![];
+        for _ in 0..20 {
+            let now = mend_engine::when::now();
+            let s = Instant::now();
+            let lists = mend_gui::lists::Lists::new(e.view(), e.me(), now, mend_gui::lists::end_of_today(now));
+            v.push(s.elapsed());
+            assert!(!lists.gratitude_newest_first.is_empty());
+        }
+        println!("\nlists worked out on the backend after a change, {y} years: {} ms (min / median / max)", fmt(&stats(v)));
         return;
     }
     println!(
