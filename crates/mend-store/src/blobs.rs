@@ -3,7 +3,7 @@
 //! slower next sync, never a record.
 
 use crate::error::StoreError;
-use crate::fsutil::{atomic_write, create_private_dir};
+use mend_fs::{atomic_write, create_private_dir};
 use std::path::{Path, PathBuf};
 
 pub struct Blobs {
@@ -32,7 +32,7 @@ impl Blobs {
             source: std::io::Error::other("not a valid file name"),
         })?;
         create_private_dir(&self.dir)?;
-        atomic_write(&path, bytes, true)
+        Ok(atomic_write(&path, bytes)?)
     }
 }
 

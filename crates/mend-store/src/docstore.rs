@@ -12,12 +12,12 @@
 //! of these files; [`DocStore::open_cached`] shows it while the document loads.
 
 use crate::error::StoreError;
-use crate::fsutil::{self, atomic_write, sync_dir};
 use crate::log::{self, Problem};
 use crate::recovery::Recovery;
 use crate::viewcache::{self, Stamp};
 use automerge::{AutoCommit, ChangeHash};
 use mend_core::View;
+use mend_fs::{atomic_write, exclusive, open_lock, sync_dir};
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -111,14 +111,7 @@ impl PendingDoc {
     }
 }
 
-/// Held while reading or writing; released on drop.
-pub struct LockGuard(File);
-
-impl Drop for LockGuard {
-    fn drop(&mut self) {
-        let _ = self.0.unlock();
-    }
-}
+pub use mend_fs::LockGuard;
 
 fn snapshot_path(dir: &Path, generation: u64) -> PathBuf {
     dir.join(format!("snapshot-{generation:08}.am"))
@@ -157,18 +150,6 @@ fn list(dir: &Path) -> Result<Listing, StoreError> {
     Ok(l)
 }
 
-fn open_lock(dir: &Path) -> Result<File, StoreError> {
-    let p = dir.join("lock");
-    let mut o = OpenOptions::new();
-    o.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(&p).map_err(StoreError::io("open", p))
-}
-
 impl DocStore {
     /// Writes a new space's first generation. `profile` is the profile folder.
     pub fn create(profile: &Path, doc: &mut AutoCommit) -> Result<DocStore, StoreError> {
@@ -177,7 +158,7 @@ impl DocStore {
             // Left by a set-up that crashed before it finished: nothing anyone wrote.
             fs::remove_dir_all(&dir).map_err(StoreError::io("clear", &dir))?;
         }
-        fsutil::create_private_dir(&dir)?;
+        mend_fs::create_private_dir(&dir)?;
         let lock = open_lock(&dir)?;
         // The first snapshot is the bare genesis (which every Mend can rebuild) and the rest
         // goes to the log: no single damaged file can then cost the set-up.
@@ -188,8 +169,8 @@ impl DocStore {
             log_bytes.extend(log::encode_frame(&first));
         }
         let snapshot = genesis.save();
-        atomic_write(&snapshot_path(&dir, 1), &snapshot, true)?;
-        atomic_write(&log_path(&dir, 1), &log_bytes, true)?;
+        atomic_write(&snapshot_path(&dir, 1), &snapshot)?;
+        atomic_write(&log_path(&dir, 1), &log_bytes)?;
         sync_dir(profile)?;
         Ok(DocStore {
             profile: profile.to_owned(),
@@ -287,7 +268,7 @@ impl DocStore {
             return Ok(false);
         }
         let stamp = Stamp::current(self.generation, snapshot, (self.log_offset, crc.finalize()), heads.iter().map(|h| h.0).collect());
-        atomic_write(&self.dir.join(viewcache::FILE), &viewcache::encode(&stamp, &view.to_cache()), true)?;
+        atomic_write(&self.dir.join(viewcache::FILE), &viewcache::encode(&stamp, &view.to_cache()))?;
         self.cache_at = Some((self.generation, self.log_offset));
         Ok(true)
     }
@@ -336,7 +317,7 @@ impl DocStore {
                     {
                         salvage.push(partial);
                     }
-                    let kept = fsutil::keep_aside(profile, path)?;
+                    let kept = mend_fs::keep_aside(profile, path)?;
                     notes.push(Recovery::Damaged { file: path.clone(), kept, detail: format!("snapshot does not load: {e}") });
                 }
             }
@@ -367,9 +348,9 @@ impl DocStore {
                 // Cut off mid-append: keep the unfinished bytes, then trim them off.
                 let tail = &bytes[scan.good_end..];
                 let name = format!("{}.tail", path.file_name().unwrap_or_default().to_string_lossy());
-                let kept = fsutil::keep_bytes_aside(profile, &name, tail)?;
+                let kept = mend_fs::keep_bytes_aside(profile, &name, tail)?;
                 if scan.good_end < log::HEADER.len() {
-                    atomic_write(path, log::HEADER, true)?;
+                    atomic_write(path, log::HEADER)?;
                 } else {
                     let f = OpenOptions::new().write(true).open(path).map_err(StoreError::io("open", path))?;
                     f.set_len(scan.good_end as u64).map_err(StoreError::io("trim", path))?;
@@ -384,7 +365,7 @@ impl DocStore {
             }
             damaged_any = true;
             let detail = describe(&scan.problems, bad_payloads);
-            let kept = fsutil::keep_aside(profile, path)?;
+            let kept = mend_fs::keep_aside(profile, path)?;
             notes.push(Recovery::Damaged { file: path.clone(), kept, detail });
         }
         let missing = doc.get_missing_deps(&[]).len();
@@ -418,13 +399,11 @@ impl DocStore {
     }
 
     pub fn lock_exclusive(&self) -> Result<LockGuard, StoreError> {
-        exclusive(&self.lock, &self.dir)
+        Ok(exclusive(&self.lock, &self.dir)?)
     }
 
     pub fn lock_shared(&self) -> Result<LockGuard, StoreError> {
-        let f = self.lock.try_clone().map_err(StoreError::io("lock", self.dir.join("lock")))?;
-        f.lock_shared().map_err(StoreError::io("lock", self.dir.join("lock")))?;
-        Ok(LockGuard(f))
+        Ok(mend_fs::shared(&self.lock, &self.dir)?)
     }
 
     /// Reads what other processes saved since we last looked. Call with a lock held.
@@ -518,7 +497,7 @@ impl DocStore {
                 let mut tail = Vec::new();
                 let mut r = File::open(&path).map_err(StoreError::io("read", &path))?;
                 r.seek(SeekFrom::Start(self.log_offset)).and_then(|_| r.read_to_end(&mut tail)).map_err(StoreError::io("read", &path))?;
-                fsutil::keep_bytes_aside(&self.profile, "log.tail", &tail)?;
+                mend_fs::keep_bytes_aside(&self.profile, "log.tail", &tail)?;
                 f.set_len(self.log_offset).map_err(StoreError::io("trim", &path))?;
             }
             // Unknown until the frame is safely down (a failed write leaves bytes behind).
@@ -547,8 +526,8 @@ impl DocStore {
     fn compact_locked(&mut self, doc: &mut AutoCommit) -> Result<(), StoreError> {
         let g = self.generation + 1;
         let snapshot = doc.save();
-        atomic_write(&snapshot_path(&self.dir, g), &snapshot, true)?;
-        atomic_write(&log_path(&self.dir, g), log::HEADER, true)?;
+        atomic_write(&snapshot_path(&self.dir, g), &snapshot)?;
+        atomic_write(&log_path(&self.dir, g), log::HEADER)?;
         let old = self.generation;
         self.generation = g;
         self.log_offset = log::HEADER.len() as u64;
@@ -562,7 +541,7 @@ impl DocStore {
                 let _ = fs::remove_file(p);
             }
         }
-        sync_dir(&self.dir)
+        Ok(sync_dir(&self.dir)?)
     }
 
     pub fn profile_dir(&self) -> &Path {
@@ -656,12 +635,6 @@ fn replay(doc: &mut AutoCommit, bytes: &[u8], frames: &[std::ops::Range<usize>])
     frames.iter().filter(|r| doc.load_incremental(&bytes[(*r).clone()]).is_err()).count()
 }
 
-fn exclusive(lock: &File, dir: &Path) -> Result<LockGuard, StoreError> {
-    let f = lock.try_clone().map_err(StoreError::io("lock", dir.join("lock")))?;
-    f.lock().map_err(StoreError::io("lock", dir.join("lock")))?;
-    Ok(LockGuard(f))
-}
-
 fn describe(problems: &[Problem], bad_payloads: usize) -> String {
     let mut parts: Vec<String> = problems
         .iter()
@@ -693,7 +666,7 @@ pub fn restamp_view_cache_for_tests(profile: &Path) -> Result<bool, StoreError> 
     let snapshot = fs::read(sp).map_err(StoreError::io("read", sp))?;
     let log = fs::read(lp).map_err(StoreError::io("read", lp))?;
     let forged = Stamp::current(g, id_of(&snapshot), (log.len() as u64, frames_crc(&log).finalize()), stamp.heads);
-    atomic_write(&dir.join(viewcache::FILE), &viewcache::encode(&forged, view), true)?;
+    atomic_write(&dir.join(viewcache::FILE), &viewcache::encode(&forged, view))?;
     Ok(true)
 }
 

@@ -22,9 +22,29 @@ pub enum StoreError {
     Core(#[from] mend_core::CoreError),
 }
 
+/// The same sentence as before mend-fs did the file operations: "could not {action} {path}: …".
+impl From<mend_fs::FsError> for StoreError {
+    fn from(e: mend_fs::FsError) -> StoreError {
+        StoreError::Io { action: e.action, path: e.path, source: e.source }
+    }
+}
+
 impl StoreError {
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
         let path = path.into();
         move |source| StoreError::Io { action, path, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_error_reads_as_it_always_did() {
+        let e = mend_fs::FsError { action: "flush folder", path: PathBuf::from("/p/space"), source: std::io::Error::other("disk gone") };
+        let e = StoreError::from(e);
+        assert!(matches!(e, StoreError::Io { action: "flush folder", .. }));
+        assert_eq!(e.to_string(), "could not flush folder /p/space: disk gone");
     }
 }

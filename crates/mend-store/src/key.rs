@@ -1,5 +1,5 @@
 use crate::error::StoreError;
-use crate::fsutil;
+
 use iroh_base::SecretKey;
 use mend_core::DeviceId;
 use std::path::Path;
@@ -26,7 +26,7 @@ impl DeviceKey {
     }
 
     pub(crate) fn save(&self, path: &Path) -> Result<(), StoreError> {
-        fsutil::atomic_write(path, &self.0.to_bytes(), true)
+        Ok(mend_fs::atomic_write(path, &self.0.to_bytes())?)
     }
 
     pub(crate) fn load(path: &Path) -> Result<Self, StoreError> {

@@ -15,7 +15,6 @@
 mod blobs;
 mod docstore;
 mod error;
-mod fsutil;
 mod key;
 pub mod log;
 mod profile;

@@ -1,10 +1,10 @@
 use crate::docstore::DocStore;
 use crate::error::StoreError;
-use crate::fsutil::{self, atomic_write};
 use crate::key::DeviceKey;
 use crate::recovery::Recovery;
 use automerge::AutoCommit;
 use mend_core::{DeviceId, PartnerId};
+use mend_fs::atomic_write;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -55,7 +55,7 @@ impl Profile {
                 }
             }
         }
-        fsutil::create_private_dir(dir)?;
+        mend_fs::create_private_dir(dir)?;
         key.save(&dir.join(KEY))?;
         let store = DocStore::create(dir, doc)?;
         let settings = Settings { format: 1, device_id: key.device_id(), partner_id, device_name: device_name.to_owned() };
@@ -75,7 +75,7 @@ impl Profile {
         let settings = match serde_json::from_slice::<Settings>(&bytes) {
             Ok(s) if s.device_id == key.device_id() => Some(s),
             _ => {
-                let kept = fsutil::keep_aside(dir, &settings_path)?;
+                let kept = mend_fs::keep_aside(dir, &settings_path)?;
                 notes.push(Recovery::SettingsRebuilt { kept });
                 None
             }
@@ -93,5 +93,5 @@ impl Profile {
 fn write_settings(dir: &Path, s: &Settings) -> Result<(), StoreError> {
     let json =
         serde_json::to_vec_pretty(s).map_err(|e| StoreError::Io { action: "encode", path: dir.join(SETTINGS), source: std::io::Error::other(e) })?;
-    atomic_write(&dir.join(SETTINGS), &json, true)
+    Ok(atomic_write(&dir.join(SETTINGS), &json)?)
 }
