@@ -53,9 +53,29 @@ pub enum JournalError {
     Encrypt,
 }
 
+/// The same sentence as before mend-fs did the file operations: "could not {action} {path}: …".
+impl From<mend_fs::FsError> for JournalError {
+    fn from(e: mend_fs::FsError) -> JournalError {
+        JournalError::Io { action: e.action, path: e.path, source: e.source }
+    }
+}
+
 impl JournalError {
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> JournalError {
         let path = path.into();
         move |source| JournalError::Io { action, path, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_error_reads_as_it_always_did() {
+        let e = mend_fs::FsError { action: "flush folder", path: PathBuf::from("/p/space"), source: std::io::Error::other("disk gone") };
+        let e = JournalError::from(e);
+        assert!(matches!(e, JournalError::Io { action: "flush folder", .. }));
+        assert_eq!(e.to_string(), "could not flush folder /p/space: disk gone");
     }
 }

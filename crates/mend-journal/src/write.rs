@@ -99,7 +99,7 @@ pub(crate) fn compact(dir: &Path, u: &mut Unlocked, rekey: Option<(Key, [u8; SAL
             files::remove(p)?;
         }
     }
-    files::sync_dir(dir)
+    Ok(files::sync_dir(dir)?)
 }
 
 /// The size of the current log, to notice what another process appended.
