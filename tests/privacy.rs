@@ -51,6 +51,19 @@ fn the_network_code_cannot_reach_the_journal() {
     assert!(!sync.contains("mend-engine") && !sync.contains("mend-store"), "mend-sync sees the profile only through its SharedSpace trait");
     let journal = closure(&meta, "mend-journal");
     assert!(!journal.contains("iroh") && !journal.contains("mend-sync"), "the journal has no way onto the network");
+
+    // The one Mend crate the journal shares with the store is mend-fs, the crash-safe file
+    // primitives: a leaf, with no other Mend crate and nothing of iroh behind it.
+    let workspace: BTreeSet<String> = meta["packages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect();
+    assert!(workspace.contains("mend-store") && workspace.contains("mend-fs"), "the workspace list is real: {workspace:?}");
+    let fs = closure(&meta, "mend-fs");
+    assert!(fs.contains("thiserror"), "the closure is real: mend-fs uses thiserror");
+    let ours: Vec<&String> = fs.intersection(&workspace).collect();
+    assert!(ours.is_empty(), "mend-fs is a leaf: it may depend on no workspace crate, but has {ours:?}");
+    let iroh: Vec<&String> = fs.iter().filter(|d| d.starts_with("iroh")).collect();
+    assert!(iroh.is_empty(), "mend-fs has no network code, but depends on {iroh:?}");
+    let shared: Vec<&String> = journal.intersection(&workspace).collect();
+    assert_eq!(shared, ["mend-fs"], "mend-journal may depend on no Mend crate but mend-fs");
 }
 
 /// Renders a wire log (see mend-sync's tap) as searchable text: each frame's bytes, and for
