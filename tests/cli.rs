@@ -854,7 +854,7 @@ fn ids_resolve_by_a_unique_prefix_or_suffix_of_four_or_more() {
     revise(&format!("  {}  ", &b[b.len() - 6..]), &b);
     // A prefix long enough to tell them apart (UUIDv7s share their time-ordered start).
     let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-    assert!(common >= 4 && common < 36, "{a} {b}");
+    assert!((4..36).contains(&common), "{a} {b}");
     revise(&a[..common + 1], &a);
     revise(&b[..common + 1], &b);
 

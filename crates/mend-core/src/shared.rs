@@ -203,10 +203,10 @@ impl SharedDoc {
             Action::RegisterDevice { partner_name, device_name } => {
                 let d = &mut self.doc;
                 let device_name = validate::text("device name", &device_name, MAX_SHORT)?;
-                if let Some(existing) = self.view.devices.get(&actor.device) {
-                    if existing.partner != actor.partner {
-                        return Err(CoreError::NotAllowed("this device already belongs to the other partner"));
-                    }
+                if let Some(existing) = self.view.devices.get(&actor.device)
+                    && existing.partner != actor.partner
+                {
+                    return Err(CoreError::NotAllowed("this device already belongs to the other partner"));
                 }
                 if !self.view.partners.contains_key(&actor.partner) {
                     let name = validate::text("your name", partner_name.as_deref().unwrap_or(""), MAX_SHORT)?;
@@ -399,10 +399,11 @@ impl SharedDoc {
             }
             Action::AddGratitude { id, text, about } => {
                 let text = validate::text("gratitude note", &text, MAX_TEXT)?;
-                if let Some(a) = &about {
-                    if !self.view.promises.contains_key(a) && !self.view.agreements.contains_key(a) {
-                        return Err(unknown("promise or agreement", a));
-                    }
+                if let Some(a) = &about
+                    && !self.view.promises.contains_key(a)
+                    && !self.view.agreements.contains_key(a)
+                {
+                    return Err(unknown("promise or agreement", a));
                 }
                 let coll = self.coll(Collection::Gratitude);
                 let d = &mut self.doc;

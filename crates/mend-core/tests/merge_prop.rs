@@ -122,7 +122,7 @@ proptest! {
         v
     })) {
         // Ana on two devices, Ben on one.
-        let mut rs = vec![Replica::new(actor(1, 1), "Ana"), Replica::new(actor(2, 2), "Ben"), Replica::new(actor(1, 3), "Ana")];
+        let mut rs = [Replica::new(actor(1, 1), "Ana"), Replica::new(actor(2, 2), "Ben"), Replica::new(actor(1, 3), "Ana")];
         let mut seq = 10u128;
         let mut now = T0;
         for s in &steps {

@@ -1,8 +1,10 @@
 //! Sync speed on loopback, local-only (nothing leaves the machine):
+//!
 //! 1. live propagation: a change on A until B's view shows it, both online, against the
 //!    QUIC path round-trip time of the same connection;
 //! 2. catch-up after N offline changes per side (default 10,000), over iroh, against the
 //!    same two documents synced in memory with Automerge's sync protocol.
+//!
 //! Run: `cargo bench -p mend-engine --bench sync` (MEND_BENCH_CHANGES=N to change N).
 
 use automerge::sync::SyncDoc as _;

@@ -29,6 +29,8 @@ pub struct Engine {
 
 /// The shared document, or, right after an open that found a matching view cache, the
 /// cached view while the document loads on its own thread.
+// One per engine, and Ready is the state it lives in: boxing it would only add a pointer hop.
+#[allow(clippy::large_enum_variant)]
 enum Doc {
     Ready(SharedDoc),
     Loading(Box<Loading>),

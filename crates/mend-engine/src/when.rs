@@ -33,10 +33,10 @@ pub fn parse_in(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp,
         return Ok(Timestamp(t.as_millisecond()));
     }
     let to_ts = |dt: DateTime| dt.to_zoned_datetime(tz.clone()).map(|z| Timestamp(z.timestamp().as_millisecond())).map_err(|_| bad());
-    if let Ok(dt) = s.replacen(' ', "T", 1).parse::<DateTime>() {
-        if s.len() > 10 {
-            return to_ts(dt);
-        }
+    if let Ok(dt) = s.replacen(' ', "T", 1).parse::<DateTime>()
+        && s.len() > 10
+    {
+        return to_ts(dt);
     }
     if let Ok(d) = s.parse::<Date>() {
         return to_ts(d.to_datetime(Time::new(23, 59, 0, 0).map_err(|_| bad())?));

@@ -58,7 +58,7 @@ fn years_of_records(dir: &std::path::Path) {
     e.execute_many(cmds).expect("the records are saved");
     let mut j = mend_journal::Journal::create(dir, PASSPHRASE, mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS).expect("a journal");
     for i in 0..ENTRIES {
-        j.add(mend_journal::NewEntry::text(&format!("Journal entry number {i:04}"))).expect("an entry");
+        j.add(mend_journal::NewEntry::text(format!("Journal entry number {i:04}"))).expect("an entry");
     }
 }
 

@@ -47,6 +47,8 @@ pub struct DocStore {
 }
 
 /// What [`DocStore::open_cached`] found.
+// Made once per open and taken apart at once: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Opening {
     /// The view cache matched the files exactly: the view is ready, and the document is
     /// loading on a thread of its own.

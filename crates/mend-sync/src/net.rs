@@ -37,12 +37,11 @@ pub async fn bind(secret: SecretKey, cfg: &NetConfig, alpns: Vec<Vec<u8>>, prefe
         NetMode::Default => Ipv4Addr::UNSPECIFIED.into(),
     };
     let addr = cfg.bind.unwrap_or(SocketAddr::new(default_ip, 0));
-    if addr.port() == 0 {
-        if let Some(p) = preferred_port.filter(|p| *p != 0) {
-            if let Ok(ep) = bind_at(secret.clone(), cfg.mode, alpns.clone(), SocketAddr::new(addr.ip(), p)).await {
-                return Ok(ep);
-            }
-        }
+    if addr.port() == 0
+        && let Some(p) = preferred_port.filter(|p| *p != 0)
+        && let Ok(ep) = bind_at(secret.clone(), cfg.mode, alpns.clone(), SocketAddr::new(addr.ip(), p)).await
+    {
+        return Ok(ep);
     }
     bind_at(secret, cfg.mode, alpns, addr).await
 }

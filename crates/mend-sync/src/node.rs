@@ -501,7 +501,7 @@ pub async fn request_pairing(endpoint: &Endpoint, ticket: &Ticket, req: PairRequ
         .map_err(|_| unreachable("no answer within 20 s".into()))?
         .map_err(|e| unreachable(e.to_string()))?;
     let (mut send, mut recv) = conn.open_bi().await.map_err(|e| unreachable(e.to_string()))?;
-    write(&mut send, &Msg::PairRequest(req)).await.map_err(|e| unreachable(e))?;
+    write(&mut send, &Msg::PairRequest(req)).await.map_err(unreachable)?;
     let reply = tokio::time::timeout(Duration::from_secs(30), read_msg(&mut recv, MAX_PAIR_FRAME))
         .await
         .map_err(|_| SyncError::Timeout { who: who.clone(), secs: 30 })?;
