@@ -134,6 +134,27 @@ impl Listing {
     }
 }
 
+/// A profile's space folder entered for opening: its lock file, the exclusive lock held,
+/// and what the folder holds once leftover temp files are gone.
+struct Entered {
+    dir: PathBuf,
+    lock: File,
+    guard: LockGuard,
+    listing: Listing,
+}
+
+fn enter(profile: &Path) -> Result<Entered, StoreError> {
+    let dir = profile.join("space");
+    if !dir.is_dir() {
+        return Err(StoreError::NotAProfile { path: profile.to_owned() });
+    }
+    let lock = open_lock(&dir)?;
+    let guard = exclusive(&lock, &dir)?;
+    let listing = list(&dir)?;
+    remove_temps(&listing);
+    Ok(Entered { dir, lock, guard, listing })
+}
+
 fn list(dir: &Path) -> Result<Listing, StoreError> {
     let mut l = Listing { snapshots: BTreeMap::new(), logs: BTreeMap::new(), temps: vec![] };
     for e in fs::read_dir(dir).map_err(StoreError::io("list", dir))? {
@@ -196,14 +217,7 @@ impl DocStore {
     /// cache, a log another process cut or extended in a way we cannot follow, damage to
     /// repair) opens the usual way.
     pub fn open_cached(profile: &Path) -> Result<Opening, StoreError> {
-        let dir = profile.join("space");
-        if !dir.is_dir() {
-            return Err(StoreError::NotAProfile { path: profile.to_owned() });
-        }
-        let lock = open_lock(&dir)?;
-        let guard = exclusive(&lock, &dir)?;
-        let listing = list(&dir)?;
-        remove_temps(&listing);
+        let Entered { dir, lock, guard, listing } = enter(profile)?;
         if let Some(found) = find_cached(&dir, &listing) {
             let Found { stamp, view, snapshot, log, covered, tail } = found;
             let (log_len, crc) = (log.len() as u64, frames_crc(&log));
@@ -278,14 +292,7 @@ impl DocStore {
     /// Opens the document, repairing what a crash or damage left. Damaged files are moved
     /// to `damaged/` and never written to; what they held that could be read is recovered.
     pub fn open(profile: &Path) -> Result<(DocStore, AutoCommit, Vec<Recovery>), StoreError> {
-        let dir = profile.join("space");
-        if !dir.is_dir() {
-            return Err(StoreError::NotAProfile { path: profile.to_owned() });
-        }
-        let lock = open_lock(&dir)?;
-        let guard = exclusive(&lock, &dir)?;
-        let listing = list(&dir)?;
-        remove_temps(&listing);
+        let Entered { dir, lock, guard, listing } = enter(profile)?;
         let opened = Self::open_locked(profile, &dir, &lock, listing)?;
         drop(guard);
         Ok(opened)
