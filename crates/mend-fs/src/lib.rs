@@ -10,6 +10,8 @@
 //! Every error names what could not be done, to which path, and why; each store turns it
 //! into its own error type, with the same sentence.
 
+pub mod frames;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -26,7 +26,6 @@ const KDF_ARGON2ID_13: u8 = 1;
 const FIELDS_LEN: usize = 7 + 1 + 1 + 8 + 1 + 12 + SALT_LEN;
 const CHECK_LEN: usize = NONCE_LEN + TAG_LEN;
 pub const PREAMBLE_LEN: usize = FIELDS_LEN + CHECK_LEN + 4;
-pub const FRAME_HEADER: usize = 8;
 /// Far above the largest record (an entry's text is capped at 1 MiB); a larger length means
 /// the length itself is damaged.
 pub const MAX_FRAME: usize = 16 << 20;
@@ -157,83 +156,14 @@ pub fn record_aad(kind: Kind, generation: u64, index: u64) -> Vec<u8> {
     a
 }
 
-pub fn encode_frame(sealed: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(FRAME_HEADER + sealed.len());
-    out.extend_from_slice(&(sealed.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(sealed).to_le_bytes());
-    out.extend_from_slice(sealed);
-    out
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FrameProblem {
-    /// A frame whose checksum does not match, at this offset; scanning went on after it.
-    Checksum { at: usize },
-    /// A length that cannot be right at this offset; nothing after it is readable.
-    BadLength { at: usize },
-    /// The file ends inside a frame that starts at this offset: an interrupted append.
-    Incomplete { at: usize },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
-    /// Its place among the file's frames (damaged ones count), part of its associated data.
-    pub index: u64,
-    pub body: std::ops::Range<usize>,
-}
-
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Scan {
-    /// Frames whose checksum matches.
-    pub frames: Vec<Frame>,
-    /// Frames seen, damaged ones included: the index of the next frame to append.
-    pub count: u64,
-    /// Where the readable frames end (the append position after a repair).
-    pub good_end: usize,
-    pub problems: Vec<FrameProblem>,
-}
-
-impl Scan {
-    pub fn is_clean(&self) -> bool {
-        self.problems.is_empty()
-    }
-    /// Only an interrupted append at the very end: the common aftermath of a crash.
-    pub fn only_torn_tail(&self) -> bool {
-        matches!(self.problems.as_slice(), [FrameProblem::Incomplete { .. }])
-    }
-}
+/// The journal's frames are mend-fs's (`[len][crc32][nonce | ciphertext | tag]`); a frame's
+/// index among them, damaged ones included, is part of its record's associated data.
+pub use mend_fs::frames::{FRAME_HEADER, Frame, FrameProblem, Frames as Scan, encode_frame};
 
 /// Scans the frames of a file; they start right after the preamble, whether or not the
 /// preamble itself is readable.
 pub fn scan(bytes: &[u8]) -> Scan {
-    let mut s = Scan { good_end: PREAMBLE_LEN.min(bytes.len()), ..Scan::default() };
-    let mut at = PREAMBLE_LEN;
-    while at < bytes.len() {
-        if bytes.len() - at < FRAME_HEADER {
-            s.problems.push(FrameProblem::Incomplete { at });
-            break;
-        }
-        let len = le_u32(bytes, at) as usize;
-        let crc = le_u32(bytes, at + 4);
-        if !(NONCE_LEN + TAG_LEN..=MAX_FRAME).contains(&len) {
-            s.problems.push(FrameProblem::BadLength { at });
-            break;
-        }
-        let body = at + FRAME_HEADER;
-        if bytes.len() - body < len {
-            s.problems.push(FrameProblem::Incomplete { at });
-            break;
-        }
-        if crc32fast::hash(&bytes[body..body + len]) == crc {
-            s.frames.push(Frame { index: s.count, body: body..body + len });
-        } else {
-            s.problems.push(FrameProblem::Checksum { at });
-        }
-        s.count += 1;
-        at = body + len;
-        s.good_end = at;
-    }
-    s
+    mend_fs::frames::scan_frames(bytes, PREAMBLE_LEN, NONCE_LEN + TAG_LEN..=MAX_FRAME)
 }
 
 #[cfg(test)]

@@ -2,17 +2,10 @@
 //! Pure functions, so the decoder can be tested (and fuzzed) on any bytes.
 
 pub const HEADER: &[u8; 8] = b"MENDLOG\x01";
-pub const FRAME_HEADER: usize = 8;
+pub use mend_fs::frames::{FRAME_HEADER, encode_frame};
+use mend_fs::frames::{FrameProblem, scan_frames};
 /// No single save is ever this big; a larger length means the length itself is damaged.
 pub const MAX_FRAME: usize = 256 << 20;
-
-pub fn encode_frame(payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(FRAME_HEADER + payload.len());
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
-    out.extend_from_slice(payload);
-    out
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
@@ -59,33 +52,17 @@ pub fn scan(bytes: &[u8]) -> Scan {
 
 /// Scans frames starting at `start` (a frame boundary).
 pub fn scan_from(bytes: &[u8], start: usize) -> Scan {
-    let mut s = Scan { good_end: start, ..Scan::default() };
-    let mut at = start;
-    while at < bytes.len() {
-        if bytes.len() - at < FRAME_HEADER {
-            s.problems.push(Problem::Incomplete { at });
-            break;
-        }
-        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()) as usize;
-        let crc = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap_or_default());
-        if len > MAX_FRAME {
-            s.problems.push(Problem::BadLength { at });
-            break;
-        }
-        let body = at + FRAME_HEADER;
-        if bytes.len() - body < len {
-            s.problems.push(Problem::Incomplete { at });
-            break;
-        }
-        if crc32fast::hash(&bytes[body..body + len]) == crc {
-            s.frames.push(body..body + len);
-        } else {
-            s.problems.push(Problem::Checksum { at });
-        }
-        at = body + len;
-        s.good_end = at;
-    }
-    s
+    let f = scan_frames(bytes, start, 0..=MAX_FRAME);
+    let problems = f
+        .problems
+        .into_iter()
+        .map(|p| match p {
+            FrameProblem::Checksum { at } => Problem::Checksum { at },
+            FrameProblem::BadLength { at } => Problem::BadLength { at },
+            FrameProblem::Incomplete { at } => Problem::Incomplete { at },
+        })
+        .collect();
+    Scan { frames: f.frames.into_iter().map(|f| f.body).collect(), good_end: f.good_end, problems }
 }
 
 #[cfg(test)]
