@@ -485,27 +485,30 @@ impl Worker {
             ..Snapshot::default()
         };
         if let Some(engine) = &self.engine {
-            let mut e = lock(engine);
-            let heads = heads_key(&mut e);
-            let fresh = match &self.published {
-                Some((h, view, lists)) if *h == heads && !self.lists_are_stale() => Some((view.clone(), lists.clone())),
-                _ => None,
-            };
-            let (view, lists) = fresh.unwrap_or_else(|| {
-                let now = mend_engine::when::now();
-                let lists = Arc::new(Lists::new(e.view(), e.me(), now, crate::lists::end_of_today(now)));
+            // Under the engine's lock only what must be read there: the sync sessions wait
+            // on that lock, and listing ten years takes milliseconds.
+            let (heads, view, me) = {
+                let mut e = lock(engine);
+                let heads = heads_key(&mut e);
                 let view = match &self.published {
                     Some((h, view, _)) if *h == heads => view.clone(),
                     _ => Arc::new(e.view().clone()),
                 };
-                (view, lists)
-            });
+                s.device_name = e.device_name().to_owned();
+                s.peers = Peers::from_blob(e.blobs().load(peers::BLOB)).peers;
+                (heads, view, e.me().clone())
+            };
+            let lists = match &self.published {
+                Some((h, _, lists)) if *h == heads && !self.lists_are_stale() => lists.clone(),
+                _ => {
+                    let now = mend_engine::when::now();
+                    Arc::new(Lists::new(&view, &me, now, crate::lists::end_of_today(now)))
+                }
+            };
             self.published = Some((heads, view.clone(), lists.clone()));
             s.view = view;
             s.lists = lists;
-            s.me = Some(e.me().clone());
-            s.device_name = e.device_name().to_owned();
-            s.peers = Peers::from_blob(e.blobs().load(peers::BLOB)).peers;
+            s.me = Some(me);
         }
         s.journal = JournalState { exists: Journal::exists(&self.cfg.dir), unlocked: self.journal.is_some(), entries: vec![] };
         if let Some(j) = &self.journal {
