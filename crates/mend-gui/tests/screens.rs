@@ -309,6 +309,8 @@ fn devices_lists_this_device_and_invites_another_on_loopback() {
     profile(dir.path(), "Ana");
     let mut h = window(dir.path(), loopback());
     ready(&mut h);
+    // The window shows the space first and goes online right after.
+    settle(&mut h, "the network", |a| !a.snapshot().net.listening.is_empty());
     go(&mut h, "Devices");
     assert!(shows(&h, "This device"));
     assert!(shows(&h, "listening on 127.0.0.1:"));
