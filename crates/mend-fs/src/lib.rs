@@ -16,9 +16,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A file operation that failed: "could not {action} {path}: {source}".
+/// A file operation that failed: "could not {action} {path}: {source}", or, when the disk
+/// is full, a sentence that says so without the system's own words (which a person in the
+/// middle of writing something hard should not have to decode).
 #[derive(Debug, thiserror::Error)]
-#[error("could not {action} {}: {source}", path.display())]
+#[error("{}", self.sentence())]
 pub struct FsError {
     /// What was being done, in words for a person: "write", "flush to disk", "replace",
     /// "create", "flush folder", "create folder", "move aside", "open", "lock", "delete".
@@ -28,6 +30,27 @@ pub struct FsError {
 }
 
 impl FsError {
+    /// True when the disk (or the user's quota) has no room left: the one failure a person
+    /// can fix by freeing space, so it gets its own plain sentence.
+    pub fn is_disk_full(&self) -> bool {
+        is_disk_full(&self.source)
+    }
+
+    /// True when the file system is mounted read-only (a backup, a recovery disk).
+    pub fn is_read_only(&self) -> bool {
+        is_read_only(&self.source)
+    }
+
+    fn sentence(&self) -> String {
+        if self.is_read_only() {
+            return format!("{} is on a read-only disk, so Mend could not {} it", self.path.display(), self.action);
+        }
+        if self.is_disk_full() {
+            return format!("the disk is full, so Mend could not {} {}", self.action, self.path.display());
+        }
+        format!("could not {} {}: {}", self.action, self.path.display(), self.source)
+    }
+
     /// For `map_err`: `f.sync_all().map_err(FsError::io("flush to disk", &path))`.
     pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> FsError {
         let path = path.into();
@@ -35,18 +58,48 @@ impl FsError {
     }
 }
 
+/// Whether an I/O error means there is no room left (a full disk, or a quota reached).
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    if matches!(e.raw_os_error(), Some(libc_enospc::ENOSPC | libc_enospc::EDQUOT)) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
+}
+
+/// Whether an I/O error means the file system is read-only.
+pub fn is_read_only(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::ReadOnlyFilesystem
+}
+
+/// The two error numbers of a full disk on Linux (this crate takes no libc dependency).
+#[cfg(unix)]
+mod libc_enospc {
+    pub const ENOSPC: i32 = 28;
+    pub const EDQUOT: i32 = 122;
+}
+
 /// Writes `bytes` so that after a crash `path` holds either its old content (or nothing) or
 /// all of the new: temp file, fsync, rename, fsync the folder. The file is owner-only on Unix.
 ///
 /// A temp file left by an earlier crash is simply truncated and reused.
+/// A write that fails (a full disk) removes its temp file, so failures never pile up files.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     let tmp = tmp_path(path);
-    {
+    let written = (|| {
         let mut f = create_file(&tmp)?;
-        f.write_all(bytes).map_err(FsError::io("write", &tmp))?;
-        f.sync_all().map_err(FsError::io("flush to disk", &tmp))?;
+        f.write_all(bytes).map_err(FsError::io("write", path))?;
+        f.sync_all().map_err(FsError::io("flush to disk", path))?;
+        fs::rename(&tmp, path).map_err(FsError::io("replace", path))
+    })();
+    if let Err(e) = written {
+        // Only the temp file goes: the file it was to replace is untouched. If even this
+        // fails, the next write to this path truncates and reuses it.
+        if fs::remove_file(&tmp).is_err() {
+            // Nothing more to do here; the error that matters is `e`.
+        }
+        return Err(e);
     }
-    fs::rename(&tmp, path).map_err(FsError::io("replace", path))?;
     sync_dir(parent(path))
 }
 
@@ -108,6 +161,10 @@ pub fn remove(path: &Path) -> Result<(), FsError> {
 
 /// Opens (creating it owner-only if needed) the flock file `dir/lock`. Writers hold it
 /// exclusively, so two processes never write at once and a repair never races a write.
+///
+/// On a read-only disk (a backup mounted to be looked at) the lock file is opened for
+/// reading, or the folder itself when there is none: flock needs no write access, and
+/// nothing can write there anyway, so reading it stays possible.
 pub fn open_lock(dir: &Path) -> Result<File, FsError> {
     let p = dir.join("lock");
     let mut o = OpenOptions::new();
@@ -117,7 +174,10 @@ pub fn open_lock(dir: &Path) -> Result<File, FsError> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    o.open(&p).map_err(FsError::io("open", p))
+    match o.open(&p) {
+        Err(e) if is_read_only(&e) => File::open(&p).or_else(|_| File::open(dir)).map_err(FsError::io("open", p)),
+        opened => opened.map_err(FsError::io("open", p)),
+    }
 }
 
 /// Held while reading or writing; released on drop.
@@ -164,9 +224,24 @@ pub fn keep_bytes_aside(profile: &Path, name: &str, bytes: &[u8]) -> Result<Path
 }
 
 fn keep_bytes_aside_at(profile: &Path, name: &str, bytes: &[u8], stamp: u128) -> Result<PathBuf, FsError> {
+    // The same bytes kept before (one torn tail met again after each failed write on a full
+    // disk) are not copied again: one copy is the evidence, more only fill the disk.
+    if let Some(same) = kept_copy(profile, name, bytes) {
+        return Ok(same);
+    }
     let dest = aside_path(profile, name, stamp)?;
     atomic_write(&dest, bytes)?;
     Ok(dest)
+}
+
+/// An earlier copy of exactly `bytes` kept under `name`, if there is one.
+fn kept_copy(profile: &Path, name: &str, bytes: &[u8]) -> Option<PathBuf> {
+    let suffix = format!("-{name}");
+    fs::read_dir(profile.join("damaged")).ok()?.flatten().map(|e| e.path()).find(|p| {
+        p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(&suffix))
+            && fs::metadata(p).is_ok_and(|m| m.len() == bytes.len() as u64)
+            && fs::read(p).is_ok_and(|b| b == bytes)
+    })
 }
 
 fn now_millis() -> u128 {
@@ -246,6 +321,45 @@ mod tests {
         atomic_write(&p, b"whole").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"whole", "the leftover's bytes are not mixed in");
         assert_eq!(names(&d.0), ["snapshot-1.am"]);
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_temp_file() {
+        let d = TestDir::new("failed");
+        // A folder in the way makes the rename fail after the temp file was written whole.
+        let p = d.0.join("snapshot-2.am");
+        fs::create_dir(&p).unwrap();
+        fs::write(p.join("inside"), b"x").unwrap();
+        let e = atomic_write(&p, b"whole").unwrap_err();
+        assert_eq!(e.action, "replace");
+        assert!(!tmp_path(&p).exists(), "no temp file left behind");
+        assert_eq!(names(&d.0), ["snapshot-2.am"]);
+    }
+
+    #[test]
+    fn a_full_disk_is_said_in_plain_words_without_the_system_text() {
+        let e = FsError { action: "write", path: PathBuf::from("/p/space/log-00000001.log"), source: std::io::Error::from_raw_os_error(28) };
+        assert!(e.is_disk_full());
+        let said = e.to_string();
+        assert_eq!(said, "the disk is full, so Mend could not write /p/space/log-00000001.log");
+        assert!(!said.contains("os error"), "{said}");
+        let other = FsError { action: "write", path: PathBuf::from("/p/x"), source: std::io::Error::other("gone") };
+        assert!(!other.is_disk_full());
+        assert_eq!(other.to_string(), "could not write /p/x: gone");
+    }
+
+    #[test]
+    fn the_same_bytes_are_kept_aside_once() {
+        let d = TestDir::new("dedupe");
+        let first = keep_bytes_aside(&d.0, "log.tail", b"the same torn tail").unwrap();
+        for _ in 0..5 {
+            assert_eq!(keep_bytes_aside(&d.0, "log.tail", b"the same torn tail").unwrap(), first);
+        }
+        let other = keep_bytes_aside(&d.0, "log.tail", b"another tail").unwrap();
+        assert_ne!(other, first);
+        let also = keep_bytes_aside(&d.0, "other.tail", b"the same torn tail").unwrap();
+        assert_ne!(also, first, "another file's bytes are their own evidence");
+        assert_eq!(names(&d.0.join("damaged")).len(), 3);
     }
 
     #[test]
