@@ -140,13 +140,25 @@ pub fn run(profile: &Path, cmd: JournalCmd) -> Result<()> {
             }
             let mut j = open(profile)?;
             j.edit(&id, Edit { text, mood, prompt: None, tags: Some(tags).filter(|t| !t.is_empty()) })?;
-            eprintln!("Entry updated. The earlier version is erased from disk.");
+            if j.erase_pending() {
+                eprintln!(
+                    "Entry updated. The earlier version is still in your journal's files: the disk is full. Free some space; Mend erases it the next time the journal opens."
+                );
+            } else {
+                eprintln!("Entry updated. The earlier version is erased from disk.");
+            }
             Ok(())
         }
         JournalCmd::Delete { id } => {
             let mut j = open(profile)?;
             j.delete(&id)?;
-            eprintln!("Deleted. It is erased from your journal's files.");
+            if j.erase_pending() {
+                eprintln!(
+                    "Deleted. Its words are still in your journal's files: the disk is full. Free some space; Mend erases them the next time the journal opens."
+                );
+            } else {
+                eprintln!("Deleted. It is erased from your journal's files.");
+            }
             Ok(())
         }
         JournalCmd::Passphrase => {

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 pub enum JournalError {
     #[error("could not {action} {}: {source}", path.display())]
     Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    #[error(
+        "the disk is full, so Mend could not save this to your journal. Everything saved before is safe; free some space on this disk, then try again"
+    )]
+    DiskFull { path: PathBuf },
     #[error("That passphrase doesn't open this journal. Check it and try again; Mend can't recover a forgotten passphrase.")]
     WrongPassphrase,
     #[error(
@@ -56,6 +60,9 @@ pub enum JournalError {
 /// The same sentence as before mend-fs did the file operations: "could not {action} {path}: …".
 impl From<mend_fs::FsError> for JournalError {
     fn from(e: mend_fs::FsError) -> JournalError {
+        if e.is_disk_full() {
+            return JournalError::DiskFull { path: e.path };
+        }
         JournalError::Io { action: e.action, path: e.path, source: e.source }
     }
 }
@@ -63,7 +70,12 @@ impl From<mend_fs::FsError> for JournalError {
 impl JournalError {
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> JournalError {
         let path = path.into();
-        move |source| JournalError::Io { action, path, source }
+        move |source| {
+            if mend_fs::is_disk_full(&source) {
+                return JournalError::DiskFull { path };
+            }
+            JournalError::Io { action, path, source }
+        }
     }
 }
 

@@ -25,6 +25,10 @@ pub struct Journal {
     open: Option<Unlocked>,
     notes: Vec<Recovery>,
     compact_bytes: u64,
+    /// Set when an edit or delete went through (its record is fsynced) but the compaction
+    /// that erases the old words from disk failed (a full disk): the change is done, and the
+    /// words go at the next compaction (opening the journal does one when it finds this).
+    erase_pending: bool,
 }
 
 impl std::fmt::Debug for Journal {
@@ -88,7 +92,15 @@ impl Journal {
         let mut u = Unlocked { key, params, salt, check, generation: 0, log_len: 0, log_frames: 0, entries: Default::default() };
         write::compact(&dir, &mut u, None)?;
         drop(guard);
-        Ok(Journal { profile: profile.to_owned(), dir, lock, open: Some(u), notes: vec![], compact_bytes: DEFAULT_COMPACT_BYTES })
+        Ok(Journal {
+            profile: profile.to_owned(),
+            dir,
+            lock,
+            open: Some(u),
+            notes: vec![],
+            compact_bytes: DEFAULT_COMPACT_BYTES,
+            erase_pending: false,
+        })
     }
 
     /// Opens the journal with its passphrase, repairing what a crash or damage left (see
@@ -103,7 +115,7 @@ impl Journal {
         let guard = exclusive(&lock, &dir)?;
         let (u, notes) = load::load(profile, &dir, Unlock::Passphrase(passphrase.as_bytes()))?;
         drop(guard);
-        Ok(Journal { profile: profile.to_owned(), dir, lock, open: Some(u), notes, compact_bytes: DEFAULT_COMPACT_BYTES })
+        Ok(Journal { profile: profile.to_owned(), dir, lock, open: Some(u), notes, compact_bytes: DEFAULT_COMPACT_BYTES, erase_pending: false })
     }
 
     /// Opens the journal, or starts one with `params` if the profile has none.
@@ -269,7 +281,8 @@ impl Journal {
         e.edited_at = Some(now_ms());
         write::append(&self.profile, &self.dir, u, &Out::Put { entry: &e })?;
         u.entries.insert(id, e.clone());
-        write::compact(&self.dir, u, None)?;
+        // The edit is saved now: a failed erase must not report it as not done.
+        self.erase_pending = write::compact(&self.dir, u, None).is_err();
         drop(guard);
         Ok(e)
     }
@@ -285,9 +298,18 @@ impl Journal {
         // Logged first, so that a crash before the compaction finishes still deletes it.
         write::append(&self.profile, &self.dir, u, &Out::Delete { id: &id })?;
         u.entries.remove(&id);
-        write::compact(&self.dir, u, None)?;
+        // Deleted now (the record above is fsynced): a compaction that fails here must not
+        // say the delete failed. The words go at the next compaction; see erase_pending.
+        self.erase_pending = write::compact(&self.dir, u, None).is_err();
         drop(guard);
         Ok(id)
+    }
+
+    /// True after an edit or delete whose old words are still in the journal's files (the
+    /// compaction that erases them failed, e.g. on a full disk). They are erased the next
+    /// time the journal is compacted or opened.
+    pub fn erase_pending(&self) -> bool {
+        self.erase_pending
     }
 
     /// Rewrites every entry into a new generation of files and deletes the old ones.

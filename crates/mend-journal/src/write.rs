@@ -50,8 +50,16 @@ pub(crate) fn append(profile: &Path, dir: &Path, u: &mut Unlocked, record: &Out<
         f.set_len(u.log_len).map_err(JournalError::io("trim", &path))?;
     }
     f.seek(SeekFrom::Start(u.log_len)).map_err(JournalError::io("write", &path))?;
-    f.write_all(&frame).map_err(JournalError::io("write", &path))?;
-    f.sync_data().map_err(JournalError::io("flush to disk", &path))?;
+    let written =
+        f.write_all(&frame).map_err(JournalError::io("write", &path)).and_then(|_| f.sync_data().map_err(JournalError::io("flush to disk", &path)));
+    if let Err(e) = written {
+        // Nothing of this record was acknowledged: take its bytes back off at once (the
+        // lock is held), so a full disk does not leave a torn tail for every later write.
+        if f.set_len(u.log_len).and_then(|_| f.sync_data()).is_err() {
+            // Then the next append (or open) trims them, keeping one copy aside.
+        }
+        return Err(e);
+    }
     u.log_len += frame.len() as u64;
     u.log_frames += 1;
     Ok(())
