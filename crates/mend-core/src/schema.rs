@@ -86,6 +86,13 @@ pub fn genesis() -> AutoCommit {
     doc
 }
 
+/// The hash of the genesis change: every Mend space holds it, so a snapshot that does not
+/// is no Mend space (an empty or foreign file), whatever Automerge made of its bytes.
+pub fn genesis_hash() -> automerge::ChangeHash {
+    static HASH: std::sync::OnceLock<automerge::ChangeHash> = std::sync::OnceLock::new();
+    *HASH.get_or_init(|| genesis().get_heads()[0])
+}
+
 /// The actor of the genesis change: history shows it as Mend itself, not as a person.
 pub fn is_genesis_actor(actor: &ActorId) -> bool {
     actor.to_bytes().iter().all(|b| *b == 0)

@@ -84,6 +84,27 @@ impl View {
         }
     }
 
+    /// The records of `self` that `now` no longer holds, as (kind, when written): what a
+    /// loss of saved changes took, for telling the user what is missing.
+    pub fn missing_from(&self, now: &View) -> Vec<(&'static str, Timestamp)> {
+        fn gone<'a, K: Ord, V>(
+            was: &'a BTreeMap<K, V>,
+            is: &BTreeMap<K, V>,
+            at: impl Fn(&V) -> Timestamp + 'a,
+        ) -> impl Iterator<Item = Timestamp> + 'a {
+            let keys: Vec<&K> = was.keys().filter(|k| !is.contains_key(*k)).collect();
+            keys.into_iter().filter_map(move |k| was.get(k).map(&at))
+        }
+        let mut out = vec![];
+        out.extend(gone(&self.agreements, &now.agreements, |a| a.created_at).map(|t| ("agreement", t)));
+        out.extend(gone(&self.promises, &now.promises, |p| p.created_at).map(|t| ("promise", t)));
+        out.extend(gone(&self.gratitude, &now.gratitude, |g| g.at).map(|t| ("note of thanks", t)));
+        out.extend(gone(&self.checkins, &now.checkins, |c| c.at).map(|t| ("check-in", t)));
+        out.extend(gone(&self.repairs, &now.repairs, |r| r.at).map(|t| ("repair", t)));
+        out.sort_by_key(|(_, t)| *t);
+        out
+    }
+
     pub fn record_count(&self) -> usize {
         self.agreements.len() + self.promises.len() + self.gratitude.len() + self.checkins.len() + self.repairs.len()
     }

@@ -178,8 +178,8 @@ impl DocStore {
     pub fn create(profile: &Path, doc: &mut AutoCommit) -> Result<DocStore, StoreError> {
         let dir = profile.join("space");
         if dir.exists() {
-            // Left by a set-up that crashed before it finished: nothing anyone wrote.
-            fs::remove_dir_all(&dir).map_err(StoreError::io("clear", &dir))?;
+            // Never over a space that is there: it may hold all that is left of a couple's words.
+            return Err(StoreError::AlreadyExists { path: profile.to_owned(), parts: "space".to_owned() });
         }
         mend_fs::create_private_dir(&dir)?;
         let lock = open_lock(&dir)?;
@@ -311,14 +311,25 @@ impl DocStore {
         let mut salvage: Vec<AutoCommit> = Vec::new();
         for (&g, path) in listing.snapshots.iter().rev() {
             let bytes = fs::read(path).map_err(StoreError::io("read", path))?;
-            match AutoCommit::load(&bytes) {
+            // Automerge loads zero bytes as an empty document: a snapshot must also hold
+            // the genesis every Mend space starts from, or it is damage, not a space.
+            let loaded = AutoCommit::load(&bytes).map_err(|e| format!("snapshot does not load: {e}")).and_then(|mut d| {
+                if bytes.is_empty() {
+                    Err("the snapshot is empty".to_owned())
+                } else if d.get_change_by_hash(&mend_core::schema::genesis_hash()).is_none() {
+                    Err("the snapshot holds no Mend space".to_owned())
+                } else {
+                    Ok(d)
+                }
+            });
+            match loaded {
                 Ok(d) => {
                     doc = Some(d);
                     base_gen = g;
                     base_id = Some(id_of(&bytes));
                     break;
                 }
-                Err(e) => {
+                Err(detail) => {
                     damaged_any = true;
                     // Whatever leading chunks are intact.
                     if let Ok(partial) =
@@ -327,7 +338,7 @@ impl DocStore {
                         salvage.push(partial);
                     }
                     let kept = mend_fs::keep_aside(profile, path)?;
-                    notes.push(Recovery::Damaged { file: path.clone(), kept, detail: format!("snapshot does not load: {e}") });
+                    notes.push(Recovery::Damaged { file: path.clone(), kept, detail });
                 }
             }
         }
@@ -381,6 +392,11 @@ impl DocStore {
         if missing > 0 {
             notes.push(Recovery::Incomplete { missing });
         }
+        if let Some(lost) = lost_since_cache(profile, &dir, &listing, newest, &mut doc)? {
+            notes.push(lost);
+            // A fresh generation from what remains, so the loss is told once, not at every open.
+            damaged_any = true;
+        }
 
         let mut store = DocStore {
             profile: profile.to_owned(),
@@ -401,6 +417,13 @@ impl DocStore {
             store.compact_locked(&mut doc)?;
         }
         Ok((store, doc, notes))
+    }
+
+    /// The profile folder was renamed (set-up writes it under another name first); the open
+    /// lock file is the same file, so only the paths change.
+    pub(crate) fn moved_to(&mut self, profile: &Path) {
+        self.profile = profile.to_owned();
+        self.dir = profile.join("space");
     }
 
     pub fn set_compact_bytes(&mut self, bytes: u64) {
@@ -511,8 +534,19 @@ impl DocStore {
             }
             // Unknown until the frame is safely down (a failed write leaves bytes behind).
             let crc = self.log_crc.take();
-            f.write_all(&frame).map_err(StoreError::io("write", &path))?;
-            f.sync_data().map_err(StoreError::io("flush to disk", &path))?;
+            let written = f
+                .write_all(&frame)
+                .map_err(StoreError::io("write", &path))
+                .and_then(|_| f.sync_data().map_err(StoreError::io("flush to disk", &path)));
+            if let Err(e) = written {
+                // Nothing of this frame was acknowledged: take its bytes back off at once
+                // (we hold the lock), so that a full disk does not leave a torn tail for
+                // every later write to find and keep aside again.
+                if f.set_len(self.log_offset).and_then(|_| f.sync_data()).is_err() {
+                    // Then the next write (or open) trims them, keeping one copy aside.
+                }
+                return Err(e);
+            }
             self.log_offset += frame.len() as u64;
             self.log_crc = crc.map(|mut h| {
                 h.update(&frame);
@@ -565,6 +599,33 @@ impl DocStore {
             .map(|m| m.len())
             .sum()
     }
+}
+
+/// The view cache is written only for changes already saved, so its heads are a state
+/// that was on disk once. When the files no longer hold all of it, saved changes were lost
+/// (a log deleted or cut short, a snapshot gone): never "fine". What remains of the newest
+/// log and the cache (whose view still holds the lost records' words) are kept aside, and
+/// the note says what is missing. Anything unreadable about the cache is no evidence.
+fn lost_since_cache(profile: &Path, dir: &Path, listing: &Listing, newest: u64, doc: &mut AutoCommit) -> Result<Option<Recovery>, StoreError> {
+    let path = dir.join(viewcache::FILE);
+    let Ok(bytes) = fs::read(&path) else { return Ok(None) };
+    let Some((stamp, view_bytes)) = viewcache::decode(&bytes) else { return Ok(None) };
+    if stamp.heads.iter().all(|h| doc.get_change_by_hash(&ChangeHash(*h)).is_some()) {
+        return Ok(None);
+    }
+    let lost = match (View::from_cache(view_bytes), mend_core::SharedDoc::from_doc(doc.clone())) {
+        (Some(was), Ok(now)) => was.missing_from(now.view()),
+        _ => vec![],
+    };
+    if let Some(log) = listing.logs.get(&newest).filter(|p| p.exists()) {
+        let remains = fs::read(log).map_err(StoreError::io("read", log))?;
+        let name = log.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        mend_fs::keep_bytes_aside(profile, &name, &remains)?;
+    }
+    let kept = mend_fs::keep_bytes_aside(profile, viewcache::FILE, &bytes)?;
+    // Now evidence, not a cache: nothing may show this view as the space again.
+    mend_fs::remove(&path)?;
+    Ok(Some(Recovery::ChangesLost { kept, records: lost }))
 }
 
 fn remove_temps(listing: &Listing) {
@@ -676,6 +737,20 @@ pub fn restamp_view_cache_for_tests(profile: &Path) -> Result<bool, StoreError> 
     let log = fs::read(lp).map_err(StoreError::io("read", lp))?;
     let forged = Stamp::current(g, id_of(&snapshot), (log.len() as u64, frames_crc(&log).finalize()), stamp.heads);
     atomic_write(&dir.join(viewcache::FILE), &viewcache::encode(&forged, view))?;
+    Ok(true)
+}
+
+/// For tests of the view check only: rewrites the cached view with `change`, keeping its
+/// stamp (files and heads), i.e. forges a cache that every check before the document has
+/// loaded accepts. Returns false if there is no readable cache.
+#[doc(hidden)]
+pub fn forge_cached_view_for_tests(profile: &Path, change: impl FnOnce(&mut View)) -> Result<bool, StoreError> {
+    let path = profile.join("space").join(viewcache::FILE);
+    let Ok(bytes) = fs::read(&path) else { return Ok(false) };
+    let Some((stamp, view)) = viewcache::decode(&bytes) else { return Ok(false) };
+    let Some(mut view) = View::from_cache(view) else { return Ok(false) };
+    change(&mut view);
+    atomic_write(&path, &viewcache::encode(&stamp, &view.to_cache()))?;
     Ok(true)
 }
 

@@ -28,10 +28,4 @@ impl DeviceKey {
     pub(crate) fn save(&self, path: &Path) -> Result<(), StoreError> {
         Ok(mend_fs::atomic_write(path, &self.0.to_bytes())?)
     }
-
-    pub(crate) fn load(path: &Path) -> Result<Self, StoreError> {
-        let bytes = std::fs::read(path).map_err(StoreError::io("read", path))?;
-        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| StoreError::KeyDamaged { path: path.to_owned() })?;
-        Ok(DeviceKey(SecretKey::from_bytes(&arr)))
-    }
 }

@@ -22,8 +22,8 @@ mod recovery;
 mod viewcache;
 
 pub use blobs::Blobs;
-pub use docstore::{Cached, DocStore, LoadedDoc, LockGuard, Opening, PendingDoc, restamp_view_cache_for_tests};
+pub use docstore::{Cached, DocStore, LoadedDoc, LockGuard, Opening, PendingDoc, forge_cached_view_for_tests, restamp_view_cache_for_tests};
 pub use error::StoreError;
 pub use key::DeviceKey;
-pub use profile::{Profile, Settings};
+pub use profile::{KeyProblem, Profile, Settings};
 pub use recovery::Recovery;
