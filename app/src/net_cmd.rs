@@ -275,7 +275,14 @@ pub fn sync_once(engine: Engine, net: &NetConfig, timeout: u64) -> Result<()> {
     })
 }
 
-pub fn serve(engine: Engine, net: &NetConfig) -> Result<()> {
+pub fn serve(mut engine: Engine, net: &NetConfig) -> Result<()> {
+    // Serving runs for hours: the cached view it opened with is checked against the
+    // document once, before anything is served from it.
+    if engine.verify_view()? {
+        for n in engine.recovery_notes().iter().filter(|n| matches!(n, mend_engine::Recovery::ViewRebuilt)) {
+            eprintln!("mend: note: {n}");
+        }
+    }
     let engine = Arc::new(Mutex::new(engine));
     runtime()?.block_on(async move {
         let (tx, mut rx) = mpsc::unbounded_channel();

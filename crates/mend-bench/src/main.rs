@@ -175,6 +175,7 @@ fn main() {
         let mut docs = vec![];
         let mut loads = vec![];
         let mut uncached = vec![];
+        let mut checks = vec![];
         let mut from_cache = 0;
         for _ in 0..5 {
             let s = Instant::now();
@@ -184,6 +185,10 @@ fn main() {
             assert_eq!(e.view().record_count(), records);
             e.wait_loaded().expect("load");
             docs.push(s.elapsed());
+            // The window and `serve` then check the cached view against the document once.
+            let s = Instant::now();
+            assert!(!e.verify_view().expect("check"), "the cache is true");
+            checks.push(s.elapsed());
             drop(e);
             let s = Instant::now();
             let d = automerge::AutoCommit::load(&bytes).expect("load");
@@ -196,7 +201,12 @@ fn main() {
             uncached.push(s.elapsed());
             drop(v);
         }
-        let (open, doc_loaded, load, uncached) = (stats(opens), stats(docs), stats(loads), stats(uncached));
+        let (open, doc_loaded, load, uncached, check) = (stats(opens), stats(docs), stats(loads), stats(uncached), stats(checks));
+        eprintln!(
+            "{y} years: the view check after a cached open (window and serve, once, off the UI): {} ms, {:.2}x the bare load",
+            fmt(&check),
+            check.median / load.median
+        );
         eprintln!(
             "{y} years: {from_cache} of 5 opens used the view cache ({cache_mb:.1} MB); without it (load + build the view): {} ms, {:.2}x the bare load",
             fmt(&uncached),

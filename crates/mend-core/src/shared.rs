@@ -87,6 +87,18 @@ impl SharedDoc {
         Ok((shared, fit))
     }
 
+    /// Builds the view again from the document and keeps that one if the view held so far
+    /// differs (a view cache that lied: stamped with these files, yet not their view).
+    /// Returns whether they were the same. As costly as building the view at open.
+    pub fn check_view(&mut self) -> bool {
+        let fresh = View::load_all(&self.doc, &self.colls);
+        if fresh == self.view {
+            return true;
+        }
+        self.view = fresh;
+        false
+    }
+
     pub fn set_device(&mut self, device: &DeviceId) -> Result<(), CoreError> {
         let actor = device.actor().ok_or_else(|| CoreError::NotASpace(format!("bad device id {device}")))?;
         self.doc.set_actor(actor);

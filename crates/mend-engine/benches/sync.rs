@@ -31,7 +31,7 @@ fn couple(dir: &std::path::Path) -> (Engine, Engine) {
 }
 
 async fn online(e: Engine) -> (Arc<Mutex<Engine>>, Arc<Hub<Engine>>, mend_engine::sync::Endpoint) {
-    let key = e.secret_key();
+    let key = e.secret_key().expect("a bench profile has its key");
     let e = Arc::new(Mutex::new(e));
     let (tx, _rx) = mpsc::unbounded_channel();
     std::mem::forget(_rx);

@@ -5,7 +5,7 @@ use crate::ids::resolve;
 use crate::when;
 use automerge::ChangeHash;
 use mend_core::{Action, Actor, PartnerId, RecordId, SharedDoc, Timestamp, View, ViewFit};
-use mend_store::{DeviceKey, DocStore, Opening, PendingDoc, Profile, Recovery, Settings};
+use mend_store::{DeviceKey, DocStore, KeyProblem, Opening, PendingDoc, Profile, Recovery, Settings};
 use std::path::{Path, PathBuf};
 
 /// What an executed command produced.
@@ -19,6 +19,12 @@ pub struct Outcome {
 
 pub struct Engine {
     profile: Profile,
+    /// Set when this device's key is missing or damaged: the space is shown and exported,
+    /// but nothing is written or synced as this device until it is added again.
+    key_lost: Option<KeyProblem>,
+    /// True while the view shown came from the view cache and has not been checked against
+    /// the document yet ([`Engine::verify_view`]).
+    unverified: bool,
     store: DocStore,
     doc: Doc,
     me: Actor,
@@ -60,7 +66,17 @@ impl Engine {
         // Only a cache: a profile without one opens the usual way (and writes it then).
         let heads = shared.heads();
         let _ = store.write_view_cache(shared.view(), &heads);
-        Engine { profile, store, doc: Doc::Ready(shared), me, notes: vec![], warnings: vec![], clock: Box::new(when::now) }
+        Engine {
+            profile,
+            key_lost: None,
+            unverified: false,
+            store,
+            doc: Doc::Ready(shared),
+            me,
+            notes: vec![],
+            warnings: vec![],
+            clock: Box::new(when::now),
+        }
     }
 
     /// Creates the profile of a device that joined an existing space as another device of
@@ -90,6 +106,17 @@ impl Engine {
         Ok(Engine::created(profile, store, shared, me))
     }
 
+    /// Gives a profile whose key was lost a new device key, once another device of the
+    /// couple accepted this one again (pairing): the old key file is kept aside, settings
+    /// name the new device, and everything in the profile (the space, the journal) stays.
+    pub fn adopt_new_key(dir: &Path, key: DeviceKey, partner: PartnerId, device_name: &str) -> Result<Engine, EngineError> {
+        let mut profile = Profile::open(dir)?;
+        profile.replace_key(key)?;
+        let device = profile.key.as_ref().map(|k| k.device_id()).ok_or(EngineError::UnknownDevice)?;
+        profile.save_settings(Settings { format: 1, device_id: device, partner_id: partner, device_name: device_name.to_owned() })?;
+        Engine::open(dir)
+    }
+
     /// Opens an existing profile, repairing what a crash or damage left (see
     /// [`Self::recovery_notes`]). A space written by a newer Mend is refused untouched.
     ///
@@ -100,7 +127,8 @@ impl Engine {
     /// the view up to date with them before returning (a view older than the files is
     /// never shown), and writes a new cache.
     pub fn open(dir: &Path) -> Result<Engine, EngineError> {
-        let (profile, notes) = Profile::open(dir)?;
+        let profile = Profile::open(dir)?;
+        let notes = vec![];
         match DocStore::open_cached(dir)? {
             Opening::Cached(c) => {
                 let doc = Doc::Loading(Box::new(Loading { view: c.view, heads: c.heads, pending: Some(c.pending) }));
@@ -123,9 +151,9 @@ impl Engine {
 
     /// The usual open: the document loaded (and repaired), the view built from it.
     fn open_uncached(dir: &Path) -> Result<Engine, EngineError> {
-        let (profile, notes) = Profile::open(dir)?;
+        let profile = Profile::open(dir)?;
         let (store, doc, store_notes) = DocStore::open(dir)?;
-        let mut e = Engine::loaded(profile, store, doc, notes, store_notes)?;
+        let mut e = Engine::loaded(profile, store, doc, vec![], store_notes)?;
         e.save_view_cache();
         Ok(e)
     }
@@ -138,28 +166,26 @@ impl Engine {
         more: Vec<Recovery>,
     ) -> Result<Engine, EngineError> {
         notes.extend(more);
-        let mut shared = SharedDoc::from_doc(doc)?;
-        shared.set_device(&profile.key.device_id())?;
+        let shared = SharedDoc::from_doc(doc)?;
+        // The actor is set in `opened`, once it is known which device this is.
         Engine::opened(profile, store, Doc::Ready(shared), notes)
     }
 
-    fn opened(mut profile: Profile, store: DocStore, doc: Doc, notes: Vec<Recovery>) -> Result<Engine, EngineError> {
-        let device = profile.key.device_id();
+    fn opened(mut profile: Profile, store: DocStore, mut doc: Doc, mut notes: Vec<Recovery>) -> Result<Engine, EngineError> {
         let view = match &doc {
             Doc::Ready(s) => s.view(),
             Doc::Loading(l) => &l.view,
         };
-        let settings = match profile.settings.clone() {
-            Some(s) => s,
-            None => {
-                let d = view.devices.get(&device).ok_or(EngineError::UnknownDevice)?;
-                let s = Settings { format: 1, device_id: device.clone(), partner_id: d.partner.clone(), device_name: d.name.clone() };
-                profile.save_settings(s.clone())?;
-                s
-            }
-        };
-        let me = Actor { partner: settings.partner_id, device };
-        Ok(Engine { profile, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now) })
+        let me = identify(&mut profile, view, &mut notes)?;
+        let key_lost = profile.key_problem.clone();
+        if let Some(problem) = &key_lost {
+            notes.push(Recovery::KeyLost { missing: *problem == KeyProblem::Missing, device_name: device_name_in(view, &me.device) });
+        }
+        if let (Doc::Ready(shared), None) = (&mut doc, &key_lost) {
+            shared.set_device(&me.device)?;
+        }
+        let unverified = matches!(doc, Doc::Loading(_));
+        Ok(Engine { profile, key_lost, unverified, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now) })
     }
 
     /// Waits until the shared document has loaded (right after an open that used the view
@@ -167,6 +193,24 @@ impl Engine {
     /// itself; front ends never have to.
     pub fn wait_loaded(&mut self) -> Result<(), EngineError> {
         self.shared().map(|_| ())
+    }
+
+    /// Checks a view that came from the view cache against the document: builds the view
+    /// again and, if the two differ, shows the rebuilt one from now on and says so in
+    /// [`Self::recovery_notes`]. Waits for the document. About as costly as building the
+    /// view at open (see docs/performance.md), so long-lived front ends (the window,
+    /// `serve`) call it once, off their UI, and a short CLI command does not. Returns
+    /// whether a mismatch was found and mended.
+    pub fn verify_view(&mut self) -> Result<bool, EngineError> {
+        if !self.unverified {
+            return Ok(false);
+        }
+        let same = self.shared()?.check_view();
+        self.unverified = false;
+        if !same {
+            self.notes.push(Recovery::ViewRebuilt);
+        }
+        Ok(!same)
     }
 
     /// Whether the document is loaded (false only for a moment after a cached open).
@@ -195,9 +239,12 @@ impl Engine {
                     };
                     match fit {
                         Ok((mut shared, fit)) => {
-                            shared.set_device(&self.me.device)?;
+                            if self.key_lost.is_none() {
+                                shared.set_device(&self.me.device)?;
+                            }
                             if fit == ViewFit::Rebuilt {
                                 self.notes.push(Recovery::ViewRebuilt);
+                                self.unverified = false;
                             }
                             if loaded.missing > 0 {
                                 self.notes.push(Recovery::Incomplete { missing: loaded.missing });
@@ -222,6 +269,7 @@ impl Engine {
         let reopened = Engine::open_uncached(&self.profile.dir.clone())?;
         self.store = reopened.store;
         self.doc = reopened.doc;
+        self.unverified = false;
         self.notes.extend(reopened.notes);
         Ok(())
     }
@@ -313,6 +361,7 @@ impl Engine {
             let outs = self.execute_many(others)?;
             return Ok(Outcome { created: None, changed: outs.iter().any(|o| o.changed) });
         }
+        self.writable()?;
         self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
@@ -351,6 +400,7 @@ impl Engine {
     /// Applies several commands under one lock with one fsync (imports, seeding benchmarks).
     /// Stops at the first refused command; the ones before it are saved.
     pub fn execute_many(&mut self, cmds: impl IntoIterator<Item = Command>) -> Result<Vec<Outcome>, EngineError> {
+        self.writable()?;
         self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
@@ -434,6 +484,7 @@ impl Engine {
     /// (fsynced) before returning. Returns whether the document changed.
     pub fn receive_sync(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, EngineError> {
         use automerge::sync::SyncDoc as _;
+        self.writable()?;
         self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
@@ -474,9 +525,28 @@ impl Engine {
         }
     }
 
-    /// The device's iroh key: its identity on the network.
-    pub fn secret_key(&self) -> iroh_base::SecretKey {
-        self.profile.key.secret().clone()
+    /// The device's iroh key: its identity on the network. None while the key is lost.
+    pub fn secret_key(&self) -> Result<iroh_base::SecretKey, EngineError> {
+        match (&self.profile.key, &self.key_lost) {
+            (Some(k), None) => Ok(k.secret().clone()),
+            _ => Err(self.key_lost_error()),
+        }
+    }
+
+    /// Why this device can't write, if its key is lost.
+    pub fn key_lost(&self) -> Option<&KeyProblem> {
+        self.key_lost.as_ref()
+    }
+
+    fn writable(&self) -> Result<(), EngineError> {
+        match self.key_lost {
+            None => Ok(()),
+            Some(_) => Err(self.key_lost_error()),
+        }
+    }
+
+    fn key_lost_error(&self) -> EngineError {
+        EngineError::KeyLost { missing: self.key_lost == Some(KeyProblem::Missing) }
     }
 
     pub fn blobs(&self) -> mend_store::Blobs {
@@ -512,4 +582,38 @@ impl Engine {
     pub fn profile_path(&self) -> PathBuf {
         self.profile.dir.clone()
     }
+}
+
+/// Which device and partner this profile is, from what survives of its key and settings
+/// and the devices the space lists. Rebuilds profile.json when the key proves who this is;
+/// marks the key lost when it does not. Never guesses a partner.
+fn identify(profile: &mut Profile, view: &View, notes: &mut Vec<Recovery>) -> Result<Actor, EngineError> {
+    let listed = |d: &mend_core::DeviceId| view.devices.contains_key(d);
+    let key_device = profile.key.as_ref().map(|k| k.device_id());
+    match (key_device, profile.settings.clone()) {
+        // The usual case: key and settings agree (a joined device is listed only after its
+        // first sync, so being listed is not required here).
+        (Some(k), Some(s)) if s.device_id == k => Ok(Actor { partner: s.partner_id, device: k }),
+        // The key proves which device this is: profile.json is rebuilt from the space.
+        (Some(k), _) if listed(&k) => {
+            let d = &view.devices[&k];
+            let s = Settings { format: 1, device_id: k.clone(), partner_id: d.partner.clone(), device_name: d.name.clone() };
+            let kept = profile.save_settings(s)?;
+            notes.push(Recovery::SettingsRebuilt { kept });
+            Ok(Actor { partner: d.partner.clone(), device: k })
+        }
+        // profile.json names this device and the key is another one: the key was damaged.
+        (Some(_), Some(s)) => {
+            profile.key_is_damaged();
+            Ok(Actor { partner: s.partner_id, device: s.device_id })
+        }
+        (Some(_), None) => Err(EngineError::UnknownDevice),
+        (None, Some(s)) => Ok(Actor { partner: s.partner_id, device: s.device_id }),
+        // Neither survives: the space is still shown, as nobody's in particular.
+        (None, None) => Ok(Actor { partner: PartnerId::from_key(""), device: mend_core::DeviceId::from_key("") }),
+    }
+}
+
+fn device_name_in(view: &View, device: &mend_core::DeviceId) -> Option<String> {
+    view.devices.get(device).map(|d| d.name.clone())
 }

@@ -17,6 +17,13 @@ pub enum EngineError {
     Sync(#[from] mend_sync::SyncError),
     #[error("{0}")]
     Pairing(String),
-    #[error("this device is not in the shared space, so Mend can't tell whose it is: restore profile.json from a backup")]
+    #[error(
+        "profile.json is missing or damaged, and the shared space does not list this device yet, so Mend can't tell whose device this is. Nothing was changed. If you have a copy of profile.json, put it back in the profile folder; otherwise this device never finished its first sync, holds nothing of yours yet, and can simply be paired again from a new, empty folder"
+    )]
     UnknownDevice,
+    #[error(
+        "this device's key (device.key) is {}, so Mend can't write or sync as this device. Nothing is lost: `mend show`, `mend export` and your journal still work. To write again, add this device anew: on another device of yours run `mend pair invite --as own-device` (or ask your partner to run `mend pair invite`), then run `mend pair join INVITATION` here. This device then gets a new key and keeps everything in this profile",
+        if *missing { "missing" } else { "damaged" }
+    )]
+    KeyLost { missing: bool },
 }

@@ -7,7 +7,7 @@ use mend_core::{DeviceId, PartnerId};
 use mend_store::DeviceKey;
 use mend_sync::node::{self, Hub};
 use mend_sync::wire::PairRequest;
-use mend_sync::{Endpoint, NetConfig, Role, SyncError, Ticket};
+use mend_sync::{Endpoint, NetConfig, Role, Ticket};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -26,7 +26,7 @@ pub fn alpns() -> Vec<Vec<u8>> {
 
 /// Binds this device's endpoint, on the port it used last time when it can, so peers find
 /// it again without discovery.
-pub async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<Endpoint, SyncError> {
+pub async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<Endpoint, EngineError> {
     let (key, port) = {
         let e = lock(engine);
         let port = e
@@ -35,7 +35,7 @@ pub async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<Endpoi
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .and_then(|v| v["port"].as_u64())
             .and_then(|p| u16::try_from(p).ok());
-        (e.secret_key(), port)
+        (e.secret_key()?, port)
     };
     let ep = mend_sync::net::bind(key, net, alpns(), port).await?;
     save_port(&lock(engine), &ep);
@@ -92,7 +92,7 @@ pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&st
         }
     };
     let secret_key = match (&engine, &key) {
-        (Some(e), _) => e.secret_key(),
+        (Some(e), _) => e.secret_key()?,
         (None, Some(k)) => k.secret().clone(),
         (None, None) => return Err(EngineError::Pairing("internal: no device key".into())),
     };

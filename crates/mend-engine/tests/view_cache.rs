@@ -339,3 +339,41 @@ fn a_cache_of_other_changes_in_the_same_generation_is_not_shown() {
     assert!(e.view().gratitude.contains_key(&y));
     assert!(!e.view().gratitude.contains_key(&x));
 }
+
+/// A cache whose stamp and heads are right but whose view is not the document's (written
+/// by a bug, or by hand): shown at open, then caught by the check the window and `serve`
+/// run once the document has loaded, replaced, and said.
+#[test]
+fn a_forged_view_behind_a_right_stamp_is_caught_by_the_view_check() {
+    let (t, ids) = profile(3);
+    drop(Engine::open(t.path()).unwrap());
+    assert!(
+        mend_store::forge_cached_view_for_tests(t.path(), |v| {
+            for g in v.gratitude.values_mut() {
+                g.text = "words nobody wrote".into();
+            }
+        })
+        .unwrap()
+    );
+    let mut e = Engine::open(t.path()).unwrap();
+    assert!(!e.is_loaded(), "the forged cache passes every check made before the document loads");
+    assert_eq!(e.view().gratitude[&ids[0]].text, "words nobody wrote");
+    e.wait_loaded().unwrap();
+    assert!(e.recovery_notes().is_empty(), "the heads match: only the view check can tell");
+    assert!(e.verify_view().unwrap(), "the check finds the forgery");
+    assert_eq!(e.view(), &truth(t.path()));
+    assert_eq!(e.view().gratitude[&ids[0]].text, "note 0");
+    assert_eq!(e.recovery_notes(), &[Recovery::ViewRebuilt]);
+    assert!(!e.verify_view().unwrap(), "checked once");
+}
+
+#[test]
+fn a_true_cache_passes_the_view_check_without_a_note() {
+    let (t, _) = profile(3);
+    drop(Engine::open(t.path()).unwrap());
+    let mut e = Engine::open(t.path()).unwrap();
+    assert!(!e.is_loaded());
+    assert!(!e.verify_view().unwrap());
+    assert!(e.recovery_notes().is_empty());
+    assert_eq!(e.view(), &truth(t.path()));
+}

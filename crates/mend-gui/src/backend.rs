@@ -250,6 +250,11 @@ impl Worker {
         // document, which loads in the background.
         self.publish();
         let Some(net) = self.cfg.net.clone() else { return };
+        if lock(&engine).key_lost().is_some() {
+            // Today says why and what to do (the recovery note); this device can't sync as itself.
+            self.status.error = Some("This device is not syncing: its key is lost. Today says how to add it again.".to_owned());
+            return;
+        }
         self.status.enabled = true;
         self.status.local_only = net.mode == NetMode::LocalOnly;
         match pairing::bind(&engine, &net).await {
@@ -448,6 +453,14 @@ impl Worker {
                 if let Err(err) = e.refresh() {
                     self.notes.push(format!("could not read what other Mend windows saved: {err}"));
                 }
+            }
+            // Once after a cached open: the cached view checked against the document (here,
+            // on the backend, so the window never waits for it). A mismatch is mended and
+            // published, and its note shown below.
+            match e.verify_view() {
+                Ok(true) => self.published = None,
+                Ok(false) => {}
+                Err(err) => self.notes.push(format!("Mend could not check your space against its saved copy: {err}")),
             }
             // A repair found once the document finished loading in the background.
             if e.recovery_notes().len() > self.notes_seen {
