@@ -132,7 +132,7 @@ fn init_prints_the_device_id_and_refuses_to_run_twice() {
     assert!(again.stdout.is_empty());
     let err = stderr(&again);
     assert_person_error(&err);
-    assert!(err.contains("already exists"), "{err}");
+    assert!(err.contains("already holds a Mend profile"), "{err}");
     let after = parse(&stdout(&run(&["show", "--json"])));
     assert_eq!(after, show, "a refused init leaves the profile as it was");
 
