@@ -161,6 +161,12 @@ fn a_journal_canary_never_crosses_the_wire_nor_reaches_the_partner() {
     let mut all_raw = String::new();
     let mut all_decoded = String::new();
     for name in ["ana-invite", "ben-join", "ana-serve", "ben-sync"] {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(log(name)).expect("wire log exists").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name}: the wire log holds the space in clear; it must be owner-only");
+        }
         let (raw, decoded) = render_wire_log(&log(name));
         assert!(!raw.is_empty(), "{name} recorded traffic");
         all_raw.push_str(&raw);

@@ -254,7 +254,8 @@ pub enum RepairCmd {
 #[derive(Subcommand, Debug)]
 pub enum PauseCmd {
     Start {
-        #[arg(long, allow_hyphen_values = true)]
+        /// From 1 to 1440 (24 hours).
+        #[arg(long, allow_hyphen_values = true, value_parser = pause_minutes)]
         minutes: i64,
         #[arg(long)]
         note: Option<String>,
@@ -276,4 +277,10 @@ pub enum DebugCmd {
         #[arg(long, default_value_t = 40)]
         size: usize,
     },
+}
+
+/// Clap's own words for a number too large ("too large to fit in target type") say nothing
+/// about what a pause may be; the core checks the range of any number that does parse.
+fn pause_minutes(s: &str) -> Result<i64, String> {
+    s.trim().parse().map_err(|_| "the pause must last between 1 minute and 24 hours: give the minutes as a whole number from 1 to 1440".to_owned())
 }

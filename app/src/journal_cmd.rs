@@ -117,7 +117,7 @@ pub fn run(profile: &Path, cmd: JournalCmd) -> Result<()> {
             let prompt = prompt.map(|p| prompts::find(&p).map(|found| found.text.to_owned()).unwrap_or(p));
             let mut j = open_or_start(profile)?;
             let e = j.add(NewEntry { text, mood, prompt, tags })?;
-            println!("{}", e.id);
+            writeln!(std::io::stdout(), "{}", e.id)?;
             eprintln!("Saved to your private journal.");
             Ok(())
         }
@@ -290,7 +290,7 @@ fn open_if_any(profile: &Path, json: bool) -> Result<Option<Journal>> {
         return open(profile).map(Some);
     }
     if json {
-        println!("[]");
+        writeln!(std::io::stdout(), "[]")?;
     } else {
         eprintln!("Your journal is empty: `mend journal add --text ...` writes the first entry.");
     }
@@ -319,20 +319,21 @@ fn open_or_start(profile: &Path) -> Result<Journal> {
     Ok(j)
 }
 
+/// Journal text is the user's own, but it may be pasted from anywhere: printable all the same.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    mend_engine::printable::line(s)
 }
 
 fn print_entries(entries: &[&Entry], json: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, entries)?;
+        serde_json::to_writer_pretty(&mut out, entries).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(());
     }
     for e in entries {
         let mood = e.mood.map(|m| format!("  mood {m}/5")).unwrap_or_default();
-        let tags: String = e.tags.iter().map(|t| format!("  #{t}")).collect();
+        let tags: String = e.tags.iter().map(|t| format!("  #{}", one_line(t))).collect();
         writeln!(out, "{}  {}{}{}  {}", e.id, when::format(Timestamp(e.created_at)), mood, tags, one_line(&e.text))?;
     }
     Ok(())
@@ -341,7 +342,7 @@ fn print_entries(entries: &[&Entry], json: bool) -> Result<()> {
 fn show_prompts(json: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, prompts::PROMPTS)?;
+        serde_json::to_writer_pretty(&mut out, prompts::PROMPTS).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(());
     }
@@ -358,7 +359,7 @@ fn show_feel(draft: &str, json: bool) -> Result<()> {
     let g = feel::guide(draft);
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &g)?;
+        serde_json::to_writer_pretty(&mut out, &g).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(());
     }

@@ -11,16 +11,34 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         // A panic is a bug in Mend, never the user's doing; what was saved stays saved.
-        eprintln!("mend: something went wrong inside Mend ({info}). Everything you saved before this is safe. Please report this.");
+        eprintln!("mend: something went wrong inside Mend ({}). Everything you saved before this is safe. Please report this.", panic_words(info));
     }));
     let cli = cli::Cli::parse();
     match run::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `mend show --json | head`: the reader left; that is not an error for a person.
-        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) if reader_left(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("mend: {e:#}");
+            // Errors can quote what others wrote (an inviter's name, a peer's refusal).
+            eprintln!("mend: {}", mend_engine::printable::block(&format!("{e:#}")));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Whether the error is stdout's reader having gone (`mend show | head -1`), however many
+/// contexts were added on the way up.
+fn reader_left(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// The panic's message, and where it happened when that is in Mend's own code: a location
+/// inside a dependency is a path under the cargo registry, which says nothing to a person.
+fn panic_words(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    let msg = payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str)).unwrap_or("a bug");
+    match info.location() {
+        Some(l) if !std::path::Path::new(l.file()).is_absolute() => format!("{msg}, at {}:{}", l.file(), l.line()),
+        _ => msg.to_owned(),
     }
 }

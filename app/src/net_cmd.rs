@@ -7,7 +7,7 @@ use mend_engine::sync::node::{self, Event, Hub};
 use mend_engine::sync::peers::{Link, Peers};
 use mend_engine::sync::ticket::Ticket;
 use mend_engine::sync::{NetConfig, Role, SharedSpace};
-use mend_engine::{Command, Engine, when};
+use mend_engine::{Command, Engine, printable, when};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -62,13 +62,18 @@ fn lock(e: &Arc<Mutex<Engine>>) -> std::sync::MutexGuard<'_, Engine> {
     e.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Names and reasons in events come from other devices: printable before they reach the terminal.
 fn describe(e: &Event) -> String {
+    printable::line(&describe_raw(e))
+}
+
+fn describe_raw(e: &Event) -> String {
     match e {
         Event::Connected { name, link, .. } => format!("connected to {name} ({})", link_word(*link)),
         Event::InStep { name, .. } => format!("in sync with {name}"),
         Event::Disconnected { name, why, .. } => format!("disconnected from {name}: {why}"),
         Event::Unreachable { name, why, .. } => format!("could not reach {name}: {why}"),
-        Event::Refused { peer, why } => format!("refused device {}: {why}", &peer[..peer.len().min(8)]),
+        Event::Refused { peer, why } => format!("refused device {}: {why}", peer.chars().take(8).collect::<String>()),
         Event::Paired { name, role, .. } => {
             format!("paired with {name} ({})", if *role == Role::Partner { "your partner" } else { "another device of yours" })
         }
@@ -135,7 +140,7 @@ pub fn pair(engine: Engine, net: &NetConfig, cmd: PairCmd) -> Result<()> {
         ep.close().await;
         match joined {
             Some((_, name)) => {
-                eprintln!("{name} is paired. Run `mend serve` on both devices to stay in sync.");
+                eprintln!("{} is paired. Run `mend serve` on both devices to stay in sync.", printable::line(&name));
                 Ok(())
             }
             None => bail!("no device joined within {timeout} s; the invitation has expired. Run `mend pair invite` again for a new one"),
@@ -150,11 +155,13 @@ pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_
     for n in &joined.notes {
         eprintln!("mend: note: {n}");
     }
-    println!("{}", joined.engine.me().device);
+    writeln!(std::io::stdout(), "{}", joined.engine.me().device)?;
+    // The inviter's name came inside the ticket: text from outside, made printable.
+    let inviter = printable::line(&ticket.inviter);
     if joined.in_sync {
-        eprintln!("Paired with {}'s space and in sync. Run `mend serve` to stay in sync.", ticket.inviter);
+        eprintln!("Paired with {inviter}'s space and in sync. Run `mend serve` to stay in sync.");
     } else {
-        eprintln!("Paired with {}'s space; the first sync did not finish. Run `mend sync --once` or `mend serve`.", ticket.inviter);
+        eprintln!("Paired with {inviter}'s space; the first sync did not finish. Run `mend sync --once` or `mend serve`.");
     }
     Ok(())
 }
@@ -205,8 +212,9 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
             })
         })
         .collect();
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(());
     }
     for r in rows {
@@ -215,14 +223,15 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
             Some(t) => format!("last synced {} ({})", when::format(mend_engine::core::Timestamp(t)), r["link"].as_str().unwrap_or("direct")),
             None => "never synced".to_owned(),
         };
-        println!(
+        writeln!(
+            out,
             "{}  {} ({}){}  {}",
             r["id"].as_str().unwrap_or(""),
-            r["name"].as_str().unwrap_or(""),
-            r["partner_name"].as_str().unwrap_or(""),
+            printable::line(r["name"].as_str().unwrap_or("")),
+            printable::line(r["partner_name"].as_str().unwrap_or("")),
             if r["removed"] == true { "  [removed]" } else { "" },
             synced
-        );
+        )?;
     }
     Ok(())
 }
@@ -242,23 +251,26 @@ pub fn sync_once(engine: Engine, net: &NetConfig, timeout: u64) -> Result<()> {
         let mut failed = 0;
         let mut unreachable = 0;
         let peers = Peers::from_blob(lock(&engine).blobs().load(mend_engine::sync::peers::BLOB));
+        let mut out = std::io::stdout().lock();
         for (d, name, r) in &results {
+            let name = printable::line(name);
             match r {
                 Ok(()) => {
                     synced += 1;
                     let link = peers.peers.get(d.as_str()).and_then(|p| p.link).map(link_word).unwrap_or("direct");
-                    println!("{d}  synced with {name} ({link})");
+                    writeln!(out, "{d}  synced with {name} ({link})")?;
                 }
                 Err(e @ (mend_engine::sync::SyncError::Unreachable { .. } | mend_engine::sync::SyncError::Timeout { .. })) => {
                     unreachable += 1;
-                    println!("{d}  unreachable: {name}: {e}");
+                    writeln!(out, "{d}  unreachable: {name}: {}", printable::line(&e.to_string()))?;
                 }
                 Err(e) => {
                     failed += 1;
-                    println!("{d}  failed: {name}: {e}");
+                    writeln!(out, "{d}  failed: {name}: {}", printable::line(&e.to_string()))?;
                 }
             }
         }
+        drop(out);
         for w in lock(&engine).take_warnings() {
             eprintln!("mend: warning: {w}");
         }

@@ -1,7 +1,7 @@
 use crate::cli::*;
 use anyhow::{Context, Result, anyhow, bail};
 use mend_engine::core::{Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
-use mend_engine::{Command, Engine, when};
+use mend_engine::{Command, Engine, printable, when};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Cmd::Init { name, device_name } = &cmd {
         let device = device_name.clone().unwrap_or_else(default_device_name);
         let engine = Engine::init(&dir, name, &device)?;
-        println!("{}", engine.me().device);
+        writeln!(std::io::stdout(), "{}", engine.me().device)?;
         eprintln!("Created your profile in {}. Your device id is above.", dir.display());
         return Ok(());
     }
@@ -91,7 +91,7 @@ fn time(engine: &Engine, s: &str) -> Result<Timestamp> {
 fn created(engine: &mut Engine, cmd: Command) -> Result<()> {
     let out = engine.execute(cmd)?;
     match out.created {
-        Some(id) => println!("{id}"),
+        Some(id) => writeln!(std::io::stdout(), "{id}")?,
         None => bail!("the record was not created"),
     }
     Ok(())
@@ -103,9 +103,11 @@ fn done(engine: &mut Engine, cmd: Command, said: &str) -> Result<()> {
     Ok(())
 }
 
+/// Exact JSON: texts are not made printable here, tools get what was written.
 fn print_json(v: &serde_json::Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
+    // Into an io::Error, so that a reader who left (`| head`) is recognised as such in main.
+    serde_json::to_writer_pretty(&mut out, v).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }
@@ -119,13 +121,14 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
         Cmd::Profile(ProfileCmd::Show) => {
             let v = engine.view();
             let p = v.partners.get(&engine.me().partner).ok_or_else(|| anyhow!("your partner record is missing"))?;
-            println!("name: {}", p.name);
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "name: {}", printable::line(&p.name))?;
             for c in &p.name_conflicts {
-                println!("  (also written on another device: {c})");
+                writeln!(out, "  (also written on another device: {})", printable::line(c))?;
             }
-            println!("love languages: {}", p.love_languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "));
-            println!("needs: {}", p.needs);
-            println!("profile folder: {}", engine.dir().display());
+            writeln!(out, "love languages: {}", p.love_languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "))?;
+            writeln!(out, "needs: {}", printable::line(&p.needs))?;
+            writeln!(out, "profile folder: {}", engine.dir().display())?;
             Ok(())
         }
         Cmd::Profile(ProfileCmd::Set { name, love_languages, needs }) => {
@@ -148,8 +151,9 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
                 return print_json(&engine.show_json()["gratitude"]);
             }
             let v = engine.view();
+            let mut out = std::io::stdout().lock();
             for g in v.gratitude.values().rev() {
-                println!("{}  {}  {}: {}", g.id, when::format(g.at), v.partner_name(&g.author), one_line(&g.text));
+                writeln!(out, "{}  {}  {}: {}", g.id, when::format(g.at), one_line(v.partner_name(&g.author)), one_line(&g.text))?;
             }
             Ok(())
         }
@@ -162,18 +166,20 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
                 return print_json(&engine.show_json()["checkins"]);
             }
             let v = engine.view();
+            let mut out = std::io::stdout().lock();
             for c in v.checkins.values() {
-                println!(
+                writeln!(
+                    out,
                     "{}  {}  {} ({})  connection {}  trust {}  heard {}{}",
                     c.id,
                     when::format(c.at),
-                    v.partner_name(&c.author),
+                    one_line(v.partner_name(&c.author)),
                     c.kind,
                     c.connection,
                     c.trust,
                     c.heard,
                     c.note.as_deref().map(|n| format!("  {}", one_line(n))).unwrap_or_default()
-                );
+                )?;
             }
             Ok(())
         }
@@ -189,9 +195,18 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
                 return print_json(&engine.show_json()["repairs"]);
             }
             let v = engine.view();
+            let mut out = std::io::stdout().lock();
             for r in v.repairs.values() {
                 let state = r.answer.as_ref().map(|a| a.response.as_str()).unwrap_or("no answer yet");
-                println!("{}  {}  from {}  [{}]  {}", r.id, when::format(r.at), v.partner_name(&r.author), state, one_line(&r.what_happened));
+                writeln!(
+                    out,
+                    "{}  {}  from {}  [{}]  {}",
+                    r.id,
+                    when::format(r.at),
+                    one_line(v.partner_name(&r.author)),
+                    state,
+                    one_line(&r.what_happened)
+                )?;
             }
             Ok(())
         }
@@ -206,17 +221,19 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
             let now = engine.now();
             let v = engine.view();
             let mut any = false;
+            let mut out = std::io::stdout().lock();
             for p in v.active_pauses(now) {
                 any = true;
-                println!(
+                writeln!(
+                    out,
                     "{} is pausing until {}{}",
-                    v.partner_name(&p.partner),
+                    one_line(v.partner_name(&p.partner)),
                     when::format(p.until),
-                    p.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
-                );
+                    p.note.as_deref().map(|n| format!(": {}", one_line(n))).unwrap_or_default()
+                )?;
             }
             if !any {
-                println!("No pause is active.");
+                writeln!(out, "No pause is active.")?;
             }
             Ok(())
         }
@@ -224,7 +241,8 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
             if json {
                 return print_json(&engine.show_json());
             }
-            print!("{}", engine.export_markdown());
+            // The Markdown export already made every text printable.
+            std::io::stdout().lock().write_all(engine.export_markdown().as_bytes())?;
             Ok(())
         }
         Cmd::History { json } => {
@@ -232,8 +250,9 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
             if json {
                 return print_json(&serde_json::to_value(&h)?);
             }
+            let mut out = std::io::stdout().lock();
             for e in h {
-                println!("{}  {}  {}", when::format(e.at), e.who, e.summary);
+                writeln!(out, "{}  {}  {}", when::format(e.at), one_line(&e.who), one_line(&e.summary))?;
             }
             Ok(())
         }
@@ -288,6 +307,7 @@ fn agreement(engine: &mut Engine, cmd: AgreementCmd) -> Result<()> {
             let v = engine.view();
             let me = &engine.me().partner;
             let partners: Vec<&PartnerId> = v.partner_ids();
+            let mut out = std::io::stdout().lock();
             for a in v.agreements.values() {
                 let state = match a.state(&partners) {
                     mend_engine::core::AgreementState::Agreed => "agreed".to_owned(),
@@ -296,7 +316,7 @@ fn agreement(engine: &mut Engine, cmd: AgreementCmd) -> Result<()> {
                     mend_engine::core::AgreementState::Proposed => "proposed".to_owned(),
                 };
                 let review = if a.due_for_review(engine.now()) { "  (up for review)" } else { "" };
-                println!("{}  [{}]  {}: {}{}", a.id, state, a.category, a.current().map(|r| one_line(&r.text)).unwrap_or_default(), review);
+                writeln!(out, "{}  [{}]  {}: {}{}", a.id, state, a.category, a.current().map(|r| one_line(&r.text)).unwrap_or_default(), review)?;
             }
             Ok(())
         }
@@ -323,6 +343,7 @@ fn promise(engine: &mut Engine, cmd: PromiseCmd) -> Result<()> {
             }
             let now = engine.now();
             let v = engine.view();
+            let mut out = std::io::stdout().lock();
             for p in v.promises.values() {
                 let state = if !p.open {
                     "settled"
@@ -333,7 +354,7 @@ fn promise(engine: &mut Engine, cmd: PromiseCmd) -> Result<()> {
                 };
                 let due = p.next_due.filter(|_| p.open).map(|d| format!("  due {}", when::format(d))).unwrap_or_default();
                 let rep = if p.repeat == Repeat::None { String::new() } else { format!(" ({})", p.repeat) };
-                println!("{}  {}  [{}]{}{}  {}", p.id, v.partner_name(&p.promiser), state, rep, due, one_line(&p.text));
+                writeln!(out, "{}  {}  [{}]{}{}  {}", p.id, one_line(v.partner_name(&p.promiser)), state, rep, due, one_line(&p.text))?;
             }
             Ok(())
         }
@@ -355,6 +376,7 @@ fn words<T: std::fmt::Display>(all: &[T]) -> String {
     all.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
 }
 
+/// Every text a person wrote, in a one-line row: printable, whoever wrote it.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    printable::line(s)
 }

@@ -10,6 +10,8 @@ pub enum CoreError {
     TextTooLong { field: &'static str, len: usize, max: usize },
     #[error("{field} must be between 1 and 5 (got {value})")]
     RatingOutOfRange { field: &'static str, value: i64 },
+    #[error("{field} must be between 1 January 1970 and 1 January 2200: choose a time in that range")]
+    TimeOutOfRange { field: &'static str },
     #[error("the pause must last between 1 minute and 24 hours (got {minutes} minutes)")]
     PauseLength { minutes: i64 },
     #[error("no {kind} has the id {id}: check the id with the list command")]

@@ -344,6 +344,7 @@ impl SharedDoc {
                 Ok(None)
             }
             Action::ScheduleReview { id, at } => {
+                let at = at.map(|t| validate::time("the review time", t)).transpose()?;
                 let a = self.record(Collection::Agreements, id.as_str(), "agreement")?;
                 write::opt_time(&mut self.doc, &a, "review_at", at)?;
                 touched.insert((Collection::Agreements, id.to_string()));
@@ -369,6 +370,7 @@ impl SharedDoc {
             }
             Action::MakePromise { id, text, due, repeat, from_repair } => {
                 let text = validate::text("promise", &text, MAX_TEXT)?;
+                let due = due.map(|t| validate::time("the due time", t)).transpose()?;
                 if repeat != Repeat::None && due.is_none() {
                     return Err(CoreError::RepeatNeedsDue);
                 }
@@ -394,7 +396,10 @@ impl SharedDoc {
             }
             Action::KeepPromise { id } => self.settle(actor, now, &id, Outcome::Kept, None, touched),
             Action::MissPromise { id } => self.settle(actor, now, &id, Outcome::Missed, None, touched),
-            Action::RenegotiatePromise { id, due } => self.settle(actor, now, &id, Outcome::Renegotiated, Some(due), touched),
+            Action::RenegotiatePromise { id, due } => {
+                let due = validate::time("the new due time", due)?;
+                self.settle(actor, now, &id, Outcome::Renegotiated, Some(due), touched)
+            }
             Action::AcknowledgePromise { id } => {
                 let p = self.record(Collection::Promises, id.as_str(), "promise")?;
                 let promise = self.view.promises.get(&id).ok_or_else(|| unknown("promise", &id))?;

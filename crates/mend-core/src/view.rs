@@ -46,7 +46,9 @@ impl View {
     }
 
     pub fn partner_name(&self, id: &PartnerId) -> &str {
-        self.partners.get(id).map(|p| p.name.as_str()).unwrap_or("someone")
+        // A name received from another device is not validated here: one that shows nothing
+        // would leave a sentence with a hole in it.
+        self.partners.get(id).map(|p| p.name.as_str()).filter(|n| !crate::validate::is_blank(n)).unwrap_or("someone")
     }
 
     /// The other partner, once there is one.

@@ -1,8 +1,9 @@
 //! The shared space as JSON (for tools and `mend show --json`) and as Markdown that a person
 //! can read, say a counsellor the couple chooses to show it to. Only shared records: the
-//! private journal is never part of an export of the space.
+//! private journal is never part of an export of the space. The Markdown is read in a
+//! terminal or an editor, so every text in it goes through [`printable`]; the JSON is exact.
 
-use crate::when;
+use crate::{printable, when};
 use mend_core::stats::keep_rate;
 use mend_core::{Actor, AgreementState, PartnerId, Timestamp, View};
 use serde_json::{Value, json};
@@ -57,10 +58,10 @@ pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
 }
 
 pub fn markdown(v: &View, now: Timestamp) -> String {
-    let name = |p: &PartnerId| v.partner_name(p).to_owned();
+    let name = |p: &PartnerId| printable::line(v.partner_name(p));
     let partners: Vec<&PartnerId> = v.partner_ids();
     let mut s = String::new();
-    let names: Vec<String> = v.partners.values().map(|p| p.name.clone()).collect();
+    let names: Vec<String> = v.partners.keys().map(name).collect();
     let _ = writeln!(s, "# Our shared space in Mend\n");
     let _ = writeln!(s, "{}. Exported {}.\n", names.join(" and "), when::format(now));
     let _ = writeln!(s, "This export holds what the two of us wrote together. Private journals are not in it.\n");
@@ -126,7 +127,7 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
                 }
             })
             .collect();
-        let _ = writeln!(s, "{}'s promises: {}.", p.name, rates.join("; "));
+        let _ = writeln!(s, "{}'s promises: {}.", name(&p.id), rates.join("; "));
     }
     let _ = writeln!(s);
 
@@ -183,9 +184,9 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    printable::line(s)
 }
 
 fn quote(s: &str) -> String {
-    s.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n")
+    printable::block(s).lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n")
 }

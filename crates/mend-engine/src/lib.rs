@@ -9,6 +9,7 @@ pub mod export;
 mod history;
 mod ids;
 pub mod pairing;
+pub mod printable;
 mod sync_space;
 pub mod when;
 

@@ -16,18 +16,32 @@ pub fn parse(input: &str, now: Timestamp) -> Result<Timestamp, EngineError> {
 }
 
 pub fn parse_in(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp, EngineError> {
+    let t = parse_any(input, now, tz)?;
+    // The core refuses these too; saying so here names what the person typed.
+    mend_core::validate::time("the time", t).map_err(|_| out_of_range(input))
+}
+
+fn out_of_range(input: &str) -> EngineError {
+    EngineError::TimeOutOfRange { given: input.to_owned() }
+}
+
+fn parse_any(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp, EngineError> {
     let s = input.trim();
     let bad = || EngineError::BadTime { given: input.to_owned() };
     if let Some(rel) = s.strip_prefix('+') {
         let (num, unit) = rel.split_at(rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len()));
-        let n: i64 = num.parse().map_err(|_| bad())?;
         let ms = match unit {
             "m" | "min" => Timestamp::MINUTE,
             "h" => Timestamp::HOUR,
             "d" => Timestamp::DAY,
             _ => return Err(bad()),
         };
-        return n.checked_mul(ms).map(|d| now.plus_ms(d)).ok_or_else(bad);
+        if num.is_empty() {
+            return Err(bad());
+        }
+        // Only digits are left, so a number that does not parse is one too large for any date.
+        let n: i64 = num.parse().map_err(|_| out_of_range(input))?;
+        return n.checked_mul(ms).and_then(|d| now.0.checked_add(d)).map(Timestamp).ok_or_else(|| out_of_range(input));
     }
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Ok(Timestamp(t.as_millisecond()));
@@ -85,9 +99,20 @@ mod tests {
 
     #[test]
     fn nonsense_is_a_clear_error() {
-        for s in ["", "tomorrowish", "+", "+5y", "25:99", "2026-13-01", "+99999999999999d"] {
+        for s in ["", "tomorrowish", "+", "+d", "+5y", "25:99", "2026-13-01"] {
             let e = parse_in(s, NOON, &utc()).unwrap_err();
             assert!(e.to_string().contains("not a time Mend understands"), "{s}: {e}");
         }
+    }
+
+    #[test]
+    fn times_beyond_1970_to_2200_are_refused_with_the_range() {
+        for s in ["+99999999999d", "+99999999999999999999999d", "+9999999999999h", "1969-12-31", "2200-01-02", "9999-01-01T00:00:00Z", "+73000d"] {
+            let e = parse_in(s, NOON, &utc()).unwrap_err();
+            assert!(matches!(e, EngineError::TimeOutOfRange { .. }), "{s}: {e}");
+            assert!(e.to_string().contains("between 1 January 1970 and 1 January 2200"), "{s}: {e}");
+        }
+        assert!(parse_in("2199-12-31", NOON, &utc()).is_ok());
+        assert!(parse_in("1970-01-02", NOON, &utc()).is_ok());
     }
 }

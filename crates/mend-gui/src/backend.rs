@@ -301,7 +301,7 @@ impl Worker {
                     return Ok(String::new());
                 }
                 let name = name.trim();
-                if name.is_empty() {
+                if mend_engine::core::validate::is_blank(name) {
                     return Err("Your name is empty: write the name your partner knows you by".into());
                 }
                 // A join that failed after making the profile leaves it behind: use it.

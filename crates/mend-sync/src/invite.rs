@@ -22,7 +22,8 @@ pub struct Invitations {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    #[error("that invitation is not valid for this device: ask for a new one")]
+    // Read by the joiner after "<inviter>'s device refused:", so "this device" would point at the wrong one.
+    #[error("the invitation does not match one it made (a character may have changed): copy it again, or ask for a new one")]
     Wrong,
     #[error("that invitation has expired: ask for a new one")]
     Expired,

@@ -209,10 +209,10 @@ impl<S: SharedSpace> Hub<S> {
                         Ok(Some(m)) => m,
                         Ok(None) => break Ok(()),
                         Err(e) => {
-                            let _ = write(&mut send, &Msg::Error(e.clone())).await;
+                            let _ = write(&mut send, &Msg::Error(SessionError::Malformed(e.clone()).for_peer())).await;
                             linger(&mut send).await;
                             conn.close(VarInt::from_u32(3), b"protocol error");
-                            break Err(SyncError::Protocol(format!("{}: {e}; disconnected it, nothing it sent was kept", who())));
+                            break Err(SyncError::Protocol(format!("{} sent something Mend does not understand ({e}); disconnected it without applying that message", who())));
                         }
                     };
                     let handled = {
@@ -242,7 +242,7 @@ impl<S: SharedSpace> Hub<S> {
                         }
                         Err(SessionError::Remote(why)) => break Err(SyncError::Refused(why)),
                         Err(e) => {
-                            let _ = write(&mut send, &Msg::Error(e.to_string())).await;
+                            let _ = write(&mut send, &Msg::Error(e.for_peer())).await;
                             linger(&mut send).await;
                             conn.close(VarInt::from_u32(3), b"protocol error");
                             break Err(SyncError::Protocol(e.to_string()));

@@ -10,7 +10,7 @@ use automerge::sync::{self, SyncDoc as _};
 pub enum SessionError {
     #[error("{0}")]
     Version(String),
-    #[error("the other device sent something Mend does not understand ({0}); it was disconnected and nothing it sent was kept")]
+    #[error("the other device sent something Mend does not understand ({0}); Mend disconnected it without applying that message")]
     Malformed(String),
     #[error("the other device stopped: {0}")]
     Remote(String),
@@ -18,6 +18,22 @@ pub enum SessionError {
     Space(#[from] SpaceError),
     #[error("the other device sent a message out of order")]
     Unexpected,
+}
+
+impl SessionError {
+    /// What the other device is told before the connection closes. The Display texts speak
+    /// from this device's side ("the other device sent…", "update Mend on this device"), so
+    /// sending them as they are would tell the other person something untrue about theirs.
+    pub fn for_peer(&self) -> String {
+        match self {
+            SessionError::Version(_) => "the other device could not sync with this one: the two run different versions of Mend. Update Mend on both devices".into(),
+            SessionError::Malformed(_) | SessionError::Unexpected => {
+                "the other device could not understand what this device sent and ended the sync; nothing on this device was changed. Update Mend on both devices if it happens again".into()
+            }
+            SessionError::Space(_) => "the other device could not save what this device sent and ended the sync; nothing on this device was changed, and the next sync tries again".into(),
+            SessionError::Remote(why) => why.clone(),
+        }
+    }
 }
 
 pub struct Session {
@@ -132,4 +148,29 @@ impl Session {
 /// Lets tests and tools use a bare document as a space.
 pub fn generate_for(doc: &mut automerge::AutoCommit, state: &mut sync::State) -> Option<sync::Message> {
     doc.sync().generate_sync_message(state)
+}
+
+#[cfg(test)]
+mod peer_words {
+    use super::SessionError;
+
+    #[test]
+    fn what_the_other_device_is_told_is_true_from_its_side() {
+        let errors = [
+            SessionError::Version(
+                "the other device runs a newer Mend (schema 3; this one reads up to 2): update Mend on this device to keep syncing".into(),
+            ),
+            SessionError::Malformed("bad bytes".into()),
+            SessionError::Unexpected,
+            SessionError::Space(crate::space::SpaceError("disk full".into())),
+        ];
+        for e in errors {
+            let told = e.for_peer();
+            // The receiver reads these about itself: it sent, the other device refused.
+            assert!(!told.contains("the other device sent"), "{told}");
+            assert!(!told.contains("nothing it sent"), "{told}");
+            assert!(!told.contains("on this device to keep"), "{told}");
+            assert!(told.starts_with("the other device could not"), "{told}");
+        }
+    }
 }

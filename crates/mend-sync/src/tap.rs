@@ -21,15 +21,24 @@ pub fn totals() -> (u64, u64) {
     (SENT.load(Ordering::Relaxed), RECEIVED.load(Ordering::Relaxed))
 }
 
+/// The log holds the shared space in clear: readable by its owner only, from its first byte.
+fn open_log(path: &std::path::Path) -> Option<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path).ok()
+}
+
 pub fn record(dir: Dir, frame: &[u8]) {
     match dir {
         Dir::Sent => SENT.fetch_add(frame.len() as u64, Ordering::Relaxed),
         Dir::Received => RECEIVED.fetch_add(frame.len() as u64, Ordering::Relaxed),
     };
-    let tap = TAP.get_or_init(|| {
-        let path = std::env::var_os("MEND_WIRE_LOG")?;
-        std::fs::OpenOptions::new().create(true).append(true).open(path).ok().map(Mutex::new)
-    });
+    let tap = TAP.get_or_init(|| open_log(std::path::Path::new(&std::env::var_os("MEND_WIRE_LOG")?)).map(Mutex::new));
     if let Some(f) = tap {
         let mut f = f.lock().unwrap_or_else(|p| p.into_inner());
         let mut rec = vec![match dir {
@@ -39,5 +48,20 @@ pub fn record(dir: Dir, frame: &[u8]) {
         rec.extend_from_slice(&(frame.len() as u32).to_be_bytes());
         rec.extend_from_slice(frame);
         let _ = f.write_all(&rec);
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_wire_log_is_readable_by_its_owner_only() {
+        let t = std::env::temp_dir().join(format!("mend-wire-log-test-{}", std::process::id()));
+        let _ = std::fs::remove_file(&t);
+        let f = super::open_log(&t).expect("the log opens");
+        let mode = f.metadata().expect("metadata").permissions().mode() & 0o777;
+        let _ = std::fs::remove_file(&t);
+        assert_eq!(mode, 0o600, "wire log mode {mode:o}");
     }
 }
