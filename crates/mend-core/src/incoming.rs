@@ -110,26 +110,59 @@ fn as_version(v: &ScalarValue) -> Option<u64> {
 }
 
 /// The changes a sync message carries, skipping those `known` already holds. A message
-/// carries either single changes or (when it sends much of a document) a whole saved
-/// document; both are read here without touching any document of ours.
+/// carries change chunks, or (when it sends much of a document) a whole saved document,
+/// one after another in each of its byte runs; both are read here without touching any
+/// document of ours.
 pub fn changes_in(msg: &automerge::sync::Message, known: impl Fn(&ChangeHash) -> bool) -> Result<Vec<Change>, Refusal> {
     let mut out = Vec::new();
-    for chunk in msg.changes.iter() {
-        match Change::try_from(chunk) {
-            Ok(c) => {
-                if !known(&c.hash()) {
-                    out.push(c);
+    for run in msg.changes.iter() {
+        for chunk in chunks(run)? {
+            match Change::try_from(chunk) {
+                Ok(c) => {
+                    if !known(&c.hash()) {
+                        out.push(c);
+                    }
                 }
+                Err(automerge::LoadChangeError::WrongChunkType) => {
+                    let opts = LoadOptions::new().on_partial_load(OnPartialLoad::Error).verification_mode(VerificationMode::Check);
+                    let doc =
+                        Automerge::load_with_options(chunk, opts).map_err(|e| Refusal::Unreadable(format!("a document that did not load: {e}")))?;
+                    out.extend(doc.get_changes(&[]).into_iter().filter(|c| !known(&c.hash())));
+                }
+                Err(e) => return Err(Refusal::Unreadable(format!("a change that did not load: {e}"))),
             }
-            Err(automerge::LoadChangeError::WrongChunkType) => {
-                let opts = LoadOptions::new().on_partial_load(OnPartialLoad::Error).verification_mode(VerificationMode::Check);
-                let doc = Automerge::load_with_options(chunk, opts).map_err(|e| Refusal::Unreadable(format!("a document that did not load: {e}")))?;
-                out.extend(doc.get_changes(&[]).into_iter().filter(|c| !known(&c.hash())));
-            }
-            Err(e) => return Err(Refusal::Unreadable(format!("a change that did not load: {e}"))),
         }
     }
     Ok(out)
+}
+
+/// Automerge's storage chunks: magic bytes, a 4-byte checksum, a type byte, the length of
+/// the data (unsigned LEB128), the data.
+fn chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, Refusal> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let bad = || Refusal::Unreadable("bytes that are not Automerge changes".into());
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        if bytes.len() < 9 || bytes[..4] != MAGIC {
+            return Err(bad());
+        }
+        let (len, leb) = uleb128(&bytes[9..]).ok_or_else(bad)?;
+        let total = usize::try_from(len).ok().and_then(|l| l.checked_add(9 + leb)).filter(|t| *t <= bytes.len()).ok_or_else(bad)?;
+        out.push(&bytes[..total]);
+        bytes = &bytes[total..];
+    }
+    Ok(out)
+}
+
+fn uleb128(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    for (i, b) in bytes.iter().enumerate().take(10) {
+        v |= u64::from(b & 0x7f).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -223,5 +256,19 @@ mod tests {
                 assert!(matches!(check_incoming(&changes), Err(Refusal::Unreadable(_))), "{coll}");
             }
         }
+    }
+
+    #[test]
+    fn runs_of_several_changes_are_read_one_by_one() {
+        let mut doc = schema::genesis();
+        let before = doc.get_heads();
+        for i in 0..3 {
+            doc.put(ROOT, format!("k{i}"), 1).unwrap();
+            doc.commit();
+        }
+        let run: Vec<u8> = doc.get_changes(&before).iter().flat_map(|c| c.raw_bytes().to_vec()).collect();
+        assert_eq!(chunks(&run).unwrap().len(), 3);
+        assert!(chunks(&run[..run.len() - 1]).is_err(), "a cut run is refused");
+        assert!(chunks(b"garbage!!").is_err());
     }
 }
