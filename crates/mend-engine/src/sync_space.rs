@@ -7,7 +7,7 @@ use mend_core::{DeviceId, PartnerId};
 use mend_sync::{SharedSpace, SpaceError};
 
 fn err(e: impl std::fmt::Display) -> SpaceError {
-    SpaceError(e.to_string())
+    SpaceError::Failed(e.to_string())
 }
 
 impl SharedSpace for Engine {
@@ -43,7 +43,10 @@ impl SharedSpace for Engine {
         self.generate_sync(state)
     }
     fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
-        self.receive_sync(state, msg).map_err(err)
+        self.receive_sync(state, msg).map_err(|e| match e {
+            crate::EngineError::Refused(r) => SpaceError::Refused(r),
+            e => err(e),
+        })
     }
     fn refresh(&mut self) -> Result<bool, SpaceError> {
         Engine::refresh(self).map_err(err)

@@ -85,6 +85,9 @@ pub struct Hub<S: SharedSpace> {
     events: mpsc::UnboundedSender<Event>,
     changes: watch::Sender<u64>,
     live: Mutex<HashMap<DeviceId, Vec<Connection>>>,
+    /// Peers whose live session reached the same document: only those reset their dial
+    /// backoff, so a peer whose every session is refused is not redialled in a tight loop.
+    in_step: Mutex<HashSet<DeviceId>>,
 }
 
 impl<S: SharedSpace> std::fmt::Debug for Hub<S> {
@@ -95,7 +98,7 @@ impl<S: SharedSpace> std::fmt::Debug for Hub<S> {
 
 impl<S: SharedSpace> Hub<S> {
     pub fn new(space: Arc<Mutex<S>>, events: mpsc::UnboundedSender<Event>) -> Arc<Hub<S>> {
-        Arc::new(Hub { space, events, changes: watch::channel(0).0, live: Mutex::new(HashMap::new()) })
+        Arc::new(Hub { space, events, changes: watch::channel(0).0, live: Mutex::new(HashMap::new()), in_step: Mutex::new(HashSet::new()) })
     }
 
     pub fn space(&self) -> &Arc<Mutex<S>> {
@@ -176,8 +179,12 @@ impl<S: SharedSpace> Hub<S> {
     }
 
     fn unregister(&self, peer: &DeviceId, conn: &Connection) {
-        if let Some(v) = lock(&self.live).get_mut(peer) {
+        let mut live = lock(&self.live);
+        if let Some(v) = live.get_mut(peer) {
             v.retain(|c| c.stable_id() != conn.stable_id());
+            if v.is_empty() {
+                lock(&self.in_step).remove(peer);
+            }
         }
     }
 
@@ -241,6 +248,13 @@ impl<S: SharedSpace> Hub<S> {
                             }
                         }
                         Err(SessionError::Remote(why)) => break Err(SyncError::Refused(why)),
+                        Err(SessionError::Refused(why)) => {
+                            let me = lock(&self.space).device_name();
+                            let _ = write(&mut send, &Msg::Error(crate::session::refused_reply(&me, &why))).await;
+                            linger(&mut send).await;
+                            conn.close(VarInt::from_u32(4), b"changes refused");
+                            break Err(SyncError::Refused(crate::session::refused_note(&who(), &why)));
+                        }
                         Err(e) => {
                             let _ = write(&mut send, &Msg::Error(e.to_string())).await;
                             linger(&mut send).await;
@@ -258,6 +272,7 @@ impl<S: SharedSpace> Hub<S> {
                         self.update_peer(peer, |p| { p.last_synced = Some(at); p.last_error = None; });
                         let state = session.state_bytes();
                         let _ = lock(&self.space).save_blob(&state_blob(peer), &state);
+                        lock(&self.in_step).insert(peer.clone());
                         self.emit(Event::InStep { peer: peer.clone(), name: who() });
                     }
                     if in_step && initiator && !live {
@@ -390,8 +405,9 @@ impl<S: SharedSpace> Hub<S> {
                         lock(&d).remove(&peer);
                     });
                 }
-                // A peer that got connected resets its backoff.
-                next.retain(|p, _| !hub.is_live(p));
+                // A peer that got connected and in step resets its backoff; one merely
+                // connected may be refused again at once (its changes could not be kept).
+                next.retain(|p, _| !(hub.is_live(p) && lock(&hub.in_step).contains(p)));
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
         });

@@ -7,8 +7,15 @@ use automerge::sync;
 use mend_core::{DeviceId, PartnerId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct SpaceError(pub String);
+pub enum SpaceError {
+    /// Something failed on this device (reading or saving the profile).
+    #[error("{0}")]
+    Failed(String),
+    /// The peer's changes were refused before any of them was applied or saved: the
+    /// session ends with a note to both sides.
+    #[error("{0}")]
+    Refused(mend_core::Refusal),
+}
 
 pub trait SharedSpace: Send + 'static {
     fn device(&self) -> DeviceId;
@@ -24,7 +31,8 @@ pub trait SharedSpace: Send + 'static {
     fn heads(&mut self) -> Vec<ChangeHash>;
     fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message>;
     /// Applies a peer's message and saves what it brought (fsynced) before returning.
-    /// Returns whether the document changed.
+    /// Returns whether the document changed. Changes this Mend could not read afterwards
+    /// are refused with [`SpaceError::Refused`] before anything of the message is kept.
     fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError>;
     /// Picks up changes other processes saved to this profile.
     fn refresh(&mut self) -> Result<bool, SpaceError>;
