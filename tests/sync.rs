@@ -508,7 +508,7 @@ fn a_peer_whose_changes_bump_the_schema_is_refused_and_both_sides_are_told() {
     );
     // Ana keeps working, and so does Ben's real Mend, with her.
     let id = a.create(&["gratitude", "add", "--text", "still here"]);
-    b.local_ok(&["sync", "--once", "--timeout", "20"]);
-    assert!(notes(&b).contains(&id));
+    let out = b.local_ok(&["sync", "--once", "--timeout", "20"]);
+    assert!(notes(&b).contains(&id), "{out}\n{}", server.log_text());
     assert_eq!(a.show()["partners"].as_array().unwrap().len(), 2);
 }

@@ -199,10 +199,17 @@ impl<S: SharedSpace> Hub<S> {
         live: bool,
     ) -> Result<(), SyncError> {
         let name = self.peer_name(peer);
-        let (saved, schema) = {
-            let s = lock(&self.space);
-            (s.load_blob(&state_blob(peer)), s.schema_version())
+        let (saved, schema, refreshed) = {
+            let mut s = lock(&self.space);
+            // Another process on this profile may have saved a change since the last poll:
+            // a session that starts from older heads lets a one-off peer take them for being
+            // in step, and leave without that change.
+            let refreshed = s.refresh().unwrap_or(false);
+            (s.load_blob(&state_blob(peer)), s.schema_version(), refreshed)
         };
+        if refreshed {
+            self.notify_change();
+        }
         let mut session = Session::new(saved.as_deref());
         let mut changes = self.changes.subscribe();
         let who = || name.clone();
