@@ -284,3 +284,62 @@ fn a_read_only_profile_can_be_shown_and_exported() {
     assert_person_error(&err);
     assert!(err.contains("read-only disk") && err.contains("copy the whole profile folder"), "{err}");
 }
+
+/// The advice a lost key gives, followed to the letter: another device of the couple makes
+/// an invitation, `mend pair join` here gives this device a new key, and everything it held
+/// (the space, the journal) is still there, now writable and syncing again. Both ways the
+/// advice names: the partner's invitation, and one from another device of one's own.
+#[test]
+fn the_advice_for_a_lost_key_brings_the_device_back_with_everything_it_held() {
+    let (ana, ben) = paired_couple();
+    let phone = Device { dir: tempfile::tempdir().unwrap() };
+    let (inv, ticket) = ana.invite("own-device", 60);
+    phone.local_ok(&["pair", "join", &ticket, "--device-name", "Ana's phone"]);
+    inv.stop();
+    note(&ana, "written before the key was lost");
+    let journal =
+        ana.cmd().args(["journal", "add", "--text", "private words"]).env("MEND_JOURNAL_PASSPHRASE", "correct horse battery").output().unwrap();
+    assert!(journal.status.success());
+
+    for (inviter, role, damage) in [(&phone, "own-device", "delete"), (&ben, "partner", "flip")] {
+        let old_device = ana.device_id();
+        let key = ana.path().join("device.key");
+        if damage == "flip" {
+            let mut b = fs::read(&key).unwrap();
+            b[3] ^= 0x10;
+            fs::write(&key, &b).unwrap();
+        } else {
+            fs::remove_file(&key).unwrap();
+        }
+        let err = ana.fails(&["gratitude", "add", "--text", "not yet"]);
+        let advice = if role == "partner" { "ask your partner to run `mend pair invite`" } else { "run `mend pair invite --as own-device`" };
+        assert!(err.contains(advice) && err.contains("then run `mend pair join INVITATION` here"), "{err}");
+
+        // Following it.
+        let (inv, ticket) = inviter.invite(role, 60);
+        let joined = ana.local(&["pair", "join", &ticket]);
+        assert!(joined.status.success(), "{role}: {}", String::from_utf8_lossy(&joined.stderr));
+        inv.stop();
+
+        let me = ana.show();
+        assert_ne!(me["me"]["device"], old_device.as_str(), "{role}: a new key, so a new device");
+        assert!(texts(&ana).contains(&"written before the key was lost".to_owned()), "{role}: the space is all here");
+        let j = ana.cmd().args(["journal", "list"]).env("MEND_JOURNAL_PASSPHRASE", "correct horse battery").output().unwrap();
+        assert!(String::from_utf8_lossy(&j.stdout).contains("private words"), "{role}: the journal is untouched");
+        assert!(damaged_files(ana.path()).iter().any(|f| f.ends_with("device.key")) || damage == "delete", "{role}: the old key kept aside");
+
+        // Writing and syncing work again: the device that vouched for the new key takes
+        // what it writes, as Ana's. (Other devices learn the new key from it when they
+        // meet it; telling each other addresses is the network issue's.)
+        let text = format!("back again through {role}");
+        note(&ana, &text);
+        let server = inviter.serve();
+        let o = ana.local(&["sync", "--once", "--timeout", "5"]);
+        assert!(String::from_utf8_lossy(&o.stdout).contains("synced with"), "{role}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(wait_until(10, || texts(inviter).contains(&text)), "{role}: the inviter has it");
+        server.stop();
+        let there = inviter.show();
+        let n = there["gratitude"].as_array().unwrap().iter().find(|g| g["text"] == text.as_str()).unwrap().clone();
+        assert_eq!(n["author"], me["me"]["partner"], "{role}: written by Ana");
+    }
+}

@@ -241,3 +241,274 @@ fn leaving_stops_sync_with_every_device_and_keeps_the_copy() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(!notes(&b).contains(&after));
 }
+
+/// Writes a change no honest Mend writes straight into a profile's log, as a tampered or
+/// broken Mend on that device would.
+fn forge(dir: &std::path::Path, f: impl FnOnce(&mut automerge::AutoCommit)) {
+    let (mut store, mut doc, _) = mend_store::DocStore::open(dir).expect("open the log");
+    f(&mut doc);
+    doc.commit();
+    let g = store.lock_exclusive().expect("lock");
+    store.persist(&mut doc).expect("persist");
+    drop(g);
+}
+
+#[test]
+fn a_peer_that_sends_changes_mend_cannot_read_is_refused_with_a_note_on_both_sides() {
+    use automerge::ReadDoc as _;
+    use automerge::transaction::Transactable as _;
+    let (a, b) = paired_couple();
+    let kept = a.create(&["gratitude", "add", "--text", "before the bad change"]);
+    let ana_partner = a.show()["me"]["partner"].as_str().unwrap().to_owned();
+    // Ben's Mend replaces Ana's partner record with a word: on Ana's side every record
+    // of hers would vanish from the space.
+    forge(b.path(), |d| {
+        let partners = d.get(automerge::ROOT, "partners").unwrap().unwrap().1;
+        d.put(&partners, ana_partner.as_str(), "gone").unwrap();
+    });
+    let sa = a.serve();
+    for attempt in 0..2 {
+        let o = b.local(&["sync", "--once", "--timeout", "20"]);
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(!o.status.success(), "attempt {attempt}: the sync is not reported as done");
+        assert!(out.contains("Ana's laptop could not accept what this device sent"), "attempt {attempt}, Ben's side: {out}{err}");
+        assert_person_error(&err);
+    }
+    assert!(
+        sa.wait_for_log("Ben's laptop sent changes Mend cannot read", 10) && sa.log_text().contains("Nothing it sent was kept"),
+        "Ana's side: {}",
+        sa.log_text()
+    );
+    assert!(!sa.log_text().contains("panicked"), "{}", sa.log_text());
+    // Ana keeps everything and keeps working, while still serving.
+    let shown = a.show();
+    assert_eq!(shown["partners"].as_array().unwrap().len(), 2, "Ana's record is still there");
+    assert!(notes(&a).contains(&kept));
+    let after = a.create(&["gratitude", "add", "--text", "after the bad change"]);
+    assert!(notes(&a).contains(&after));
+    drop(sa);
+    assert!(a.show()["partners"].as_array().unwrap().len() == 2, "and after serve stopped");
+}
+
+/// `mend` run on a folder that may not exist yet (a new profile folder).
+fn mend_at(dir: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(MEND);
+    c.arg("--profile").arg(dir).arg("--local-only").args(args).env_remove("MEND_PROFILE").stdin(std::process::Stdio::null());
+    c
+}
+
+#[test]
+fn a_failed_join_creates_no_profile_and_leaves_the_folder_as_it_was() {
+    let a = Device::init("Ana");
+    let parent = tempfile::tempdir().unwrap();
+    let new = parent.path().join("new profile");
+    let empty = tempfile::tempdir().unwrap();
+    let check = |ticket: &str, role_args: &[&str], says: &str| {
+        for dir in [new.as_path(), empty.path()] {
+            let mut args = vec!["pair", "join", ticket];
+            args.extend_from_slice(role_args);
+            let o = mend_at(dir, &args).output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!o.status.success(), "{err}");
+            assert!(err.contains(says), "expected {says:?}: {err}");
+            assert_person_error(&err);
+        }
+        assert!(!new.exists(), "a folder that did not exist still does not: {:?}", files_below(&new));
+        assert!(files_below(empty.path()).is_empty(), "an empty folder stays empty: {:?}", files_below(empty.path()));
+    };
+    // Expired.
+    let (inv, ticket) = a.invite("partner", 1);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    check(&ticket, &["--name", "Ben"], "expired");
+    drop(inv);
+    // Wrong secret, as a partner and as another device.
+    for role in ["partner", "own-device"] {
+        let (inv, ticket) = a.invite(role, 60);
+        let mut t = mend_engine::sync::Ticket::parse(&ticket, 0).unwrap();
+        t.secret[0] ^= 1;
+        check(&t.to_text(), &["--name", "Ben"], "not valid");
+        drop(inv);
+    }
+    // Used: someone else joined with it first.
+    let (inv, ticket) = a.invite("partner", 60);
+    let b = Device::init("Ben");
+    b.local_ok(&["pair", "join", &ticket]);
+    inv.stop();
+    let _server = a.serve();
+    check(&ticket, &["--name", "Cleo"], "already used");
+}
+
+/// Kills `mend pair join` after it wrote the profile and before its first sync (the
+/// inviter is frozen the moment the profile appears), then joins again on the same folder
+/// with a new invitation.
+fn killed_join_then_retried(role: &str, extra: &[&str]) -> (Device, Device) {
+    let a = Device::init("Ana");
+    let joiner = Device { dir: tempfile::tempdir().unwrap() };
+    let (mut inv, ticket) = a.invite(role, 60);
+    let mut args = vec!["pair", "join", ticket.as_str()];
+    args.extend_from_slice(extra);
+    let mut join = mend_at(joiner.path(), &args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let settings = joiner.path().join("profile.json");
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !settings.exists() && std::time::Instant::now() < end {
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    unsafe { libc::kill(inv.child.id() as i32, libc::SIGSTOP) };
+    assert!(settings.exists(), "the join wrote its profile");
+    join.kill().unwrap();
+    assert!(!join.wait().unwrap().success(), "the join was killed, not finished");
+    unsafe { libc::kill(inv.child.id() as i32, libc::SIGCONT) };
+    let _ = inv.child.kill();
+    let _ = inv.child.wait();
+    // Ana's partner record comes only with the first sync.
+    let half = joiner.show();
+    assert!(half["partners"].as_array().unwrap().len() <= 1, "the first sync never ran: {half}");
+
+    let (inv, ticket) = a.invite(role, 60);
+    let o = mend_at(joiner.path(), &["pair", "join", &ticket]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the retry on the same folder works: {err}");
+    assert!(err.contains("in sync"), "{err}");
+    let log = inv.stop();
+    assert!(log.contains("paired with"), "{log}");
+    (a, joiner)
+}
+
+#[test]
+fn a_killed_own_device_join_can_be_retried_on_the_same_folder() {
+    let (a, phone) = killed_join_then_retried("own-device", &["--device-name", "Ana's phone"]);
+    assert_eq!(phone.show()["me"]["partner"], a.show()["me"]["partner"], "the phone belongs to Ana");
+    let id = phone.create(&["gratitude", "add", "--text", "from the phone"]);
+    assert!(notes(&phone).contains(&id));
+    // The retry joined with the same device key: Ana's space lists one phone, not two.
+    let devices = a.show()["devices"].as_array().unwrap().len();
+    assert_eq!(devices, 2, "{}", a.show()["devices"]);
+}
+
+#[test]
+fn a_killed_partner_join_from_a_new_folder_can_be_retried_on_the_same_folder() {
+    let (a, ben) = killed_join_then_retried("partner", &["--name", "Ben", "--device-name", "Ben's laptop"]);
+    let shown = ben.show();
+    assert_eq!(shown["partners"].as_array().unwrap().len(), 2, "Ben has the whole space: {shown}");
+    assert_ne!(shown["me"]["partner"], a.show()["me"]["partner"]);
+    assert_eq!(a.show()["devices"].as_array().unwrap().len(), 2, "one device of Ben's, not two: {}", a.show()["devices"]);
+}
+
+/// Ben's device as a Mend that writes a newer schema: his real key and document, with one
+/// change more, synced over a real endpoint on loopback.
+struct NewerMend {
+    doc: automerge::AutoCommit,
+    me: mend_engine::core::DeviceId,
+    ana: mend_engine::core::DeviceId,
+    blobs: std::collections::HashMap<String, Vec<u8>>,
+}
+
+impl mend_engine::sync::SharedSpace for NewerMend {
+    fn device(&self) -> mend_engine::core::DeviceId {
+        self.me.clone()
+    }
+    fn partner(&self) -> mend_engine::core::PartnerId {
+        mend_engine::core::PartnerId::from_key("ben")
+    }
+    fn partner_name(&self) -> String {
+        "Ben".into()
+    }
+    fn device_name(&self) -> String {
+        "Ben's laptop".into()
+    }
+    // It says schema 1 in its hello, as a tampered Mend would: only its changes tell.
+    fn schema_version(&self) -> u64 {
+        1
+    }
+    fn partner_count(&self) -> usize {
+        2
+    }
+    fn is_trusted(&self, d: &mend_engine::core::DeviceId) -> bool {
+        *d == self.ana
+    }
+    fn peers(&self) -> Vec<(mend_engine::core::DeviceId, String)> {
+        vec![(self.ana.clone(), "Ana's laptop".into())]
+    }
+    fn heads(&mut self) -> Vec<automerge::ChangeHash> {
+        self.doc.get_heads()
+    }
+    fn generate(&mut self, state: &mut automerge::sync::State) -> Option<automerge::sync::Message> {
+        use automerge::sync::SyncDoc as _;
+        self.doc.sync().generate_sync_message(state)
+    }
+    fn receive(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, mend_engine::sync::SpaceError> {
+        use automerge::sync::SyncDoc as _;
+        let before = self.doc.get_heads();
+        self.doc.sync().receive_sync_message(state, msg).map_err(|e| mend_engine::sync::SpaceError::Failed(e.to_string()))?;
+        Ok(self.doc.get_heads() != before)
+    }
+    fn refresh(&mut self) -> Result<bool, mend_engine::sync::SpaceError> {
+        Ok(false)
+    }
+    fn trust(&mut self, _: &mend_engine::core::DeviceId, _: &mend_engine::core::PartnerId, _: &str) -> Result<(), mend_engine::sync::SpaceError> {
+        Err(mend_engine::sync::SpaceError::Failed("not in this test".into()))
+    }
+    fn load_blob(&self, name: &str) -> Option<Vec<u8>> {
+        self.blobs.get(name).cloned()
+    }
+    fn save_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), mend_engine::sync::SpaceError> {
+        self.blobs.insert(name.into(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+#[test]
+fn a_peer_whose_changes_bump_the_schema_is_refused_and_both_sides_are_told() {
+    use automerge::transaction::Transactable as _;
+    use mend_engine::sync::{NetConfig, SYNC_ALPN, SyncError, net, node::Hub};
+    let (a, b) = paired_couple();
+    let ben_key = mend_engine::Engine::open(b.path()).unwrap().secret_key();
+    // In memory only: Ben's own profile stays as it was.
+    let mut doc = mend_store::DocStore::open(b.path()).unwrap().1;
+    doc.put(automerge::ROOT, "schema_version", 99u64).unwrap();
+    doc.commit();
+    let ana = mend_engine::core::DeviceId::from_key(&a.device_id());
+    let me = mend_engine::core::DeviceId::from_key(&b.device_id());
+    let server = a.serve();
+    let addr: std::net::SocketAddr = server
+        .log_text()
+        .split(" on ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.trim_end_matches(',').parse().ok())
+        .expect("serve prints its address");
+    let space = NewerMend { doc, me, ana: ana.clone(), blobs: Default::default() };
+    let results = tokio::runtime::Runtime::new().unwrap().block_on(async move {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let hub = Hub::new(std::sync::Arc::new(std::sync::Mutex::new(space)), tx);
+        hub.remember_addrs(&ana, [addr]);
+        let ep = net::bind(ben_key, &NetConfig::local_only(None), vec![SYNC_ALPN.to_vec()], None).await.unwrap();
+        let mut results = vec![];
+        // The next session is refused the same way.
+        for _ in 0..2 {
+            results.push(tokio::time::timeout(std::time::Duration::from_secs(20), hub.dial(&ep, &ana, false)).await);
+        }
+        ep.close().await;
+        results
+    });
+    for r in results {
+        match r {
+            Ok(Err(SyncError::Refused(why))) => assert!(
+                why.contains("Ana's laptop reads Mend spaces up to schema 1, so it could not accept what this device sent (schema 99)")
+                    && why.contains("update Mend on Ana's laptop"),
+                "the sender's note: {why}"
+            ),
+            other => panic!("the sender was not told: {other:?}"),
+        }
+    }
+    assert!(
+        server.wait_for_log("Ben's laptop sent changes made by a newer Mend (schema 99; this Mend reads up to 1): update Mend here", 10),
+        "the receiver's note: {}",
+        server.log_text()
+    );
+    // Ana keeps working, and so does Ben's real Mend, with her.
+    let id = a.create(&["gratitude", "add", "--text", "still here"]);
+    let out = b.local_ok(&["sync", "--once", "--timeout", "20"]);
+    assert!(notes(&b).contains(&id), "{out}\n{}", server.log_text());
+    assert_eq!(a.show()["partners"].as_array().unwrap().len(), 2);
+}

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod error;
 pub mod ids;
+pub mod incoming;
 pub mod records;
 pub mod schema;
 pub mod shared;
@@ -18,6 +19,7 @@ mod write;
 pub use action::{Action, Actor};
 pub use error::CoreError;
 pub use ids::{DeviceId, PartnerId, RecordId, Timestamp};
+pub use incoming::Refusal;
 pub use records::*;
 pub use shared::{Applied, SharedDoc, ViewFit};
 pub use view::View;

@@ -123,6 +123,13 @@ impl SharedDoc {
         self.doc.get_heads()
     }
 
+    /// Judges what a peer's sync message would add, before it is applied: see
+    /// [`crate::incoming`]. Changes this document already holds are not judged again.
+    pub fn check_incoming(&self, msg: &automerge::sync::Message) -> Result<(), crate::Refusal> {
+        let changes = crate::incoming::changes_in(msg, |h| automerge::ReadDoc::get_change_by_hash(&self.doc, h).is_some())?;
+        crate::incoming::check_incoming(&changes)
+    }
+
     /// Brings the view up to date after changes arrived from outside (another process, a
     /// peer), re-reading only the records those changes touched. Returns how many records
     /// were re-read. Errors if the new changes carry a newer schema than this Mend reads.

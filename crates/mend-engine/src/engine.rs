@@ -53,8 +53,14 @@ struct Loading {
 impl Engine {
     /// Creates a new profile in `dir` with a new space, this partner and this device.
     pub fn init(dir: &Path, name: &str, device_name: &str) -> Result<Engine, EngineError> {
-        let key = DeviceKey::generate();
-        let me = Actor { partner: PartnerId::from_uuid(uuid::Uuid::now_v7()), device: key.device_id() };
+        Engine::init_as(dir, DeviceKey::generate(), PartnerId::from_uuid(uuid::Uuid::now_v7()), name, device_name)
+    }
+
+    /// Like [`Self::init`], with the device key and partner id chosen before: a partner who
+    /// joins from a new folder presents them to the inviter first, and the profile is
+    /// written only once the inviter accepted.
+    pub fn init_as(dir: &Path, key: DeviceKey, partner: PartnerId, name: &str, device_name: &str) -> Result<Engine, EngineError> {
+        let me = Actor { partner, device: key.device_id() };
         let mut shared = SharedDoc::new_space()?;
         shared.set_device(&me.device)?;
         shared.apply(&me, when::now(), Action::RegisterDevice { partner_name: Some(name.to_owned()), device_name: device_name.to_owned() })?;
@@ -482,6 +488,10 @@ impl Engine {
 
     /// Applies a peer's sync message under the profile lock and saves what it brought
     /// (fsynced) before returning. Returns whether the document changed.
+    ///
+    /// What Mend could not read afterwards is refused first ([`EngineError::Refused`]): then
+    /// nothing of the message reaches the document, the disk or `state`, so the profile stays
+    /// exactly as it was and every command keeps working.
     pub fn receive_sync(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, EngineError> {
         use automerge::sync::SyncDoc as _;
         self.writable()?;
@@ -489,6 +499,7 @@ impl Engine {
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
         let shared = self.shared()?;
+        shared.check_incoming(&msg)?;
         let before = shared.heads();
         shared.doc_mut().sync().receive_sync_message(state, msg).map_err(|e| EngineError::Core(mend_core::CoreError::Document(e.to_string())))?;
         if shared.heads() == before {

@@ -5,6 +5,9 @@ use mend_store::StoreError;
 pub enum EngineError {
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// A peer's changes were refused before any of them was applied or saved.
+    #[error("another device sent {0}; nothing it sent was kept")]
+    Refused(#[from] mend_core::Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("no {kind} matches \"{given}\": copy the id from {}", list_command(kind))]

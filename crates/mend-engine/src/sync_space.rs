@@ -7,7 +7,7 @@ use mend_core::{DeviceId, PartnerId};
 use mend_sync::{SharedSpace, SpaceError};
 
 fn err(e: impl std::fmt::Display) -> SpaceError {
-    SpaceError(e.to_string())
+    SpaceError::Failed(e.to_string())
 }
 
 impl SharedSpace for Engine {
@@ -29,6 +29,9 @@ impl SharedSpace for Engine {
     fn partner_count(&self) -> usize {
         self.view().partners.len()
     }
+    fn has_partner(&self, partner: &mend_core::PartnerId) -> bool {
+        self.view().partners.contains_key(partner)
+    }
     fn is_trusted(&self, device: &DeviceId) -> bool {
         self.view().is_trusted(device)
     }
@@ -43,7 +46,10 @@ impl SharedSpace for Engine {
         self.generate_sync(state)
     }
     fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
-        self.receive_sync(state, msg).map_err(err)
+        self.receive_sync(state, msg).map_err(|e| match e {
+            crate::EngineError::Refused(r) => SpaceError::Refused(r),
+            e => err(e),
+        })
     }
     fn refresh(&mut self) -> Result<bool, SpaceError> {
         Engine::refresh(self).map_err(err)

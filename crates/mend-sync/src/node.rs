@@ -85,6 +85,9 @@ pub struct Hub<S: SharedSpace> {
     events: mpsc::UnboundedSender<Event>,
     changes: watch::Sender<u64>,
     live: Mutex<HashMap<DeviceId, Vec<Connection>>>,
+    /// Peers whose live session reached the same document: only those reset their dial
+    /// backoff, so a peer whose every session is refused is not redialled in a tight loop.
+    in_step: Mutex<HashSet<DeviceId>>,
 }
 
 impl<S: SharedSpace> std::fmt::Debug for Hub<S> {
@@ -95,7 +98,7 @@ impl<S: SharedSpace> std::fmt::Debug for Hub<S> {
 
 impl<S: SharedSpace> Hub<S> {
     pub fn new(space: Arc<Mutex<S>>, events: mpsc::UnboundedSender<Event>) -> Arc<Hub<S>> {
-        Arc::new(Hub { space, events, changes: watch::channel(0).0, live: Mutex::new(HashMap::new()) })
+        Arc::new(Hub { space, events, changes: watch::channel(0).0, live: Mutex::new(HashMap::new()), in_step: Mutex::new(HashSet::new()) })
     }
 
     pub fn space(&self) -> &Arc<Mutex<S>> {
@@ -176,8 +179,12 @@ impl<S: SharedSpace> Hub<S> {
     }
 
     fn unregister(&self, peer: &DeviceId, conn: &Connection) {
-        if let Some(v) = lock(&self.live).get_mut(peer) {
+        let mut live = lock(&self.live);
+        if let Some(v) = live.get_mut(peer) {
             v.retain(|c| c.stable_id() != conn.stable_id());
+            if v.is_empty() {
+                lock(&self.in_step).remove(peer);
+            }
         }
     }
 
@@ -192,10 +199,17 @@ impl<S: SharedSpace> Hub<S> {
         live: bool,
     ) -> Result<(), SyncError> {
         let name = self.peer_name(peer);
-        let (saved, schema) = {
-            let s = lock(&self.space);
-            (s.load_blob(&state_blob(peer)), s.schema_version())
+        let (saved, schema, refreshed) = {
+            let mut s = lock(&self.space);
+            // Another process on this profile may have saved a change since the last poll:
+            // a session that starts from older heads lets a one-off peer take them for being
+            // in step, and leave without that change.
+            let refreshed = s.refresh().unwrap_or(false);
+            (s.load_blob(&state_blob(peer)), s.schema_version(), refreshed)
         };
+        if refreshed {
+            self.notify_change();
+        }
         let mut session = Session::new(saved.as_deref());
         let mut changes = self.changes.subscribe();
         let who = || name.clone();
@@ -241,6 +255,13 @@ impl<S: SharedSpace> Hub<S> {
                             }
                         }
                         Err(SessionError::Remote(why)) => break Err(SyncError::Refused(why)),
+                        Err(SessionError::Refused(why)) => {
+                            let me = lock(&self.space).device_name();
+                            let _ = write(&mut send, &Msg::Error(crate::session::refused_reply(&me, &why))).await;
+                            linger(&mut send).await;
+                            conn.close(VarInt::from_u32(4), b"changes refused");
+                            break Err(SyncError::Refused(crate::session::refused_note(&who(), &why)));
+                        }
                         Err(e) => {
                             let _ = write(&mut send, &Msg::Error(e.for_peer())).await;
                             linger(&mut send).await;
@@ -258,6 +279,7 @@ impl<S: SharedSpace> Hub<S> {
                         self.update_peer(peer, |p| { p.last_synced = Some(at); p.last_error = None; });
                         let state = session.state_bytes();
                         let _ = lock(&self.space).save_blob(&state_blob(peer), &state);
+                        lock(&self.in_step).insert(peer.clone());
                         self.emit(Event::InStep { peer: peer.clone(), name: who() });
                     }
                     if in_step && initiator && !live {
@@ -390,8 +412,9 @@ impl<S: SharedSpace> Hub<S> {
                         lock(&d).remove(&peer);
                     });
                 }
-                // A peer that got connected resets its backoff.
-                next.retain(|p, _| !hub.is_live(p));
+                // A peer that got connected and in step resets its backoff; one merely
+                // connected may be refused again at once (its changes could not be kept).
+                next.retain(|p, _| !(hub.is_live(p) && lock(&hub.in_step).contains(p)));
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
         });
@@ -411,12 +434,10 @@ impl<S: SharedSpace> Hub<S> {
                 addr = addr.with_ip_addr(s);
             }
         }
+        // A partner invitation in a space that has both partners already is how one partner
+        // brings the other back after that partner's device lost its key: the join is then
+        // accepted only for the partner who is already here (check_pairing), never for a third.
         let mut space = lock(&self.space);
-        if role == Role::Partner && space.partner_count() >= 2 {
-            return Err(SyncError::Refused(
-                "this space already has two partners; you can add another device of yours instead (--as own-device)".into(),
-            ));
-        }
         let ticket = Ticket::new(addr, role, space.partner_name(), valid_secs, now);
         let mut inv: Invitations = space.load_blob(INVITES).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         inv.add(&ticket.secret, role, ticket.expires_at, now);
@@ -475,6 +496,9 @@ impl<S: SharedSpace> Hub<S> {
                 let p = PartnerId::from_key(&p);
                 if p == space.partner() {
                     return Err("that device belongs to you: invite it with --as own-device".into());
+                }
+                if space.partner_count() >= 2 && !space.has_partner(&p) {
+                    return Err("this space already has two partners: an invitation as a partner can only bring back a device of the partner who is already here".into());
                 }
                 p
             }

@@ -18,6 +18,31 @@ pub enum SessionError {
     Space(#[from] SpaceError),
     #[error("the other device sent a message out of order")]
     Unexpected,
+    /// The peer's changes were refused before any was kept; see [`refused_note`] and
+    /// [`refused_reply`] for what each side is told.
+    #[error("the other device sent {0}; nothing it sent was kept")]
+    Refused(mend_core::Refusal),
+}
+
+/// What this device says about a peer whose changes it refused. `peer` is the peer's name.
+pub fn refused_note(peer: &str, why: &mend_core::Refusal) -> String {
+    match why {
+        mend_core::Refusal::NewerMend { .. } => {
+            format!("{peer} sent {why}: update Mend here to keep syncing with it. Nothing it sent was kept; everything here is as it was")
+        }
+        mend_core::Refusal::Unreadable(_) => format!("{peer} sent {why}. Nothing it sent was kept; everything here is as it was"),
+    }
+}
+
+/// What the refusing device tells the peer, true from the peer's side. `me` is the name of
+/// the refusing device.
+pub fn refused_reply(me: &str, why: &mend_core::Refusal) -> String {
+    match why {
+        mend_core::Refusal::NewerMend { found, supported } => format!(
+            "{me} reads Mend spaces up to schema {supported}, so it could not accept what this device sent (schema {found}) and kept none of it: update Mend on {me} to keep syncing with it"
+        ),
+        mend_core::Refusal::Unreadable(_) => format!("{me} could not accept what this device sent and kept none of it: {why}"),
+    }
 }
 
 impl SessionError {
@@ -32,6 +57,8 @@ impl SessionError {
             }
             SessionError::Space(_) => "the other device could not save what this device sent and ended the sync; nothing on this device was changed, and the next sync tries again".into(),
             SessionError::Remote(why) => why.clone(),
+            // Where the device's name is known, node.rs sends `refused_reply` with it.
+            SessionError::Refused(why) => refused_reply("the other device", why),
         }
     }
 }
@@ -100,7 +127,10 @@ impl Session {
                     return Err(SessionError::Unexpected);
                 }
                 let m = sync::Message::decode(&bytes).map_err(|e| SessionError::Malformed(e.to_string()))?;
-                let changed = space.receive(&mut self.state, m)?;
+                let changed = space.receive(&mut self.state, m).map_err(|e| match e {
+                    crate::SpaceError::Refused(r) => SessionError::Refused(r),
+                    e => SessionError::Space(e),
+                })?;
                 Ok(Handled { replies: self.generate(space), changed })
             }
             Msg::Done => {

@@ -7,8 +7,15 @@ use automerge::sync;
 use mend_core::{DeviceId, PartnerId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct SpaceError(pub String);
+pub enum SpaceError {
+    /// Something failed on this device (reading or saving the profile).
+    #[error("{0}")]
+    Failed(String),
+    /// The peer's changes were refused before any of them was applied or saved: the
+    /// session ends with a note to both sides.
+    #[error("{0}")]
+    Refused(mend_core::Refusal),
+}
 
 pub trait SharedSpace: Send + 'static {
     fn device(&self) -> DeviceId;
@@ -18,13 +25,16 @@ pub trait SharedSpace: Send + 'static {
     fn schema_version(&self) -> u64;
     /// How many partners the space has (pairing a third is refused).
     fn partner_count(&self) -> usize;
+    /// Whether `partner` is one of the space's partners.
+    fn has_partner(&self, partner: &PartnerId) -> bool;
     fn is_trusted(&self, device: &DeviceId) -> bool;
     /// Trusted devices other than this one, with their names.
     fn peers(&self) -> Vec<(DeviceId, String)>;
     fn heads(&mut self) -> Vec<ChangeHash>;
     fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message>;
     /// Applies a peer's message and saves what it brought (fsynced) before returning.
-    /// Returns whether the document changed.
+    /// Returns whether the document changed. Changes this Mend could not read afterwards
+    /// are refused with [`SpaceError::Refused`] before anything of the message is kept.
     fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError>;
     /// Picks up changes other processes saved to this profile.
     fn refresh(&mut self) -> Result<bool, SpaceError>;

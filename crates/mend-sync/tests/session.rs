@@ -82,3 +82,48 @@ fn malformed_sync_bytes_are_refused_and_change_nothing() {
     assert!(e.to_string().contains("does not understand"), "{e}");
     assert_eq!(a.doc.heads(), before);
 }
+
+/// A peer whose changes write the document root is refused at the message that carries
+/// them: the session ends with [`SessionError::Refused`], nothing of it is applied, and the
+/// words each side is told are true from that side.
+#[test]
+fn changes_that_rewrite_the_root_end_the_session_before_any_is_applied() {
+    use automerge::transaction::Transactable as _;
+    use mend_sync::session::{SessionError, refused_note, refused_reply};
+    let (mut a, mut b) = couple();
+    pump(&mut a, &mut b);
+    b.note(30_000, "rides along with the bad change");
+    b.doc.doc_mut().put(automerge::ROOT, "schema_version", 5u64).unwrap();
+    b.doc.doc_mut().commit();
+    let heads = a.doc.heads();
+    let (mut sa, mut sb) = (Session::new(None), Session::new(None));
+    let mut to_a = vec![Session::hello(1)];
+    let mut to_b = vec![Session::hello(1)];
+    let mut refused = None;
+    'talk: for _ in 0..100 {
+        for m in std::mem::take(&mut to_b) {
+            to_a.extend(sb.handle(&mut b, m).unwrap().replies);
+        }
+        for m in std::mem::take(&mut to_a) {
+            match sa.handle(&mut a, m) {
+                Ok(h) => to_b.extend(h.replies),
+                Err(SessionError::Refused(r)) => {
+                    refused = Some(r);
+                    break 'talk;
+                }
+                Err(e) => panic!("not a refusal: {e}"),
+            }
+        }
+    }
+    let r = refused.expect("the change was refused");
+    assert_eq!(r, mend_core::Refusal::NewerMend { found: 5, supported: 1 });
+    assert_eq!(a.doc.heads(), heads, "nothing of the message was applied");
+    assert_eq!(a.doc.view().gratitude.len(), 0);
+    let note = refused_note("Ben's laptop", &r);
+    assert!(note.starts_with("Ben's laptop sent changes made by a newer Mend (schema 5; this Mend reads up to 1): update Mend here"), "{note}");
+    assert!(note.contains("Nothing it sent was kept"), "{note}");
+    let reply = refused_reply("Ana's laptop", &r);
+    assert!(reply.contains("Ana's laptop reads Mend spaces up to schema 1, so it could not accept what this device sent (schema 5)"), "{reply}");
+    let unreadable = refused_reply("Ana's laptop", &mend_core::Refusal::Unreadable("a record deleted".into()));
+    assert_eq!(unreadable, "Ana's laptop could not accept what this device sent and kept none of it: changes Mend cannot read (a record deleted)");
+}

@@ -55,6 +55,9 @@ impl SharedSpace for Mem {
     fn partner_count(&self) -> usize {
         self.doc.view().partners.len()
     }
+    fn has_partner(&self, p: &PartnerId) -> bool {
+        self.doc.view().partners.contains_key(p)
+    }
     fn is_trusted(&self, d: &DeviceId) -> bool {
         self.doc.view().is_trusted(d)
     }
@@ -68,10 +71,12 @@ impl SharedSpace for Mem {
         self.doc.doc_mut().sync().generate_sync_message(state)
     }
     fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
+        // The same gate as the engine's: judged before anything is applied.
+        self.doc.check_incoming(&msg).map_err(SpaceError::Refused)?;
         let before = self.doc.heads();
-        self.doc.doc_mut().sync().receive_sync_message(state, msg).map_err(|e| SpaceError(e.to_string()))?;
+        self.doc.doc_mut().sync().receive_sync_message(state, msg).map_err(|e| SpaceError::Failed(e.to_string()))?;
         let changed = self.doc.heads() != before;
-        self.doc.absorb(&before).map_err(|e| SpaceError(e.to_string()))?;
+        self.doc.absorb(&before).map_err(|e| SpaceError::Failed(e.to_string()))?;
         Ok(changed)
     }
     fn refresh(&mut self) -> Result<bool, SpaceError> {
@@ -81,7 +86,7 @@ impl SharedSpace for Mem {
         self.doc
             .apply(&self.me, Timestamp(3), Action::TrustDevice { device: device.clone(), partner: partner.clone(), name: name.into() })
             .map(|_| ())
-            .map_err(|e| SpaceError(e.to_string()))
+            .map_err(|e| SpaceError::Failed(e.to_string()))
     }
     fn load_blob(&self, name: &str) -> Option<Vec<u8>> {
         self.blobs.get(name).cloned()
