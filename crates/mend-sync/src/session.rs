@@ -192,7 +192,7 @@ mod peer_words {
             ),
             SessionError::Malformed("bad bytes".into()),
             SessionError::Unexpected,
-            SessionError::Space(crate::space::SpaceError("disk full".into())),
+            SessionError::Space(crate::space::SpaceError::Failed("disk full".into())),
         ];
         for e in errors {
             let told = e.for_peer();
