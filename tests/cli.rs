@@ -32,18 +32,6 @@ fn parse(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
 }
 
-/// A command that Mend must refuse: exit code 1, nothing on stdout, and on stderr a sentence
-/// for a person that says `says`.
-fn refused(d: &Device, args: &[&str], says: &str) -> String {
-    let o = d.run(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "mend {args:?} should be refused with exit code 1; stderr: {err}");
-    assert_person_error(&err);
-    assert!(err.contains(says), "mend {args:?}: expected {says:?} in the message, got {err:?}");
-    assert!(o.stdout.is_empty(), "mend {args:?}: a refused command prints nothing on stdout, got {:?}", stdout(&o));
-    err
-}
-
 /// A command line that clap itself rejects: exit code 2 and a message naming the problem.
 fn usage_error(d: &Device, args: &[&str], says: &str) {
     let o = d.run(args);

@@ -17,17 +17,6 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
 }
 
-/// Refused with exit code 1, a sentence for a person that says `says`, nothing on stdout.
-fn refused(d: &Device, args: &[&str], says: &str) -> String {
-    let o = d.run(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "mend {args:?} should be refused with exit code 1; stderr: {err}");
-    assert_person_error(&err);
-    assert!(err.contains(says), "mend {args:?}: expected {says:?} in the message, got {err:?}");
-    assert!(o.stdout.is_empty(), "mend {args:?}: a refused command prints nothing on stdout");
-    err
-}
-
 /// Characters that steer a terminal or reorder the text around them.
 fn steering(c: char) -> bool {
     (c.is_control() && c != '\n') || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

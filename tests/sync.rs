@@ -74,13 +74,7 @@ fn an_unpaired_device_is_refused() {
     let (a, _b) = paired_couple();
     a.create(&["gratitude", "add", "--text", "between the two of us"]);
     let server = a.serve();
-    let addr: std::net::SocketAddr = server
-        .log_text()
-        .split(" on ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .expect("serve prints its address");
+    let addr = server.listening_addr();
     let ana: iroh_base::PublicKey = a.device_id().parse().expect("device id");
     // A stranger with its own key dials Ana's laptop directly and speaks the protocol.
     let got = tokio::runtime::Runtime::new().unwrap().block_on(async move {
@@ -473,13 +467,7 @@ fn a_peer_whose_changes_bump_the_schema_is_refused_and_both_sides_are_told() {
     let ana = mend_engine::core::DeviceId::from_key(&a.device_id());
     let me = mend_engine::core::DeviceId::from_key(&b.device_id());
     let server = a.serve();
-    let addr: std::net::SocketAddr = server
-        .log_text()
-        .split(" on ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.trim_end_matches(',').parse().ok())
-        .expect("serve prints its address");
+    let addr = server.listening_addr();
     let space = NewerMend { doc, me, ana: ana.clone(), blobs: Default::default() };
     let results = tokio::runtime::Runtime::new().unwrap().block_on(async move {
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();

@@ -63,6 +63,18 @@ impl Device {
     }
 }
 
+/// A command that Mend must refuse: exit code 1, nothing on stdout, and on stderr a sentence
+/// for a person that says `says`. Returns the message.
+pub fn refused(d: &Device, args: &[&str], says: &str) -> String {
+    let o = d.run(args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "mend {args:?} should be refused with exit code 1; stderr: {err}");
+    assert_person_error(&err);
+    assert!(err.contains(says), "mend {args:?}: expected {says:?} in the message, got {err:?}");
+    assert!(o.stdout.is_empty(), "mend {args:?}: a refused command prints nothing on stdout, got {:?}", String::from_utf8_lossy(&o.stdout));
+    err
+}
+
 /// An error is a sentence for a person: never a panic, a backtrace or a debug dump.
 pub fn assert_person_error(stderr: &str) {
     assert!(stderr.starts_with("mend: "), "errors start with 'mend: ': {stderr:?}");
@@ -100,6 +112,16 @@ impl Background {
     /// Waits until the log contains `needle`.
     pub fn wait_for_log(&self, needle: &str, secs: u64) -> bool {
         wait_until(secs, || self.log_text().contains(needle))
+    }
+
+    /// The address `mend serve` said it listens on.
+    pub fn listening_addr(&self) -> std::net::SocketAddr {
+        self.log_text()
+            .split(" on ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|s| s.trim_end_matches(',').parse().ok())
+            .expect("serve prints its address")
     }
 
     pub fn stop(mut self) -> String {
