@@ -69,23 +69,6 @@ impl View {
         self.pauses.values().filter(move |p| p.is_active(now))
     }
 
-    /// What kind of record an id names, for links such as a gratitude note's "about".
-    pub fn kind_of(&self, id: &RecordId) -> Option<&'static str> {
-        if self.agreements.contains_key(id) {
-            Some("agreement")
-        } else if self.promises.contains_key(id) {
-            Some("promise")
-        } else if self.gratitude.contains_key(id) {
-            Some("gratitude")
-        } else if self.checkins.contains_key(id) {
-            Some("checkin")
-        } else if self.repairs.contains_key(id) {
-            Some("repair")
-        } else {
-            None
-        }
-    }
-
     /// The records of `self` that `now` no longer holds, as (kind, when written): what a
     /// loss of saved changes took, for telling the user what is missing.
     pub fn missing_from(&self, now: &View) -> Vec<(&'static str, Timestamp)> {

@@ -6,7 +6,7 @@ use crate::when;
 use automerge::ChangeHash;
 use mend_core::{Action, Actor, PartnerId, RecordId, SharedDoc, Timestamp, View, ViewFit};
 use mend_store::{DeviceKey, DocStore, KeyProblem, Opening, PendingDoc, Profile, Recovery, Settings};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What an executed command produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -289,11 +289,6 @@ impl Engine {
         let Ok(_g) = self.store.lock_exclusive() else { return };
         let heads = shared.heads();
         let _ = self.store.write_view_cache(shared.view(), &heads);
-    }
-
-    /// For tests and benchmarks: a clock other than the system's.
-    pub fn set_clock(&mut self, clock: impl Fn() -> Timestamp + Send + 'static) {
-        self.clock = Box::new(clock);
     }
 
     /// For tests: compact after this many log bytes instead of the default.
@@ -588,10 +583,6 @@ impl Engine {
 
     pub fn export_markdown(&self) -> String {
         crate::export::markdown(self.view(), self.now())
-    }
-
-    pub fn profile_path(&self) -> PathBuf {
-        self.profile.dir.clone()
     }
 }
 

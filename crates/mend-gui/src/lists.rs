@@ -151,10 +151,6 @@ impl Lists {
             repairs: unanswered.iter().map(|r| r.id.clone()).collect(),
         }
     }
-
-    pub fn agreements_in(&self, group: AgreementGroup) -> &[RecordId] {
-        self.agreements.iter().find(|(g, _)| *g == group).map(|(_, ids)| ids.as_slice()).unwrap_or(&[])
-    }
 }
 
 /// The three rating lines of a series, averaged over runs of consecutive check-ins so that

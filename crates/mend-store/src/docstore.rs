@@ -590,15 +590,6 @@ impl DocStore {
     pub fn profile_dir(&self) -> &Path {
         &self.profile
     }
-
-    /// Bytes of the current log and the newest snapshot: for status and benchmarks.
-    pub fn disk_usage(&self) -> u64 {
-        [snapshot_path(&self.dir, self.generation), log_path(&self.dir, self.generation)]
-            .iter()
-            .filter_map(|p| fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum()
-    }
 }
 
 /// The view cache is written only for changes already saved, so its heads are a state

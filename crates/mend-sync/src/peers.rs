@@ -36,12 +36,4 @@ impl Peers {
     pub fn to_blob(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).unwrap_or_default()
     }
-
-    /// Remembers an address, newest first, a few per peer.
-    pub fn remember(&mut self, peer: &str, addr: SocketAddr) {
-        let p = self.peers.entry(peer.to_owned()).or_default();
-        p.addrs.retain(|a| *a != addr);
-        p.addrs.insert(0, addr);
-        p.addrs.truncate(4);
-    }
 }

@@ -4,7 +4,7 @@
 
 use crate::space::{SharedSpace, SpaceError};
 use crate::wire::{Hello, Msg};
-use automerge::sync::{self, SyncDoc as _};
+use automerge::sync;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {
@@ -173,11 +173,6 @@ impl Session {
         });
         self.got_hello && self.idle && theirs.as_ref() == Some(&ours)
     }
-}
-
-/// Lets tests and tools use a bare document as a space.
-pub fn generate_for(doc: &mut automerge::AutoCommit, state: &mut sync::State) -> Option<sync::Message> {
-    doc.sync().generate_sync_message(state)
 }
 
 #[cfg(test)]
