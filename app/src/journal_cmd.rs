@@ -177,7 +177,7 @@ pub fn run(profile: &Path, cmd: JournalCmd) -> Result<()> {
             let j = open(profile)?;
             let entries = j.list()?;
             let md = Zeroizing::new(mend_journal::export::markdown(&entries, &|t| when::format(Timestamp(t))));
-            write_private(&out, md.as_bytes())?;
+            mend_fs::write_export(&out, md.as_bytes())?;
             eprintln!(
                 "Exported {} entries to {} (readable by you only). It is plain text: keep it private, and delete it when you no longer need it.",
                 entries.len(),
@@ -382,31 +382,6 @@ fn show_feel(draft: &str, json: bool) -> Result<()> {
         writeln!(out, "  {}. {q}", i + 1)?;
     }
     Ok(())
-}
-
-/// Written whole or not at all, and readable by the owner only from its first byte.
-fn write_private(out: &Path, bytes: &[u8]) -> Result<()> {
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".mend-tmp");
-    let tmp = out.with_file_name(name);
-    let write = || -> std::io::Result<()> {
-        let _ = std::fs::remove_file(&tmp);
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o600);
-        }
-        let mut f = o.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, out)?;
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::File::open(parent)?.sync_all()
-    };
-    write().with_context(|| format!("could not write {}", out.display()))
 }
 
 fn stress(profile: &Path, count: usize, size: usize, compact_bytes: Option<u64>, delete_every: usize, rekey: Option<(String, usize)>) -> Result<()> {

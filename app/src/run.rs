@@ -3,7 +3,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use mend_engine::core::{Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
 use mend_engine::{Command, Engine, printable, when};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub fn run(cli: Cli) -> Result<()> {
     let Some(cmd) = cli.command else {
@@ -261,7 +261,7 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
                 "json" => serde_json::to_vec_pretty(&engine.show_json())?,
                 _ => engine.export_markdown().into_bytes(),
             };
-            write_export(&out, &bytes)?;
+            mend_fs::write_export(&out, &bytes)?;
             eprintln!("Exported to {}. It holds your shared space only: keep it somewhere private.", out.display());
             Ok(())
         }
@@ -359,17 +359,6 @@ fn promise(engine: &mut Engine, cmd: PromiseCmd) -> Result<()> {
             Ok(())
         }
     }
-}
-
-fn write_export(out: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = out.with_extension("mend-tmp");
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, out)
-    };
-    write().with_context(|| format!("could not write {}", out.display()))
 }
 
 fn words<T: std::fmt::Display>(all: &[T]) -> String {

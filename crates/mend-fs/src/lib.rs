@@ -103,6 +103,36 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     sync_dir(parent(path))
 }
 
+/// Writes a file into a folder of the user's choosing (an export): whole or not at all,
+/// owner-only from its first byte (it holds the couple's words), fsynced with its folder.
+/// Unlike [`atomic_write`], whose `NAME.tmp` is Mend's own in Mend's folders, the temp file
+/// here has a name no one else uses and is created new, so a file of the user's is never
+/// truncated or replaced on the way; only `path` itself is replaced, as asked.
+pub fn write_export(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let tmp = path.with_file_name(format!(".{name}.mend-{}-{}.tmp", std::process::id(), now_millis()));
+    let written = (|| {
+        let mut o = OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        let mut f = o.open(&tmp).map_err(FsError::io("write", path))?;
+        f.write_all(bytes).map_err(FsError::io("write", path))?;
+        f.sync_all().map_err(FsError::io("flush to disk", path))?;
+        fs::rename(&tmp, path).map_err(FsError::io("replace", path))
+    })();
+    if let Err(e) = written {
+        if fs::remove_file(&tmp).is_err() {
+            // Not created, or already gone: nothing of ours is left either way.
+        }
+        return Err(e);
+    }
+    sync_dir(parent(path))
+}
+
 /// Where [`atomic_write`] writes before the rename: the same name with `.tmp` added.
 pub fn tmp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -360,6 +390,27 @@ mod tests {
         let also = keep_bytes_aside(&d.0, "other.tail", b"the same torn tail").unwrap();
         assert_ne!(also, first, "another file's bytes are their own evidence");
         assert_eq!(names(&d.0.join("damaged")).len(), 3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_is_owner_only_whole_and_never_touches_the_users_other_files() {
+        let d = TestDir::new("export");
+        let p = d.0.join("our space.md");
+        let theirs = d.0.join("our space.md.tmp");
+        fs::write(&theirs, b"a file of the user's").unwrap();
+        fs::write(&p, b"an older export").unwrap();
+        write_export(&p, b"# Our space").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"# Our space");
+        assert_eq!(mode(&p), 0o600);
+        assert_eq!(fs::read(&theirs).unwrap(), b"a file of the user's", "untouched");
+        assert_eq!(names(&d.0), ["our space.md", "our space.md.tmp"], "no temp file left");
+        // A failure leaves nothing of ours behind either.
+        let blocked = d.0.join("a folder");
+        fs::create_dir(&blocked).unwrap();
+        fs::write(blocked.join("inside"), b"x").unwrap();
+        assert!(write_export(&blocked, b"x").is_err());
+        assert_eq!(names(&d.0), ["a folder", "our space.md", "our space.md.tmp"]);
     }
 
     #[test]

@@ -372,7 +372,13 @@ impl Worker {
                     let e = lock(&engine);
                     if json { serde_json::to_vec_pretty(&e.show_json()).map_err(|e| e.to_string())? } else { e.export_markdown().into_bytes() }
                 };
-                write_private(&path, &bytes).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+                mend_fs::write_export(&path, &bytes).map_err(|e| {
+                    if e.is_disk_full() {
+                        "The disk is full, so the export could not be saved. Free some space, then try again.".to_owned()
+                    } else {
+                        "Mend could not save the export in that place. Choose another folder and try again.".to_owned()
+                    }
+                })?;
                 Ok(format!("Exported to {}. It holds your shared space only: keep it somewhere private.", path.display()))
             }
             Request::SetLocalOnly { local_only } => {
@@ -540,21 +546,6 @@ fn link_word(l: mend_engine::sync::peers::Link) -> &'static str {
         mend_engine::sync::peers::Link::Direct => "direct",
         mend_engine::sync::peers::Link::Relay => "relayed",
     }
-}
-
-/// An export holds the couple's shared words: readable by this user only.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }
 
 /// The document's heads as one number: equal heads, equal documents.
