@@ -99,6 +99,10 @@ fn init_refuses_any_folder_that_holds_part_of_a_profile() {
         assert!(err.contains("already holds a Mend profile") && err.contains(part), "{part}: {err}");
         assert!(err.contains("never starts a new space over one"), "{part}: {err}");
         assert_eq!(disk(d.path()), before, "{part}: a refused init wrote nothing");
+        // Opening it never advises the init that was just refused.
+        let o = d.run(&["show"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("init --name"), "{part}: {err}");
     }
 }
 

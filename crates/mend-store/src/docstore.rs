@@ -146,7 +146,11 @@ struct Entered {
 fn enter(profile: &Path) -> Result<Entered, StoreError> {
     let dir = profile.join("space");
     if !dir.is_dir() {
-        return Err(StoreError::NotAProfile { path: profile.to_owned() });
+        let parts = crate::profile::parts_in(profile);
+        if parts.is_empty() {
+            return Err(StoreError::NotAProfile { path: profile.to_owned() });
+        }
+        return Err(StoreError::Remnant { path: profile.to_owned(), parts: parts.join(", ") });
     }
     let lock = open_lock(&dir)?;
     let guard = exclusive(&lock, &dir)?;

@@ -22,6 +22,11 @@ pub enum StoreError {
     AlreadyExists { path: PathBuf, parts: String },
     #[error("{} holds other files and is not a Mend profile: choose an empty folder for a new profile", path.display())]
     NotEmpty { path: PathBuf },
+    #[error(
+        "{} holds part of a Mend profile ({parts}) but not its shared space, so there is nothing to open. Mend changes nothing there. To start again, use another, empty folder with --profile; your partner's device can bring the shared space back when you pair the new profile with it",
+        path.display()
+    )]
+    Remnant { path: PathBuf, parts: String },
     /// The document that the view cache matched did not load in the background (the
     /// caller opens the profile again the usual way, which repairs what it can).
     #[error("the shared document did not load: {0}")]

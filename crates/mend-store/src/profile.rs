@@ -102,7 +102,12 @@ impl Profile {
     /// fields, and the engine decides with the document what can be rebuilt.
     pub fn open(dir: &Path) -> Result<Profile, StoreError> {
         if !dir.join(SETTINGS).is_file() && !dir.join(KEY).is_file() && !dir.join("space").is_dir() {
-            return Err(StoreError::NotAProfile { path: dir.to_owned() });
+            let parts = parts_in(dir);
+            if parts.is_empty() {
+                return Err(StoreError::NotAProfile { path: dir.to_owned() });
+            }
+            // What is left of a profile (a journal, files kept aside): never "run init".
+            return Err(StoreError::Remnant { path: dir.to_owned(), parts: parts.join(", ") });
         }
         let key_path = dir.join(KEY);
         let (key, key_problem) = match std::fs::read(&key_path) {
@@ -179,7 +184,7 @@ fn remove_stale_setups(parent: &Path, name: &str) {
 }
 
 /// The parts of a profile present in `dir`.
-fn parts_in(dir: &Path) -> Vec<&'static str> {
+pub(crate) fn parts_in(dir: &Path) -> Vec<&'static str> {
     PARTS.iter().copied().filter(|p| dir.join(p).exists()).collect()
 }
 
