@@ -171,6 +171,10 @@ mod tests {
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
 
+    /// A raw change a modified device could write, as a test case.
+    type Forgery = Box<dyn FnOnce(&mut AutoCommit)>;
+    type RecordForgery = Box<dyn Fn(&mut AutoCommit, &automerge::ObjId)>;
+
     fn forged(f: impl FnOnce(&mut AutoCommit)) -> Vec<Change> {
         let mut doc = schema::genesis().with_actor(automerge::ActorId::from(&[7u8; 16][..]));
         let before = doc.get_heads();
@@ -207,7 +211,7 @@ mod tests {
 
     #[test]
     fn any_other_write_to_the_root_cannot_be_read() {
-        let cases: Vec<Box<dyn FnOnce(&mut AutoCommit)>> = vec![
+        let cases: Vec<Forgery> = vec![
             Box::new(|d| d.put(ROOT, SCHEMA_KEY, "one").unwrap()),
             Box::new(|d| d.put(ROOT, SCHEMA_KEY, -1i64).unwrap()),
             Box::new(|d| d.delete(ROOT, SCHEMA_KEY).unwrap()),
@@ -232,7 +236,7 @@ mod tests {
 
     #[test]
     fn a_record_replaced_by_a_scalar_a_list_or_deleted_cannot_be_read() {
-        let cases: Vec<Box<dyn Fn(&mut AutoCommit, &automerge::ObjId)>> = vec![
+        let cases: Vec<RecordForgery> = vec![
             Box::new(|d, c| d.put(c, "someone", "not a record").unwrap()),
             Box::new(|d, c| {
                 d.put_object(c, "someone", ObjType::List).unwrap();

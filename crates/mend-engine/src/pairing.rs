@@ -70,7 +70,7 @@ pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&st
     let mut device_name = device_name.to_owned();
     // What the profile will be: opened now when it exists, created once the inviter accepts.
     enum Start {
-        Existing(Engine),
+        Existing(Box<Engine>),
         /// A profile whose device key is lost: it joins as a new device (a new key) and
         /// keeps everything it holds; the key is replaced only once the inviter accepted.
         Rejoin {
@@ -94,7 +94,7 @@ pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&st
             )));
         } else {
             device_name = e.device_name().to_owned();
-            Start::Existing(e)
+            Start::Existing(Box::new(e))
         }
     } else {
         let partner = match ticket.role {
@@ -131,7 +131,7 @@ pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&st
             dir.display(),
             ticket.inviter
         ))),
-        Start::Existing(e) => Ok(e),
+        Start::Existing(e) => Ok(*e),
         // Another person's space is never taken into this profile (an unknown partner is
         // the empty id: both profile.json and the key were lost, so anyone's may fit).
         Start::Rejoin { partner, .. } if !partner.as_str().is_empty() && partner != accepted_as => Err(EngineError::Pairing(format!(

@@ -86,17 +86,21 @@ mod libc_enospc {
 /// A write that fails (a full disk) removes its temp file, so failures never pile up files.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     let tmp = tmp_path(path);
-    let written = (|| {
-        let mut f = create_file(&tmp)?;
+    replace_through(&tmp, path, bytes, create_file(&tmp))
+}
+
+/// Writes `bytes` into `file` (opened at `tmp`), fsyncs it and renames it over `path`, then
+/// fsyncs the folder. A failure (a full disk) removes the temp file, so failures never pile
+/// up files; the file it was to replace is untouched.
+fn replace_through(tmp: &Path, path: &Path, bytes: &[u8], file: Result<File, FsError>) -> Result<(), FsError> {
+    let written = file.and_then(|mut f| {
         f.write_all(bytes).map_err(FsError::io("write", path))?;
         f.sync_all().map_err(FsError::io("flush to disk", path))?;
-        fs::rename(&tmp, path).map_err(FsError::io("replace", path))
-    })();
+        fs::rename(tmp, path).map_err(FsError::io("replace", path))
+    });
     if let Err(e) = written {
-        // Only the temp file goes: the file it was to replace is untouched. If even this
-        // fails, the next write to this path truncates and reuses it.
-        if fs::remove_file(&tmp).is_err() {
-            // Nothing more to do here; the error that matters is `e`.
+        if fs::remove_file(tmp).is_err() {
+            // Not created, or already gone; a leftover is truncated by the next write.
         }
         return Err(e);
     }
@@ -111,26 +115,14 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
 pub fn write_export(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
     let tmp = path.with_file_name(format!(".{name}.mend-{}-{}.tmp", std::process::id(), now_millis()));
-    let written = (|| {
-        let mut o = OpenOptions::new();
-        o.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o600);
-        }
-        let mut f = o.open(&tmp).map_err(FsError::io("write", path))?;
-        f.write_all(bytes).map_err(FsError::io("write", path))?;
-        f.sync_all().map_err(FsError::io("flush to disk", path))?;
-        fs::rename(&tmp, path).map_err(FsError::io("replace", path))
-    })();
-    if let Err(e) = written {
-        if fs::remove_file(&tmp).is_err() {
-            // Not created, or already gone: nothing of ours is left either way.
-        }
-        return Err(e);
+    let mut o = OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
     }
-    sync_dir(parent(path))
+    replace_through(&tmp, path, bytes, o.open(&tmp).map_err(FsError::io("write", path)))
 }
 
 /// Where [`atomic_write`] writes before the rename: the same name with `.tmp` added.
