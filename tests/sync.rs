@@ -69,6 +69,22 @@ fn a_change_reaches_the_partner_live_while_both_serve() {
     assert!(sb.log_text().contains("stopped"), "{}", sb.log_text());
 }
 
+/// Issue 11's bug: with `serve` running on Ana's profile, a note written there by a CLI
+/// command and followed at once by Ben's `sync --once` was missing on Ben's side in 5 of 10
+/// tries, while both said "synced". A session starts from what is on disk, and "synced"
+/// means it.
+#[test]
+fn a_note_written_beside_a_running_serve_reaches_a_one_off_sync_at_once() {
+    let (a, b) = paired_couple();
+    let _sa = a.serve();
+    for i in 0..10 {
+        let id = a.create(&["gratitude", "add", "--text", &format!("written beside serve {i}")]);
+        let out = b.local_ok(&["sync", "--once", "--timeout", "20"]);
+        assert!(out.contains("synced with"), "{out}");
+        assert!(notes(&b).contains(&id), "try {i}: Ben's one-off sync said it synced, and has the note written just before");
+    }
+}
+
 #[test]
 fn an_unpaired_device_is_refused() {
     let (a, _b) = paired_couple();
@@ -78,7 +94,7 @@ fn an_unpaired_device_is_refused() {
     let ana: iroh_base::PublicKey = a.device_id().parse().expect("device id");
     // A stranger with its own key dials Ana's laptop directly and speaks the protocol.
     let got = tokio::runtime::Runtime::new().unwrap().block_on(async move {
-        use mend_engine::sync::{NetConfig, SYNC_ALPN, net, session::Session};
+        use mend_sync::{NetConfig, SYNC_ALPN, net, session::Session};
         let ep = net::bind(iroh_base::SecretKey::generate(), &NetConfig::local_only(None), vec![SYNC_ALPN.to_vec()], None).await.unwrap();
         let target = iroh_base::EndpointAddr::from_parts(ana, [iroh_base::TransportAddr::Ip(addr)]);
         // The refusal may come before or after our stream opens: either way, nothing arrives.
@@ -134,7 +150,7 @@ fn expired_reused_wrong_and_garbled_tickets_are_refused() {
 
     // Wrong secret: a ticket changed after it was made.
     let (inv, ticket) = a.invite("partner", 60);
-    let mut t = mend_engine::sync::Ticket::parse(&ticket, 0).unwrap();
+    let mut t = mend_sync::Ticket::parse(&ticket, 0).unwrap();
     t.secret[0] ^= 1;
     let o = b.local(&["pair", "join", &t.to_text()]);
     assert!(!o.status.success());
@@ -318,7 +334,7 @@ fn a_failed_join_creates_no_profile_and_leaves_the_folder_as_it_was() {
     // Wrong secret, as a partner and as another device.
     for role in ["partner", "own-device"] {
         let (inv, ticket) = a.invite(role, 60);
-        let mut t = mend_engine::sync::Ticket::parse(&ticket, 0).unwrap();
+        let mut t = mend_sync::Ticket::parse(&ticket, 0).unwrap();
         t.secret[0] ^= 1;
         check(&t.to_text(), &["--name", "Ben"], "does not match one it made");
         drop(inv);
@@ -397,7 +413,7 @@ struct NewerMend {
     blobs: std::collections::HashMap<String, Vec<u8>>,
 }
 
-impl mend_engine::sync::SharedSpace for NewerMend {
+impl mend_sync::SharedSpace for NewerMend {
     fn device(&self) -> mend_engine::core::DeviceId {
         self.me.clone()
     }
@@ -433,22 +449,22 @@ impl mend_engine::sync::SharedSpace for NewerMend {
         use automerge::sync::SyncDoc as _;
         self.doc.sync().generate_sync_message(state)
     }
-    fn receive(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, mend_engine::sync::SpaceError> {
+    fn receive(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, mend_sync::SpaceError> {
         use automerge::sync::SyncDoc as _;
         let before = self.doc.get_heads();
-        self.doc.sync().receive_sync_message(state, msg).map_err(|e| mend_engine::sync::SpaceError::Failed(e.to_string()))?;
+        self.doc.sync().receive_sync_message(state, msg).map_err(|e| mend_sync::SpaceError::Failed(e.to_string()))?;
         Ok(self.doc.get_heads() != before)
     }
-    fn refresh(&mut self) -> Result<bool, mend_engine::sync::SpaceError> {
+    fn refresh(&mut self) -> Result<bool, mend_sync::SpaceError> {
         Ok(false)
     }
-    fn trust(&mut self, _: &mend_engine::core::DeviceId, _: &mend_engine::core::PartnerId, _: &str) -> Result<(), mend_engine::sync::SpaceError> {
-        Err(mend_engine::sync::SpaceError::Failed("not in this test".into()))
+    fn trust(&mut self, _: &mend_engine::core::DeviceId, _: &mend_engine::core::PartnerId, _: &str) -> Result<(), mend_sync::SpaceError> {
+        Err(mend_sync::SpaceError::Failed("not in this test".into()))
     }
     fn load_blob(&self, name: &str) -> Option<Vec<u8>> {
         self.blobs.get(name).cloned()
     }
-    fn save_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), mend_engine::sync::SpaceError> {
+    fn save_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), mend_sync::SpaceError> {
         self.blobs.insert(name.into(), bytes.to_vec());
         Ok(())
     }
@@ -457,7 +473,7 @@ impl mend_engine::sync::SharedSpace for NewerMend {
 #[test]
 fn a_peer_whose_changes_bump_the_schema_is_refused_and_both_sides_are_told() {
     use automerge::transaction::Transactable as _;
-    use mend_engine::sync::{NetConfig, SYNC_ALPN, SyncError, net, node::Hub};
+    use mend_sync::{Hub, NetConfig, SYNC_ALPN, SyncError, net};
     let (a, b) = paired_couple();
     let ben_key = mend_engine::Engine::open(b.path()).unwrap().secret_key().unwrap();
     // In memory only: Ben's own profile stays as it was.

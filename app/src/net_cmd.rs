@@ -1,19 +1,15 @@
 //! The CLI's networking commands: pairing, the device list, one-off sync and `serve`.
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use clap::Subcommand;
 use mend_engine::core::DeviceId;
-use mend_engine::sync::node::{self, Event, Hub};
-use mend_engine::sync::peers::{Link, Peers};
-use mend_engine::sync::ticket::Ticket;
-use mend_engine::sync::{NetConfig, Role, SharedSpace};
-use mend_engine::{Command, Engine, printable, when};
+use mend_engine::node::{self, Event, Node, Synced, link_word};
+use mend_engine::{Command, Engine, NetConfig, Role, printable, when};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::sync::mpsc;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 #[derive(Subcommand, Debug)]
 pub enum PairCmd {
@@ -50,114 +46,79 @@ pub fn net_config(dir: &Path, local_only: bool, bind: Option<SocketAddr>) -> Net
     mend_engine::net_config(dir, local_only, std::env::var("MEND_NET").ok().as_deref(), bind)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("could not start Mend's network runtime")
-}
-
-async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<mend_engine::sync::Endpoint> {
-    Ok(mend_engine::pairing::bind(engine, net).await?)
-}
-
-fn lock(e: &Arc<Mutex<Engine>>) -> std::sync::MutexGuard<'_, Engine> {
-    e.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Names and reasons in events come from other devices: printable before they reach the terminal.
-fn describe(e: &Event) -> String {
-    printable::line(&describe_raw(e))
-}
-
-fn describe_raw(e: &Event) -> String {
-    match e {
-        Event::Connected { name, link, .. } => format!("connected to {name} ({})", link_word(*link)),
-        Event::InStep { name, .. } => format!("in sync with {name}"),
-        Event::Disconnected { name, why, .. } => format!("disconnected from {name}: {why}"),
-        Event::Unreachable { name, why, .. } => format!("could not reach {name}: {why}"),
-        Event::Refused { peer, why } => format!("refused device {}: {why}", peer.chars().take(8).collect::<String>()),
-        Event::Paired { name, role, .. } => {
-            format!("paired with {name} ({})", if *role == Role::Partner { "your partner" } else { "another device of yours" })
-        }
-        Event::PairRefused { why } => format!("refused a pairing attempt: {why}"),
-    }
-}
-
-fn link_word(l: Link) -> &'static str {
-    match l {
-        Link::Direct => "direct",
-        Link::Relay => "relayed",
-    }
-}
-
 fn log(line: &str) {
     eprintln!("{} {line}", when::format(when::now()));
+}
+
+/// Logs every event worth a line; the words come from the node, made printable there.
+fn log_event(e: &Event) {
+    if let Some(line) = e.describe() {
+        log(&line);
+    }
 }
 
 pub fn pair(engine: Engine, net: &NetConfig, cmd: PairCmd) -> Result<()> {
     let PairCmd::Invite { role, timeout } = cmd else { bail!("internal: join is handled before opening") };
     let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
     let timeout = timeout.clamp(1, 24 * 3600);
-    let engine = Arc::new(Mutex::new(engine));
-    runtime()?.block_on(async move {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let hub = Hub::new(engine.clone(), tx);
-        let ep = bind(&engine, net).await?;
-        let ticket = hub.invite(&ep, role, timeout)?;
-        let _router = hub.router(ep.clone());
-        let text = ticket.to_text();
-        {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{text}")?;
-            out.flush()?;
+    let (tx, rx) = mpsc::channel();
+    let mut node = Node::open(
+        engine,
+        Arc::new(move |e| {
+            // Once this command has finished waiting, nobody reads the rest.
+            let _ = tx.send(e);
+        }),
+    )?;
+    node.go_online(net)?;
+    let invitation = node.invite(role, timeout)?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", invitation.text)?;
+        out.flush()?;
+    }
+    let until = mend_engine::core::Timestamp(invitation.expires_at as i64 * 1000);
+    eprintln!(
+        "Give this invitation to {} (it works once, until {}). Waiting for a device to join…",
+        if role == Role::Partner { "your partner" } else { "your other device" },
+        when::format(until)
+    );
+    let deadline = Instant::now() + Duration::from_secs(timeout);
+    let mut joined: Option<(DeviceId, String)> = None;
+    loop {
+        let wait = match &joined {
+            // Once paired, give the new device a little time to finish its first sync.
+            Some(_) => Duration::from_secs(60),
+            None => deadline.saturating_duration_since(Instant::now()),
+        };
+        let Ok(ev) = rx.recv_timeout(wait) else { break };
+        log_event(&ev);
+        match ev {
+            Event::Paired { device, name, .. } => joined = Some((device, name)),
+            Event::InStep { peer, .. } if joined.as_ref().is_some_and(|(d, _)| *d == peer) => break,
+            Event::Disconnected { peer, .. } if joined.as_ref().is_some_and(|(d, _)| *d == peer) => break,
+            _ => {}
         }
-        let until = mend_engine::core::Timestamp(ticket.expires_at as i64 * 1000);
-        eprintln!(
-            "Give this invitation to {} (it works once, until {}). Waiting for a device to join…",
-            if role == Role::Partner { "your partner" } else { "your other device" },
-            when::format(until)
-        );
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
-        let mut joined: Option<(DeviceId, String)> = None;
-        loop {
-            let wait = match &joined {
-                // Once paired, give the new device a little time to finish its first sync.
-                Some(_) => Duration::from_secs(60),
-                None => deadline.saturating_duration_since(tokio::time::Instant::now()),
-            };
-            match tokio::time::timeout(wait, rx.recv()).await {
-                Ok(Some(ev)) => {
-                    log(&describe(&ev));
-                    match ev {
-                        Event::Paired { device, name, .. } => joined = Some((device, name)),
-                        Event::InStep { peer, .. } if joined.as_ref().is_some_and(|(d, _)| *d == peer) => break,
-                        Event::Disconnected { peer, .. } if joined.as_ref().is_some_and(|(d, _)| *d == peer) => break,
-                        _ => {}
-                    }
-                }
-                Ok(None) => break,
-                Err(_) => break,
-            }
+    }
+    node.stop();
+    match joined {
+        Some((_, name)) => {
+            eprintln!("{} is paired. Run `mend serve` on both devices to stay in sync.", printable::line(&name));
+            Ok(())
         }
-        ep.close().await;
-        match joined {
-            Some((_, name)) => {
-                eprintln!("{} is paired. Run `mend serve` on both devices to stay in sync.", printable::line(&name));
-                Ok(())
-            }
-            None => bail!("no device joined within {timeout} s; the invitation has expired. Run `mend pair invite` again for a new one"),
-        }
-    })
+        None => bail!("no device joined within {timeout} s; the invitation has expired. Run `mend pair invite` again for a new one"),
+    }
 }
 
 pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_name: Option<String>) -> Result<()> {
-    let ticket = Ticket::parse(text, node::now_secs())?;
+    let inviter = node::inviter_of(text)?;
     let device_name = device_name.unwrap_or_else(crate::run::default_device_name);
-    let joined = runtime()?.block_on(mend_engine::pairing::join(dir, net, &ticket, name, &device_name))?;
+    let joined = node::join(dir, net, text, name, &device_name)?;
     for n in &joined.notes {
         eprintln!("mend: note: {n}");
     }
     writeln!(std::io::stdout(), "{}", joined.engine.me().device)?;
     // The inviter's name came inside the ticket: text from outside, made printable.
-    let inviter = printable::line(&ticket.inviter);
+    let inviter = printable::line(&inviter);
     if joined.in_sync {
         eprintln!("Paired with {inviter}'s space and in sync. Run `mend serve` to stay in sync.");
     } else {
@@ -191,14 +152,14 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
         );
         return Ok(());
     }
-    let peers = Peers::from_blob(engine.blobs().load(mend_engine::sync::peers::BLOB));
+    let peers = engine.peer_infos();
     let v = engine.view();
     let me = &engine.me().device;
     let rows: Vec<serde_json::Value> = v
         .devices
         .values()
         .map(|d| {
-            let p = peers.peers.get(d.id.as_str());
+            let p = peers.get(d.id.as_str());
             serde_json::json!({
                 "id": d.id,
                 "name": d.name,
@@ -237,54 +198,47 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
 }
 
 pub fn sync_once(engine: Engine, net: &NetConfig, timeout: u64) -> Result<()> {
-    let engine = Arc::new(Mutex::new(engine));
-    if lock(&engine).peers().is_empty() {
+    if !engine.view().trusted_devices().any(|d| d.id != engine.me().device) {
         bail!("this device is not paired with any other yet: run `mend pair invite` here and `mend pair join` on the other device");
     }
-    runtime()?.block_on(async move {
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let hub = Hub::new(engine.clone(), tx);
-        let ep = bind(&engine, net).await?;
-        let results = hub.sync_once(&ep, Duration::from_secs(timeout.max(1))).await;
-        ep.close().await;
-        let mut synced = 0;
-        let mut failed = 0;
-        let mut unreachable = 0;
-        let peers = Peers::from_blob(lock(&engine).blobs().load(mend_engine::sync::peers::BLOB));
-        let mut out = std::io::stdout().lock();
-        for (d, name, r) in &results {
-            let name = printable::line(name);
-            match r {
-                Ok(()) => {
-                    synced += 1;
-                    let link = peers.peers.get(d.as_str()).and_then(|p| p.link).map(link_word).unwrap_or("direct");
-                    writeln!(out, "{d}  synced with {name} ({link})")?;
-                }
-                Err(e @ (mend_engine::sync::SyncError::Unreachable { .. } | mend_engine::sync::SyncError::Timeout { .. })) => {
-                    unreachable += 1;
-                    writeln!(out, "{d}  unreachable: {name}: {}", printable::line(&e.to_string()))?;
-                }
-                Err(e) => {
-                    failed += 1;
-                    writeln!(out, "{d}  failed: {name}: {}", printable::line(&e.to_string()))?;
-                }
+    let node = Node::open(engine, Arc::new(|_| {}))?;
+    let results = node.sync_once(net, Duration::from_secs(timeout.max(1)))?;
+    let mut synced = 0;
+    let mut failed = 0;
+    let mut unreachable = 0;
+    let mut out = std::io::stdout().lock();
+    for r in &results {
+        let (d, name) = (&r.device, printable::line(&r.name));
+        match &r.result {
+            Synced::InStep { link } => {
+                synced += 1;
+                writeln!(out, "{d}  synced with {name} ({})", link_word(*link))?;
+            }
+            Synced::Unreachable(why) => {
+                unreachable += 1;
+                writeln!(out, "{d}  unreachable: {name}: {}", printable::line(why))?;
+            }
+            Synced::Failed(why) => {
+                failed += 1;
+                writeln!(out, "{d}  failed: {name}: {}", printable::line(why))?;
             }
         }
-        drop(out);
-        for w in lock(&engine).take_warnings() {
-            eprintln!("mend: warning: {w}");
-        }
-        if synced == 0 && failed == 0 {
-            bail!(
-                "none of your {} paired device(s) could be reached: make sure Mend runs there (`mend serve`) and the devices can reach each other",
-                unreachable
-            );
-        }
-        if failed > 0 {
-            bail!("{failed} device(s) could not be synced; see above");
-        }
-        Ok(())
-    })
+    }
+    drop(out);
+    for w in node.engine().take_warnings() {
+        eprintln!("mend: warning: {w}");
+    }
+    node.stop();
+    if synced == 0 && failed == 0 {
+        bail!(
+            "none of your {} paired device(s) could be reached: make sure Mend runs there (`mend serve`) and the devices can reach each other",
+            unreachable
+        );
+    }
+    if failed > 0 {
+        bail!("{failed} device(s) could not be synced; see above");
+    }
+    Ok(())
 }
 
 pub fn serve(mut engine: Engine, net: &NetConfig) -> Result<()> {
@@ -295,38 +249,13 @@ pub fn serve(mut engine: Engine, net: &NetConfig) -> Result<()> {
             eprintln!("mend: note: {n}");
         }
     }
-    let engine = Arc::new(Mutex::new(engine));
-    runtime()?.block_on(async move {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let hub = Hub::new(engine.clone(), tx);
-        let ep = bind(&engine, net).await?;
-        let addrs: Vec<String> = ep.bound_sockets().iter().map(|s| s.to_string()).collect();
-        log(&format!("serving as {} on {}", lock(&engine).me().device, addrs.join(", ")));
-        tokio::spawn(async move {
-            while let Some(ev) = rx.recv().await {
-                log(&describe(&ev));
-            }
-        });
-        let shutdown = async {
-            let term = async {
-                #[cfg(unix)]
-                {
-                    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                        s.recv().await;
-                        return;
-                    }
-                }
-                std::future::pending::<()>().await
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term => {}
-            }
-        };
-        hub.serve(ep, shutdown).await;
-        // What arrived while serving is then in the view cache, and the next open is quick.
-        lock(&engine).save_view_cache();
-        log("stopped");
-        Ok(())
-    })
+    let me = engine.me().device.clone();
+    let mut node = Node::open(engine, Arc::new(|e| log_event(&e)))?;
+    node.go_online(net)?;
+    log(&format!("serving as {me} on {}", node.status().listening.join(", ")));
+    node.wait_for_stop_signal();
+    // Stopping keeps the view cache: what arrived while serving shows at once next time.
+    node.stop();
+    log("stopped");
+    Ok(())
 }

@@ -48,7 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
     out
 }
 
-fn open_window(dir: PathBuf, net: mend_engine::sync::NetConfig) -> Result<()> {
+fn open_window(dir: PathBuf, net: mend_engine::NetConfig) -> Result<()> {
     let cfg = mend_gui::BackendConfig { dir, net: Some(net), device_name: default_device_name(), journal_kdf: crate::journal_cmd::new_key_params() };
     // MEND_SCREEN=Gratitude opens on that screen (scripts/screenshot.sh uses it).
     let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));

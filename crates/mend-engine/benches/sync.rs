@@ -8,9 +8,9 @@
 //! Run: `cargo bench -p mend-engine --bench sync` (MEND_BENCH_CHANGES=N to change N).
 
 use automerge::sync::SyncDoc as _;
-use mend_engine::sync::node::Hub;
-use mend_engine::sync::{NetConfig, PAIR_ALPN, SYNC_ALPN, tap};
 use mend_engine::{Command, Engine};
+use mend_sync::Hub;
+use mend_sync::{NetConfig, PAIR_ALPN, SYNC_ALPN, tap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -30,13 +30,13 @@ fn couple(dir: &std::path::Path) -> (Engine, Engine) {
     (a, b)
 }
 
-async fn online(e: Engine) -> (Arc<Mutex<Engine>>, Arc<Hub<Engine>>, mend_engine::sync::Endpoint) {
+async fn online(e: Engine) -> (Arc<Mutex<Engine>>, Arc<Hub<Engine>>, mend_sync::Endpoint) {
     let key = e.secret_key().expect("a bench profile has its key");
     let e = Arc::new(Mutex::new(e));
     let (tx, _rx) = mpsc::unbounded_channel();
     std::mem::forget(_rx);
     let hub = Hub::new(e.clone(), tx);
-    let ep = mend_engine::sync::net::bind(key, &NetConfig::local_only(None), vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()], None).await.unwrap();
+    let ep = mend_sync::net::bind(key, &NetConfig::local_only(None), vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()], None).await.unwrap();
     (e, hub, ep)
 }
 

@@ -531,6 +531,15 @@ impl Engine {
         }
     }
 
+    /// The version of the space the view shows, as one number: equal numbers, equal
+    /// documents. Front ends compare it to know whether to read the view again.
+    pub fn version(&mut self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.heads().hash(&mut h);
+        h.finish()
+    }
+
     /// The device's iroh key: its identity on the network. None while the key is lost.
     pub fn secret_key(&self) -> Result<iroh_base::SecretKey, EngineError> {
         match (&self.profile.key, &self.key_lost) {

@@ -1,6 +1,7 @@
 //! One Mend profile, opened: the store and the shared document behind the API that the GUI
-//! and the CLI share. Front ends send [`Command`]s and read the [`View`]; they never touch
-//! Automerge or files themselves.
+//! and the CLI share. Front ends send [`Command`]s and read the [`View`]; a running profile
+//! is a [`node::Node`]. They never touch Automerge, iroh or files themselves: what they need
+//! of the network comes re-exported here as plain types.
 
 mod command;
 mod engine;
@@ -8,7 +9,8 @@ mod error;
 pub mod export;
 mod history;
 mod ids;
-pub mod pairing;
+pub mod node;
+mod pairing;
 pub mod printable;
 mod sync_space;
 pub mod when;
@@ -19,7 +21,8 @@ pub use error::EngineError;
 pub use history::HistoryEntry;
 pub use mend_core::{self as core, View};
 pub use mend_store::{DeviceKey, Recovery};
-pub use mend_sync as sync;
+pub use mend_sync::peers::{Link, PeerInfo};
+pub use mend_sync::{NetConfig, NetMode, Role};
 
 /// Whether `dir` holds a finished Mend profile.
 pub fn profile_exists(dir: &std::path::Path) -> bool {
@@ -37,12 +40,17 @@ pub fn saved_local_only(dir: &std::path::Path) -> Option<bool> {
 
 /// The network for a command or the window: local-only when the flag, `MEND_NET=local`, or
 /// the profile's saved choice says so; otherwise relays and discovery.
-pub fn net_config(dir: &std::path::Path, flag: bool, env: Option<&str>, bind: Option<std::net::SocketAddr>) -> mend_sync::NetConfig {
+pub fn net_config(dir: &std::path::Path, flag: bool, env: Option<&str>, bind: Option<std::net::SocketAddr>) -> NetConfig {
     let local = flag || env == Some("local") || saved_local_only(dir) == Some(true);
-    mend_sync::NetConfig { mode: if local { mend_sync::NetMode::LocalOnly } else { mend_sync::NetMode::Default }, bind }
+    NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind }
 }
 
 impl Engine {
+    /// What this device remembers of each peer (where and when it last synced), by device id.
+    pub fn peer_infos(&self) -> std::collections::BTreeMap<String, PeerInfo> {
+        mend_sync::peers::Peers::from_blob(self.blobs().load(mend_sync::peers::BLOB)).peers
+    }
+
     /// Saves the network mode for the next start (Settings).
     pub fn set_local_only(&self, local_only: bool) -> Result<(), EngineError> {
         Ok(self.blobs().save(NETWORK_BLOB, serde_json::json!({ "local_only": local_only }).to_string().as_bytes())?)

@@ -5,7 +5,7 @@
 use crate::{Command, Engine, EngineError};
 use mend_core::{DeviceId, PartnerId};
 use mend_store::DeviceKey;
-use mend_sync::node::{self, Hub};
+use mend_sync::Hub;
 use mend_sync::wire::PairRequest;
 use mend_sync::{Endpoint, NetConfig, Role, Ticket};
 use std::path::Path;
@@ -20,13 +20,13 @@ fn lock(e: &Arc<Mutex<Engine>>) -> MutexGuard<'_, Engine> {
 }
 
 /// The ALPNs a Mend device answers on.
-pub fn alpns() -> Vec<Vec<u8>> {
+pub(crate) fn alpns() -> Vec<Vec<u8>> {
     vec![mend_sync::SYNC_ALPN.to_vec(), mend_sync::PAIR_ALPN.to_vec()]
 }
 
 /// Binds this device's endpoint, on the port it used last time when it can, so peers find
 /// it again without discovery.
-pub async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<Endpoint, EngineError> {
+pub(crate) async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<Endpoint, EngineError> {
     let (key, port) = {
         let e = lock(engine);
         let port = e
@@ -43,7 +43,7 @@ pub async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result<Endpoi
 }
 
 /// Keeping the port across runs lets peers find this device again without discovery.
-pub fn save_port(engine: &Engine, ep: &Endpoint) {
+pub(crate) fn save_port(engine: &Engine, ep: &Endpoint) {
     if let Some(p) = ep.bound_sockets().first().map(|s| s.port()) {
         // Best effort: without it the next run picks a new port and peers relearn it.
         let _ = engine.blobs().save(NET_BLOB, serde_json::json!({ "port": p }).to_string().as_bytes());
@@ -66,7 +66,7 @@ pub struct Joined {
 /// inviter out of reach, leaves the folder as it was. A join stopped after that (killed,
 /// or the first sync cut off) leaves a profile that the next `pair join` on the same folder
 /// takes up again, with the same device key, so the inviter does not list a second device.
-pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&str>, device_name: &str) -> Result<Joined, EngineError> {
+pub(crate) async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&str>, device_name: &str) -> Result<Joined, EngineError> {
     let mut device_name = device_name.to_owned();
     // What the profile will be: opened now when it exists, created once the inviter accepts.
     enum Start {
@@ -117,7 +117,7 @@ pub async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Option<&st
     let ep = mend_sync::net::bind(secret_key, net, alpns(), None).await?;
     let req =
         PairRequest { secret: hex(&ticket.secret), role: ticket.role, device_name: device_name.clone(), partner: partner.map(|p| p.to_string()) };
-    let accept = match node::request_pairing(&ep, ticket, req).await {
+    let accept = match mend_sync::request_pairing(&ep, ticket, req).await {
         Ok(a) => a,
         Err(e) => {
             ep.close().await;
@@ -196,6 +196,6 @@ fn hex(b: &[u8]) -> String {
 }
 
 /// Why a ticket cannot be used, or what it is for.
-pub fn parse_ticket(text: &str) -> Result<Ticket, EngineError> {
-    Ticket::parse(text.trim(), node::now_secs()).map_err(|e| EngineError::Pairing(e.to_string()))
+pub(crate) fn parse_ticket(text: &str) -> Result<Ticket, EngineError> {
+    Ticket::parse(text.trim(), mend_sync::now_secs()).map_err(|e| EngineError::Pairing(e.to_string()))
 }

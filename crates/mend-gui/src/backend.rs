@@ -1,19 +1,17 @@
-//! The background worker: owns the engine, the network and the journal, runs every request
-//! off the UI thread, and publishes a new [`Snapshot`] after each change.
+//! The background worker: owns the running node and the journal, runs every request off the
+//! UI thread, and publishes a new [`Snapshot`] after each change. It wakes for a request, for
+//! an event of the node (a partner's change, another Mend saving to this profile, a peer
+//! coming or going), and once a minute for what depends on the time of day; never to poll.
 
 use crate::lists::Lists;
 use crate::snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
 use mend_engine::core::{Timestamp, View};
-use mend_engine::pairing;
-use mend_engine::sync::node::{Event, Hub};
-use mend_engine::sync::peers::{self, Peers};
-use mend_engine::sync::{Endpoint, NetConfig, NetMode, Role};
-use mend_engine::{Command, Engine};
+use mend_engine::node::{self, Event, Node};
+use mend_engine::{Command, Engine, NetConfig, Role};
 use mend_journal::{Journal, KdfParams, NewEntry};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, mpsc as std_mpsc};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
 use zeroize::Zeroizing;
 
 /// Names the form a request came from, so its answer is shown beside that form.
@@ -76,13 +74,14 @@ pub struct Reply {
 
 enum Msg {
     Req(Form, Request),
+    Node(Event),
     Stop,
 }
 
 pub struct Backend {
-    tx: mpsc::UnboundedSender<Msg>,
+    tx: mpsc::Sender<Msg>,
     snap: Arc<Mutex<Arc<Snapshot>>>,
-    replies: std_mpsc::Receiver<Reply>,
+    replies: mpsc::Receiver<Reply>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -93,23 +92,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Backend {
     pub fn start(cfg: BackendConfig, ctx: egui::Context) -> Backend {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (reply_tx, replies) = std_mpsc::channel();
+        let (tx, rx) = mpsc::channel();
+        let (reply_tx, replies) = mpsc::channel();
         let snap = Arc::new(Mutex::new(Arc::new(Snapshot { profile_dir: cfg.dir.clone(), ..Snapshot::default() })));
         let shared = snap.clone();
+        let events = tx.clone();
         let thread = std::thread::Builder::new().name("mend-backend".into()).spawn(move || {
-            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-                Ok(rt) => rt,
-                Err(e) => {
-                    let mut s = Snapshot::clone(&lock(&shared));
-                    s.phase = Phase::Failed(format!("could not start Mend's background worker: {e}"));
-                    *lock(&shared) = Arc::new(s);
-                    ctx.request_repaint();
-                    return;
-                }
-            };
-            let worker = Worker::new(cfg, ctx, shared, reply_tx);
-            rt.block_on(worker.run(rx));
+            let worker = Worker::new(cfg, ctx, shared, reply_tx, events);
+            worker.run(rx);
         });
         Backend { tx, snap, replies, thread: thread.ok() }
     }
@@ -131,145 +121,175 @@ impl Backend {
 
 impl Drop for Backend {
     fn drop(&mut self) {
+        // A worker that already ended has nothing left to stop.
         let _ = self.tx.send(Msg::Stop);
         if let Some(t) = self.thread.take() {
-            // Waits for the network to close, so the port is free and peers see us go.
+            // Waits for the network to close, so the port is free and peers see us go. A
+            // worker that panicked has nothing more to close.
             let _ = t.join();
         }
     }
-}
-
-struct Net {
-    hub: Arc<Hub<Engine>>,
-    ep: Endpoint,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 struct Worker {
     cfg: BackendConfig,
     ctx: egui::Context,
     shared: Arc<Mutex<Arc<Snapshot>>>,
-    replies: std_mpsc::Sender<Reply>,
-    engine: Option<Arc<Mutex<Engine>>>,
-    net: Option<Net>,
+    replies: mpsc::Sender<Reply>,
+    /// Where the node's events come in, beside the requests.
+    events: mpsc::Sender<Msg>,
+    node: Option<Node>,
     status: NetStatus,
-    events_tx: mpsc::UnboundedSender<Event>,
-    events_rx: Option<mpsc::UnboundedReceiver<Event>>,
-    events: Vec<String>,
+    log: Vec<String>,
     notes: Vec<String>,
     /// How many of the engine's recovery notes are in `notes` already.
     notes_seen: usize,
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
-    /// A fingerprint of the document's heads when last polled.
-    heads: u64,
-    /// The view and lists last published, and the heads they were made at: cloning ten
-    /// years of view and listing it again is only worth it when the document changed.
+    /// The view and lists last published, and the document version they were made at:
+    /// cloning ten years of view and listing it again is only worth it when it changed.
     published: Option<(u64, Arc<View>, Arc<Lists>)>,
 }
 
 impl Worker {
-    fn new(cfg: BackendConfig, ctx: egui::Context, shared: Arc<Mutex<Arc<Snapshot>>>, replies: std_mpsc::Sender<Reply>) -> Worker {
-        let (events_tx, events_rx) = mpsc::unbounded_channel();
+    fn new(
+        cfg: BackendConfig,
+        ctx: egui::Context,
+        shared: Arc<Mutex<Arc<Snapshot>>>,
+        replies: mpsc::Sender<Reply>,
+        events: mpsc::Sender<Msg>,
+    ) -> Worker {
         Worker {
             cfg,
             ctx,
             shared,
             replies,
-            engine: None,
-            net: None,
+            events,
+            node: None,
             status: NetStatus::default(),
-            events_tx,
-            events_rx: Some(events_rx),
-            events: vec![],
+            log: vec![],
             notes: vec![],
             notes_seen: 0,
             invite: None,
             journal: None,
             phase: Phase::Starting,
-            heads: 0,
             published: None,
         }
     }
 
-    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
-        let mut events_rx = self.events_rx.take().unwrap_or_else(|| mpsc::unbounded_channel().1);
+    fn run(mut self, rx: mpsc::Receiver<Msg>) {
         if mend_engine::profile_exists(&self.cfg.dir) {
             match Engine::open(&self.cfg.dir) {
-                Ok(e) => self.opened(e).await,
+                Ok(e) => self.opened(e),
                 Err(e) => self.phase = Phase::Failed(format!("Mend could not open your profile in {}: {e}", self.cfg.dir.display())),
             }
         } else {
             self.phase = Phase::FirstRun;
         }
         self.publish();
-        let mut tick = tokio::time::interval(Duration::from_millis(150));
+        self.check_once();
         loop {
-            tokio::select! {
-                m = rx.recv() => match m {
-                    Some(Msg::Req(form, req)) => {
-                        let result = self.handle(req).await;
-                        // Publish first: when the window reads the reply, the snapshot
-                        // already shows what the request changed.
-                        self.publish();
-                        let _ = self.replies.send(Reply { form, result });
-                        self.ctx.request_repaint();
-                    }
-                    Some(Msg::Stop) | None => break,
-                },
-                Some(ev) = events_rx.recv() => {
+            match rx.recv_timeout(self.until_next_tick()) {
+                Ok(Msg::Req(form, req)) => {
+                    let result = self.handle(req);
+                    // Publish first: when the window reads the reply, the snapshot
+                    // already shows what the request changed.
+                    self.publish();
+                    // The window may be closing: then no one waits for the reply.
+                    let _ = self.replies.send(Reply { form, result });
+                    self.ctx.request_repaint();
+                }
+                Ok(Msg::Node(ev)) => {
                     self.on_event(ev);
                     self.publish();
                 }
-                _ = tick.tick() => {
-                    if self.poll() {
-                        self.publish();
+                Ok(Msg::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.invite.as_ref().is_some_and(|i| i.expires_at <= now_secs()) {
+                        self.invite = None;
                     }
+                    self.publish();
                 }
             }
         }
-        self.stop_network().await;
-        if let Some(engine) = &self.engine {
-            // The next start then opens from the cache at once instead of loading the whole
-            // document to catch up with what this window wrote.
-            lock(engine).save_view_cache();
+        if let Some(node) = self.node.take() {
+            // Goes offline and keeps the view cache: the next start shows everything at once.
+            node.stop();
         }
     }
 
-    /// A profile is open: keep it, and go online if networking is on.
-    async fn opened(&mut self, engine: Engine) {
+    /// How long nothing can change without an event: until the clock turns a minute (what is
+    /// due today, keep-rate windows) or the open invitation runs out, whichever is first.
+    fn until_next_tick(&self) -> Duration {
+        let now = mend_engine::when::now().0;
+        let mut wait = Timestamp::MINUTE - now.rem_euclid(Timestamp::MINUTE);
+        if let Some(i) = &self.invite {
+            wait = wait.min((i.expires_at as i64 * 1000 - now).max(0));
+        }
+        Duration::from_millis(wait.max(1) as u64)
+    }
+
+    /// Once, after the first picture is out: the cached view checked against the document
+    /// (here, so the window never waits for it). A mismatch is mended and published, with
+    /// its note; so is a repair found once the document finished loading in the background.
+    fn check_once(&mut self) {
+        let Some(node) = &self.node else { return };
+        let mut e = node.engine();
+        match e.verify_view() {
+            Ok(true) => self.published = None,
+            Ok(false) => {}
+            Err(err) => self.notes.push(format!("Mend could not check your space against its saved copy: {err}")),
+        }
+        let more = e.recovery_notes().len() > self.notes_seen;
+        if more {
+            self.notes.extend(e.recovery_notes()[self.notes_seen..].iter().map(|n| n.to_string()));
+            self.notes_seen = e.recovery_notes().len();
+        }
+        drop(e);
+        if more || self.published.is_none() {
+            self.publish();
+        }
+    }
+
+    /// A profile is open: run it as a node, and go online if networking is on.
+    fn opened(&mut self, engine: Engine) {
         self.notes.extend(engine.recovery_notes().iter().map(|n| n.to_string()));
         self.notes_seen = engine.recovery_notes().len();
-        let engine = Arc::new(Mutex::new(engine));
-        self.heads = heads_key(&mut lock(&engine));
-        self.engine = Some(engine.clone());
+        let key_lost = engine.key_lost().is_some();
+        let events = self.events.clone();
+        let node = match Node::open(
+            engine,
+            Arc::new(move |ev| {
+                // The worker is gone only when the window closes.
+                let _ = events.send(Msg::Node(ev));
+            }),
+        ) {
+            Ok(n) => n,
+            Err(e) => {
+                self.phase = Phase::Failed(format!("Mend could not open your profile: {e}"));
+                return;
+            }
+        };
         self.phase = Phase::Ready;
+        let net = self.cfg.net.clone();
+        self.node = Some(node);
         // Shown now, from the view cache when it matched: going online may wait for the
         // document, which loads in the background.
         self.publish();
-        let Some(net) = self.cfg.net.clone() else { return };
-        if lock(&engine).key_lost().is_some() {
+        let Some(net) = net else { return };
+        if key_lost {
             // Today says why and what to do (the recovery note); this device can't sync as itself.
             self.status.error = Some("This device is not syncing: its key is lost. Today says how to add it again.".to_owned());
             return;
         }
-        self.status.enabled = true;
-        self.status.local_only = net.mode == NetMode::LocalOnly;
-        match pairing::bind(&engine, &net).await {
-            Ok(ep) => {
-                self.status.listening = ep.bound_sockets().iter().map(|s| s.to_string()).collect();
-                let hub = Hub::new(engine, self.events_tx.clone());
-                let (stop, stopped) = oneshot::channel::<()>();
-                let (h, e) = (hub.clone(), ep.clone());
-                let task = tokio::spawn(async move {
-                    h.serve(e, async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                });
-                self.net = Some(Net { hub, ep, stop: Some(stop), task });
+        let Some(node) = self.node.as_mut() else { return };
+        match node.go_online(&net) {
+            Ok(()) => {
+                let st = node.status();
+                self.status.enabled = true;
+                self.status.local_only = st.local_only;
+                self.status.listening = st.listening.clone();
             }
             Err(e) => {
                 self.status.enabled = false;
@@ -278,26 +298,14 @@ impl Worker {
         }
     }
 
-    async fn stop_network(&mut self) {
-        if let Some(mut n) = self.net.take() {
-            if let Some(s) = n.stop.take() {
-                let _ = s.send(());
-            }
-            if tokio::time::timeout(Duration::from_secs(5), &mut n.task).await.is_err() {
-                n.task.abort();
-                n.ep.close().await;
-            }
-        }
+    fn node(&self) -> Result<&Node, String> {
+        self.node.as_ref().ok_or_else(|| "Mend has no profile open yet: finish First run first".to_owned())
     }
 
-    fn engine(&self) -> Result<&Arc<Mutex<Engine>>, String> {
-        self.engine.as_ref().ok_or_else(|| "Mend has no profile open yet: finish First run first".to_owned())
-    }
-
-    async fn handle(&mut self, req: Request) -> Result<String, String> {
+    fn handle(&mut self, req: Request) -> Result<String, String> {
         match req {
             Request::Start { name } => {
-                if self.engine.is_some() {
+                if self.node.is_some() {
                     return Ok(String::new());
                 }
                 let name = name.trim();
@@ -313,40 +321,35 @@ impl Worker {
                 } else {
                     Engine::init(&self.cfg.dir, name, &self.cfg.device_name).map_err(|e| e.to_string())?
                 };
-                self.opened(e).await;
+                self.opened(e);
+                self.check_once();
                 Ok(String::new())
             }
             Request::Join { ticket, name } => {
                 let Some(net) = self.cfg.net.clone() else {
                     return Err("networking is off in this window, so it cannot join: start Mend without tests' settings".into());
                 };
-                let ticket = pairing::parse_ticket(&ticket).map_err(|e| e.to_string())?;
-                self.set_busy(Some(format!("Joining {}'s space…", ticket.inviter)));
-                let joined = pairing::join(&self.cfg.dir, &net, &ticket, Some(name.as_str()), &self.cfg.device_name).await;
+                let inviter = node::inviter_of(&ticket).map_err(|e| e.to_string())?;
+                self.set_busy(Some(format!("Joining {inviter}'s space…")));
+                let joined = node::join(&self.cfg.dir, &net, &ticket, Some(name.as_str()), &self.cfg.device_name);
                 self.set_busy(None);
                 let joined = joined.map_err(|e| e.to_string())?;
                 self.notes.extend(joined.notes.iter().cloned());
                 let said = if joined.in_sync {
-                    format!("Paired with {}'s space and in sync.", ticket.inviter)
+                    format!("Paired with {inviter}'s space and in sync.")
                 } else {
-                    format!("Paired with {}'s space; the first sync will finish when both windows are open.", ticket.inviter)
+                    format!("Paired with {inviter}'s space; the first sync will finish when both windows are open.")
                 };
-                self.opened(joined.engine).await;
+                self.opened(joined.engine);
+                self.check_once();
                 Ok(said)
             }
             Request::Execute { form: _, cmd } => {
-                let engine = self.engine()?.clone();
-                let out = {
-                    let mut e = lock(&engine);
-                    let out = e.execute(cmd).map_err(|e| e.to_string());
-                    self.notes.extend(e.take_warnings());
-                    out?
-                };
-                if let Some(n) = &self.net {
-                    // Removing a device closes its connections at once.
-                    n.hub.drop_revoked();
-                    n.hub.notify_change();
-                }
+                let node = self.node()?;
+                let out = node.execute(cmd).map_err(|e| e.to_string());
+                let warnings = node.engine().take_warnings();
+                self.notes.extend(warnings);
+                let out = out?;
                 Ok(if out.changed {
                     out.created.map(|c| c.to_string()).unwrap_or_default()
                 } else {
@@ -354,12 +357,11 @@ impl Worker {
                 })
             }
             Request::Invite { role } => {
-                let net = self
-                    .net
-                    .as_ref()
-                    .ok_or_else(|| self.status.error.clone().unwrap_or_else(|| "networking is off in this window, so it cannot invite".into()))?;
-                let t = net.hub.invite(&net.ep, role, 600).map_err(|e| e.to_string())?;
-                self.invite = Some(InviteInfo { text: t.to_text(), role, expires_at: t.expires_at });
+                if !self.status.enabled {
+                    return Err(self.status.error.clone().unwrap_or_else(|| "networking is off in this window, so it cannot invite".into()));
+                }
+                let t = self.node()?.invite(role, 600).map_err(|e| e.to_string())?;
+                self.invite = Some(InviteInfo { text: t.text, role, expires_at: t.expires_at });
                 Ok(String::new())
             }
             Request::CancelInvite => {
@@ -367,9 +369,8 @@ impl Worker {
                 Ok(String::new())
             }
             Request::Export { path, json } => {
-                let engine = self.engine()?.clone();
                 let bytes = {
-                    let e = lock(&engine);
+                    let e = self.node()?.engine();
                     if json { serde_json::to_vec_pretty(&e.show_json()).map_err(|e| e.to_string())? } else { e.export_markdown().into_bytes() }
                 };
                 mend_fs::write_export(&path, &bytes).map_err(|e| {
@@ -382,8 +383,7 @@ impl Worker {
                 Ok(format!("Exported to {}. It holds your shared space only: keep it somewhere private.", path.display()))
             }
             Request::SetLocalOnly { local_only } => {
-                let engine = self.engine()?.clone();
-                lock(&engine).set_local_only(local_only).map_err(|e| e.to_string())?;
+                self.node()?.engine().set_local_only(local_only).map_err(|e| e.to_string())?;
                 Ok(if local_only {
                     "Saved: from the next start Mend uses only addresses it already knows (no relays, no discovery).".into()
                 } else {
@@ -423,68 +423,22 @@ impl Worker {
     }
 
     fn on_event(&mut self, ev: Event) {
-        let line = match &ev {
-            Event::Connected { peer, name, link } => {
+        match &ev {
+            Event::Connected { peer, .. } => {
                 self.status.connected.insert(peer.to_string());
-                format!("connected to {name} ({})", link_word(*link))
             }
-            Event::InStep { name, .. } => format!("in sync with {name}"),
-            Event::Disconnected { peer, name, why } => {
+            Event::Disconnected { peer, .. } => {
                 self.status.connected.remove(peer.as_str());
-                format!("disconnected from {name}: {why}")
             }
-            Event::Unreachable { name, .. } => format!("{name} is not reachable right now"),
-            Event::Refused { peer, why } => format!("refused device {}: {why}", &peer[..peer.len().min(8)]),
-            Event::Paired { name, role, .. } => {
-                self.invite = None;
-                format!("{name} joined as {}", if *role == Role::Partner { "your partner" } else { "another device of yours" })
-            }
-            Event::PairRefused { why } => format!("refused a pairing attempt: {why}"),
-        };
+            Event::Paired { .. } => self.invite = None,
+            _ => {}
+        }
+        let Some(line) = ev.describe() else { return };
         let at = mend_engine::when::format(mend_engine::when::now());
-        self.events.push(format!("{at}  {line}"));
-        if self.events.len() > 50 {
-            self.events.remove(0);
+        self.log.push(format!("{at}  {line}"));
+        if self.log.len() > 50 {
+            self.log.remove(0);
         }
-    }
-
-    /// Picks up what changed without a request: the partner's changes arriving, another
-    /// process on this profile, an invitation running out. Returns whether to publish.
-    fn poll(&mut self) -> bool {
-        let mut changed = false;
-        if let Some(engine) = &self.engine {
-            let mut e = lock(engine);
-            if self.net.is_none() {
-                // With the network on, the hub already refreshes every 50 ms.
-                if let Err(err) = e.refresh() {
-                    self.notes.push(format!("could not read what other Mend windows saved: {err}"));
-                }
-            }
-            // Once after a cached open: the cached view checked against the document (here,
-            // on the backend, so the window never waits for it). A mismatch is mended and
-            // published, and its note shown below.
-            match e.verify_view() {
-                Ok(true) => self.published = None,
-                Ok(false) => {}
-                Err(err) => self.notes.push(format!("Mend could not check your space against its saved copy: {err}")),
-            }
-            // A repair found once the document finished loading in the background.
-            if e.recovery_notes().len() > self.notes_seen {
-                self.notes.extend(e.recovery_notes()[self.notes_seen..].iter().map(|n| n.to_string()));
-                self.notes_seen = e.recovery_notes().len();
-                changed = true;
-            }
-            let heads = heads_key(&mut e);
-            if heads != self.heads {
-                self.heads = heads;
-                changed = true;
-            }
-        }
-        if self.invite.as_ref().is_some_and(|i| i.expires_at <= mend_engine::sync::node::now_secs()) {
-            self.invite = None;
-            changed = true;
-        }
-        changed || self.lists_are_stale()
     }
 
     /// Lists that depend on the clock (due today, up for review, keep-rate windows) are
@@ -499,22 +453,22 @@ impl Worker {
             profile_dir: self.cfg.dir.clone(),
             net: self.status.clone(),
             invite: self.invite.clone(),
-            events: self.events.clone(),
+            events: self.log.clone(),
             notes: self.notes.clone(),
             ..Snapshot::default()
         };
-        if let Some(engine) = &self.engine {
+        if let Some(node) = &self.node {
             // Under the engine's lock only what must be read there: the sync sessions wait
             // on that lock, and listing ten years takes milliseconds.
             let (heads, view, me) = {
-                let mut e = lock(engine);
-                let heads = heads_key(&mut e);
+                let mut e = node.engine();
+                let heads = e.version();
                 let view = match &self.published {
                     Some((h, view, _)) if *h == heads => view.clone(),
                     _ => Arc::new(e.view().clone()),
                 };
                 s.device_name = e.device_name().to_owned();
-                s.peers = Peers::from_blob(e.blobs().load(peers::BLOB)).peers;
+                s.peers = e.peer_infos();
                 (heads, view, e.me().clone())
             };
             let lists = match &self.published {
@@ -541,17 +495,6 @@ impl Worker {
     }
 }
 
-fn link_word(l: mend_engine::sync::peers::Link) -> &'static str {
-    match l {
-        mend_engine::sync::peers::Link::Direct => "direct",
-        mend_engine::sync::peers::Link::Relay => "relayed",
-    }
-}
-
-/// The document's heads as one number: equal heads, equal documents.
-fn heads_key(e: &mut Engine) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    e.heads().hash(&mut h);
-    h.finish()
+fn now_secs() -> u64 {
+    (mend_engine::when::now().0 / 1000).max(0) as u64
 }

@@ -1,9 +1,9 @@
 //! What the window draws: a read-only picture published by the backend after each change.
 
 use crate::lists::Lists;
+use mend_engine::PeerInfo;
+use mend_engine::Role;
 use mend_engine::core::{Actor, View};
-use mend_engine::sync::Role;
-use mend_engine::sync::peers::PeerInfo;
 use mend_journal::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

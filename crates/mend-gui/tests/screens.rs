@@ -318,8 +318,8 @@ fn devices_lists_this_device_and_invites_another_on_loopback() {
     idle(&mut h);
     settle(&mut h, "the invitation", |a| a.snapshot().invite.is_some());
     let text = h.state().snapshot().invite.clone().unwrap().text;
-    let t = mend_engine::pairing::parse_ticket(&text).expect("the shown ticket parses");
-    assert_eq!(t.role, mend_engine::sync::Role::OwnDevice);
+    let t = mend_sync::Ticket::parse(&text, mend_sync::now_secs()).expect("the shown ticket parses");
+    assert_eq!(t.role, mend_engine::Role::OwnDevice);
     assert!(t.addr.ip_addrs().all(|a| a.ip().is_loopback()), "local-only tickets name loopback only");
     assert!(shows(&h, "Expires in"));
     assert!(h.query_by_label("QR code of the invitation").is_some());
@@ -432,7 +432,7 @@ fn settings_saves_the_network_mode_for_the_next_start() {
     click(&mut h, "Use local-only from the next start");
     idle(&mut h);
     assert_eq!(mend_engine::saved_local_only(dir.path()), Some(true));
-    assert_eq!(mend_engine::net_config(dir.path(), false, None, None).mode, mend_engine::sync::NetMode::LocalOnly);
+    assert_eq!(mend_engine::net_config(dir.path(), false, None, None).mode, mend_engine::NetMode::LocalOnly);
     click(&mut h, "Use the normal network from the next start");
     idle(&mut h);
     assert_eq!(mend_engine::saved_local_only(dir.path()), Some(false));

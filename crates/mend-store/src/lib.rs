@@ -21,6 +21,9 @@ mod profile;
 mod recovery;
 mod viewcache;
 
+/// The folder of a profile that holds the shared space (its snapshot, log and view cache).
+pub const SPACE_DIR: &str = "space";
+
 pub use blobs::Blobs;
 pub use docstore::{Cached, DocStore, LoadedDoc, LockGuard, Opening, PendingDoc, forge_cached_view_for_tests, restamp_view_cache_for_tests};
 pub use error::StoreError;

@@ -15,46 +15,63 @@ pub fn encode(tag: u8, payload: &[u8]) -> Vec<u8> {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
-    #[error("the peer sent a frame of {0} bytes, over the limit of {MAX_FRAME}")]
-    TooLarge(usize),
+    #[error("the peer sent a frame of {len} bytes, over the limit of {max}")]
+    TooLarge { len: usize, max: usize },
     #[error("the peer sent an empty frame")]
     Empty,
 }
 
-/// Checks a frame header; returns the length of tag + payload that follows.
-pub fn check_len(header: [u8; 4]) -> Result<usize, FrameError> {
-    let len = u32::from_be_bytes(header) as usize;
-    if len == 0 {
-        return Err(FrameError::Empty);
-    }
-    if len > MAX_FRAME {
-        return Err(FrameError::TooLarge(len));
-    }
-    Ok(len)
-}
-
-/// Splits a byte stream into frames. Feed it bytes as they arrive.
-#[derive(Debug, Default)]
+/// Splits a byte stream into frames. Feed it bytes as they arrive. The network reads every
+/// stream through this decoder, so the code the fuzz target exercises is the code peers reach.
+#[derive(Debug)]
 pub struct Decoder {
     buf: Vec<u8>,
+    max: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::with_limit(MAX_FRAME)
+    }
 }
 
 impl Decoder {
+    /// A decoder that refuses frames longer than `max` (pairing requests come from strangers
+    /// and get small ones). Never more than [`MAX_FRAME`].
+    pub fn with_limit(max: usize) -> Self {
+        Decoder { buf: Vec::new(), max: max.min(MAX_FRAME) }
+    }
+
     pub fn push(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// The next whole frame as (tag, payload), None if more bytes are needed.
+    /// Whether no part of a frame is waiting: a stream that ends here ended cleanly.
+    pub fn is_between_frames(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// The next whole frame as (tag, payload), None if more bytes are needed. The length is
+    /// checked as soon as the header is in, before the body is waited for.
     pub fn next_frame(&mut self) -> Result<Option<(u8, Vec<u8>)>, FrameError> {
         if self.buf.len() < 4 {
             return Ok(None);
         }
-        let len = check_len([self.buf[0], self.buf[1], self.buf[2], self.buf[3]])?;
+        let len = u32::from_be_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]) as usize;
+        if len == 0 {
+            return Err(FrameError::Empty);
+        }
+        if len > self.max {
+            return Err(FrameError::TooLarge { len, max: self.max });
+        }
         if self.buf.len() < 4 + len {
             return Ok(None);
         }
-        let frame: Vec<u8> = self.buf.drain(..4 + len).collect();
-        Ok(Some((frame[4], frame[5..].to_vec())))
+        let rest = self.buf.split_off(4 + len);
+        let mut frame = std::mem::replace(&mut self.buf, rest);
+        let tag = frame[4];
+        frame.drain(..5);
+        Ok(Some((tag, frame)))
     }
 }
 
@@ -108,7 +125,10 @@ mod tests {
     fn oversized_and_empty_frames_are_errors() {
         let mut d = Decoder::default();
         d.push(&((MAX_FRAME + 1) as u32).to_be_bytes());
-        assert_eq!(d.next_frame(), Err(FrameError::TooLarge(MAX_FRAME + 1)));
+        assert_eq!(d.next_frame(), Err(FrameError::TooLarge { len: MAX_FRAME + 1, max: MAX_FRAME }));
+        let mut d = Decoder::with_limit(10);
+        d.push(&encode(1, &[0; 10]));
+        assert_eq!(d.next_frame(), Err(FrameError::TooLarge { len: 11, max: 10 }));
         let mut d = Decoder::default();
         d.push(&[0, 0, 0, 0, 9]);
         assert_eq!(d.next_frame(), Err(FrameError::Empty));

@@ -2,15 +2,17 @@
 //! ticket; only devices on the shared document's trusted list may sync; the shared document
 //! travels as Automerge sync messages in length-prefixed frames over QUIC.
 //!
-//! The protocol logic is IO-free ([`frame`], [`wire`], [`session`], [`invite`], [`ticket`]);
-//! [`node`] is the thin async shell around it. This crate reaches the profile only through
+//! The protocol logic is IO-free ([`frame`], [`wire`], [`session`], [`invite`], [`ticket`]).
+//! The thin async shell around it is in rooms named for what they hold: the [`Hub`] (the
+//! space, live connections, events), `drive` (one session on one stream), `dial` (dialing
+//! and backoff), `pairing` (both sides of it), `address_book` (where peers were reached),
+//! and `stream` (framed messages, read through the fuzzed decoder). This crate reaches the profile only through
 //! the [`SharedSpace`] trait, so it never sees anything private: it does not and must not
 //! depend on the journal.
 
 pub mod frame;
 pub mod invite;
 pub mod net;
-pub mod node;
 pub mod peers;
 pub mod session;
 pub mod space;
@@ -18,11 +20,22 @@ pub mod tap;
 pub mod ticket;
 pub mod wire;
 
+mod address_book;
+mod clock;
+mod dial;
+mod drive;
 mod error;
+mod hub;
+mod pairing;
+mod stream;
 
+pub use clock::{now_ms, now_secs};
+pub use dial::{Outcome, parse_device};
 pub use error::SyncError;
+pub use hub::{Event, Hub};
 pub use iroh::Endpoint;
 pub use net::{NetConfig, NetMode};
+pub use pairing::request_pairing;
 pub use space::{SharedSpace, SpaceError};
 pub use ticket::{Role, Ticket};
 

@@ -1,5 +1,5 @@
 //! One sync session with one peer, IO-free: feed it the peer's messages and local changes,
-//! send what it returns. The async shell in `node` and the in-memory network in the tests
+//! send what it returns. The async shell ([`crate::drive`]) and the in-memory network in the tests
 //! drive the same code.
 
 use crate::space::{SharedSpace, SpaceError};
@@ -57,7 +57,7 @@ impl SessionError {
             }
             SessionError::Space(_) => "the other device could not save what this device sent and ended the sync; nothing on this device was changed, and the next sync tries again".into(),
             SessionError::Remote(why) => why.clone(),
-            // Where the device's name is known, node.rs sends `refused_reply` with it.
+            // Where the device's name is known, the shell sends `refused_reply` with it.
             SessionError::Refused(why) => refused_reply("the other device", why),
         }
     }

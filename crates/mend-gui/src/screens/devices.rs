@@ -6,8 +6,8 @@ use crate::backend::Request;
 use crate::snapshot::Snapshot;
 use crate::widgets::{section, when};
 use mend_engine::Command;
+use mend_engine::Role;
 use mend_engine::core::Timestamp;
-use mend_engine::sync::Role;
 
 pub const INVITE: &str = crate::screens::first_run::INVITE;
 pub const REMOVE: &str = "devices.remove";
@@ -39,7 +39,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
                     Some(t) => format!(
                         "Last synced {} ({})",
                         when(Timestamp(t)),
-                        if p.and_then(|p| p.link) == Some(mend_engine::sync::peers::Link::Relay) { "relayed" } else { "direct" }
+                        if p.and_then(|p| p.link) == Some(mend_engine::Link::Relay) { "relayed" } else { "direct" }
                     ),
                     None => "Never synced".to_owned(),
                 };

@@ -5,7 +5,7 @@ use crate::backend::Request;
 use crate::forms::{FirstRunChoice, FirstRunForm};
 use crate::snapshot::{Phase, Snapshot};
 use crate::widgets::field;
-use mend_engine::sync::Role;
+use mend_engine::Role;
 
 pub const START: &str = "first_run.start";
 pub const INVITE: &str = "first_run.invite";
@@ -96,7 +96,7 @@ pub fn invite(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
         if ui.button("Copy").clicked() {
             ui.ctx().copy_text(inv.text.clone());
         }
-        let left = inv.expires_at.saturating_sub(mend_engine::sync::node::now_secs());
+        let left = inv.expires_at.saturating_sub((mend_engine::when::now().0 / 1000).max(0) as u64);
         ui.label(format!("Expires in {}:{:02}", left / 60, left % 60));
         if ui.button("Cancel invitation").clicked() {
             io.send(INVITE, Request::CancelInvite);

@@ -63,7 +63,7 @@ pub fn sync_line(ui: &mut egui::Ui, snap: &Snapshot) {
                 "Last synced with {} at {} ({}){}",
                 d.name,
                 when(Timestamp(t)),
-                if p.and_then(|p| p.link) == Some(mend_engine::sync::peers::Link::Relay) { "relayed" } else { "direct" },
+                if p.and_then(|p| p.link) == Some(mend_engine::Link::Relay) { "relayed" } else { "direct" },
                 if live { ", connected now" } else { "" }
             ),
             None => format!("Not synced with {} yet", d.name),

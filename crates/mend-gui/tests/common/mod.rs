@@ -7,7 +7,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use mend_engine::Engine;
-use mend_engine::sync::NetConfig;
+use mend_engine::NetConfig;
 use mend_gui::{BackendConfig, MendApp, Phase};
 use std::path::Path;
 use std::time::{Duration, Instant};

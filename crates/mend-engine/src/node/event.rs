@@ -1,0 +1,94 @@
+//! What a running node tells its owner: one stream of plain events, each with the words a
+//! person reads in the window's activity list and in `serve`'s log.
+
+use crate::printable;
+use mend_core::DeviceId;
+use mend_sync::Role;
+use mend_sync::peers::Link;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The shared space changed under this node (a partner's changes arrived, or another
+    /// Mend on this profile saved something): whatever shows it should read it again.
+    Changed,
+    Connected {
+        peer: DeviceId,
+        name: String,
+        link: Link,
+    },
+    /// Both devices hold the same space now.
+    InStep {
+        peer: DeviceId,
+        name: String,
+    },
+    Disconnected {
+        peer: DeviceId,
+        name: String,
+        why: String,
+    },
+    Unreachable {
+        peer: DeviceId,
+        name: String,
+        why: String,
+    },
+    /// A device that is not (or no longer) trusted tried to sync, and was turned away.
+    Refused {
+        peer: String,
+        why: String,
+    },
+    Paired {
+        device: DeviceId,
+        name: String,
+        role: Role,
+    },
+    PairRefused {
+        why: String,
+    },
+    /// Something the person should hear about that no request asked for.
+    Problem(String),
+}
+
+impl From<mend_sync::Event> for Event {
+    fn from(e: mend_sync::Event) -> Event {
+        use mend_sync::Event as S;
+        match e {
+            S::Changed => Event::Changed,
+            S::Connected { peer, name, link } => Event::Connected { peer, name, link },
+            S::InStep { peer, name } => Event::InStep { peer, name },
+            S::Disconnected { peer, name, why } => Event::Disconnected { peer, name, why },
+            S::Unreachable { peer, name, why } => Event::Unreachable { peer, name, why },
+            S::Refused { peer, why } => Event::Refused { peer, why },
+            S::Paired { device, name, role } => Event::Paired { device, name, role },
+            S::PairRefused { why } => Event::PairRefused { why },
+        }
+    }
+}
+
+pub fn link_word(l: Link) -> &'static str {
+    match l {
+        Link::Direct => "direct",
+        Link::Relay => "relayed",
+    }
+}
+
+impl Event {
+    /// The line for an activity list or a log, made printable (names and reasons come from
+    /// other devices). None for what is not news to a person (the space changed: the view
+    /// shows it).
+    pub fn describe(&self) -> Option<String> {
+        let line = match self {
+            Event::Changed => return None,
+            Event::Connected { name, link, .. } => format!("connected to {name} ({})", link_word(*link)),
+            Event::InStep { name, .. } => format!("in sync with {name}"),
+            Event::Disconnected { name, why, .. } => format!("disconnected from {name}: {why}"),
+            Event::Unreachable { name, why, .. } => format!("could not reach {name}: {why}"),
+            Event::Refused { peer, why } => format!("refused device {}: {why}", peer.chars().take(8).collect::<String>()),
+            Event::Paired { name, role, .. } => {
+                format!("paired with {name} ({})", if *role == Role::Partner { "your partner" } else { "another device of yours" })
+            }
+            Event::PairRefused { why } => format!("refused a pairing attempt: {why}"),
+            Event::Problem(why) => why.clone(),
+        };
+        Some(printable::line(&line))
+    }
+}

@@ -1,0 +1,62 @@
+//! Messages over one QUIC stream. Incoming bytes go through [`Decoder`], the decoder
+//! the fuzz target feeds with hostile bytes, so what is fuzzed is what peers reach.
+
+use crate::frame::Decoder;
+use crate::tap;
+use crate::wire::Msg;
+use iroh::endpoint::{RecvStream, SendStream};
+use std::time::Duration;
+
+/// The reading half: whole messages out of whatever chunks the network delivers.
+pub(crate) struct Incoming {
+    recv: RecvStream,
+    decoder: Decoder,
+    chunk: Vec<u8>,
+}
+
+impl Incoming {
+    /// `max` bounds one frame: [`crate::frame::MAX_FRAME`] for trusted devices, much less for
+    /// pairing requests, which come from strangers.
+    pub(crate) fn new(recv: RecvStream, max: usize) -> Incoming {
+        Incoming { recv, decoder: Decoder::with_limit(max), chunk: vec![0; 64 << 10] }
+    }
+
+    /// The next message; None when the peer finished the stream cleanly between frames.
+    pub(crate) async fn next(&mut self) -> Result<Option<Msg>, String> {
+        loop {
+            if let Some((tag, payload)) = self.decoder.next_frame().map_err(|e| e.to_string())? {
+                tap::record_received(tag, &payload);
+                return Msg::decode(tag, payload).map(Some).map_err(|e| e.to_string());
+            }
+            match self.recv.read(&mut self.chunk).await {
+                Ok(Some(n)) => self.decoder.push(&self.chunk[..n]),
+                Ok(None) if self.decoder.is_between_frames() => return Ok(None),
+                Ok(None) => return Err("the stream ended in the middle of a message".into()),
+                Err(e) => return Err(format!("the stream broke ({e})")),
+            }
+        }
+    }
+}
+
+pub(crate) async fn write(send: &mut SendStream, m: &Msg) -> Result<(), String> {
+    let bytes = m.encode();
+    tap::record(tap::Dir::Sent, &bytes);
+    send.write_all(&bytes).await.map_err(|e| e.to_string())
+}
+
+/// Finishes our side and waits (briefly) until the peer has read it: closing the connection
+/// before that would throw away the last frames, such as an error telling the peer why.
+pub(crate) async fn linger(send: &mut SendStream) {
+    // Already finished or reset: then there is nothing left to wait for.
+    let _ = send.finish();
+    // A peer that never acknowledges is given up on after two seconds; nothing is lost.
+    let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
+}
+
+/// A last word to a peer before the connection goes (an error, a refusal). If it cannot be
+/// sent the connection is closing anyway and the peer sees the close code instead.
+pub(crate) async fn say_last(send: &mut SendStream, m: &Msg) {
+    if write(send, m).await.is_ok() {
+        linger(send).await;
+    }
+}
