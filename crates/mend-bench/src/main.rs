@@ -97,6 +97,18 @@ fn main() {
         println!("{:.1}", peak_mb());
         return;
     }
+    if let Some(i) = args.iter().position(|a| a == "--write-profiles") {
+        // Two real profiles of the same generated space (Ana's and Ben's devices), for the
+        // figures measured on running processes: idle cost, memory, a CLI action.
+        let out = Path::new(args.get(i + 1).expect("--write-profiles DIR"));
+        let years: f64 = args.iter().position(|a| a == "--years").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(10.0);
+        let g = mend_bench::generate(years, 7);
+        let ben_doc = mend_core::SharedDoc::from_doc(g.doc.doc().clone()).expect("a copy of the space");
+        drop(Engine::import(&out.join("ana"), g.ana, g.doc).expect("import Ana's profile"));
+        drop(Engine::import(&out.join("ben"), g.ben, ben_doc).expect("import Ben's profile"));
+        println!("wrote {} and {}", out.join("ana").display(), out.join("ben").display());
+        return;
+    }
     let years: Vec<f64> = args
         .iter()
         .position(|a| a == "--years")
