@@ -13,6 +13,7 @@ pub mod stats;
 pub mod validate;
 pub mod view;
 
+mod kinds;
 mod read;
 mod write;
 
