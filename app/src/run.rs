@@ -1,6 +1,6 @@
 use crate::cli::*;
 use anyhow::{Context, Result, anyhow, bail};
-use mend_engine::core::{Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
+use mend_engine::core::{AgreementGroup, Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
 use mend_engine::{Command, Engine, printable, when};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -309,11 +309,11 @@ fn agreement(engine: &mut Engine, cmd: AgreementCmd) -> Result<()> {
             let partners: Vec<&PartnerId> = v.partner_ids();
             let mut out = std::io::stdout().lock();
             for a in v.agreements.values() {
-                let state = match a.state(&partners) {
-                    mend_engine::core::AgreementState::Agreed => "agreed".to_owned(),
-                    mend_engine::core::AgreementState::Archived => "withdrawn".to_owned(),
-                    mend_engine::core::AgreementState::Proposed if a.waiting_for(me) => "waiting for you".to_owned(),
-                    mend_engine::core::AgreementState::Proposed => "proposed".to_owned(),
+                let state = match a.group(&partners, me, engine.now()) {
+                    AgreementGroup::Agreed | AgreementGroup::UpForReview => "agreed",
+                    AgreementGroup::Withdrawn => "withdrawn",
+                    AgreementGroup::WaitingForYou => "waiting for you",
+                    AgreementGroup::WaitingForPartner => "proposed",
                 };
                 let review = if a.due_for_review(engine.now()) { "  (up for review)" } else { "" };
                 writeln!(out, "{}  [{}]  {}: {}{}", a.id, state, a.category, a.current().map(|r| one_line(&r.text)).unwrap_or_default(), review)?;
@@ -345,13 +345,7 @@ fn promise(engine: &mut Engine, cmd: PromiseCmd) -> Result<()> {
             let v = engine.view();
             let mut out = std::io::stdout().lock();
             for p in v.promises.values() {
-                let state = if !p.open {
-                    "settled"
-                } else if p.is_due_by(now) {
-                    "due"
-                } else {
-                    "open"
-                };
+                let state = p.state(now);
                 let due = p.next_due.filter(|_| p.open).map(|d| format!("  due {}", when::format(d))).unwrap_or_default();
                 let rep = if p.repeat == Repeat::None { String::new() } else { format!(" ({})", p.repeat) };
                 writeln!(out, "{}  {}  [{}]{}{}  {}", p.id, one_line(v.partner_name(&p.promiser)), state, rep, due, one_line(&p.text))?;

@@ -6,6 +6,7 @@ pub mod action;
 pub mod error;
 pub mod ids;
 pub mod incoming;
+pub mod queries;
 pub mod records;
 pub mod schema;
 pub mod shared;
@@ -13,6 +14,7 @@ pub mod stats;
 pub mod validate;
 pub mod view;
 
+mod kinds;
 mod read;
 mod write;
 

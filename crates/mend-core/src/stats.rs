@@ -23,6 +23,14 @@ impl KeepRate {
     }
 }
 
+/// The keep-rate windows every front end and export shows, in days.
+pub const KEEP_RATE_WINDOWS: [u32; 3] = [7, 30, 90];
+
+/// The promiser's keep-rates over each of [`KEEP_RATE_WINDOWS`], in that order.
+pub fn keep_rates(view: &View, partner: &PartnerId, now: Timestamp) -> [KeepRate; 3] {
+    KEEP_RATE_WINDOWS.map(|d| keep_rate(view, partner, d, now))
+}
+
 /// The promiser's keep-rate over the last `days` days, by when each occurrence was marked.
 pub fn keep_rate(view: &View, partner: &PartnerId, days: u32, now: Timestamp) -> KeepRate {
     let since = now.plus_ms(-i64::from(days) * Timestamp::DAY);

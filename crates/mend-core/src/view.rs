@@ -3,10 +3,11 @@
 //! the merge's patches name.
 
 use crate::ids::{DeviceId, PartnerId, RecordId, Timestamp};
+use crate::kinds::promise::occurrence_key;
+use crate::kinds::{agreement, checkin, device, gratitude, partner, pause, promise, repair};
 use crate::read;
 use crate::records::*;
 use crate::schema::Collection;
-use crate::shared::occurrence_key;
 use automerge::{ObjId, ReadDoc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -138,16 +139,18 @@ impl View {
         self.put(doc, c, key, obj.as_ref());
     }
 
+    /// Each kind's room reads its own records; one that reads as None (half-written, or
+    /// foreign) is dropped from the view.
     fn put(&mut self, doc: &impl ReadDoc, c: Collection, key: &str, obj: Option<&ObjId>) {
         match c {
-            Collection::Partners => upsert(&mut self.partners, PartnerId::from_key(key), obj.and_then(|o| partner(doc, key, o))),
-            Collection::Devices => upsert(&mut self.devices, DeviceId::from_key(key), obj.and_then(|o| device(doc, key, o))),
-            Collection::Agreements => upsert(&mut self.agreements, RecordId::from_key(key), obj.and_then(|o| agreement(doc, key, o))),
-            Collection::Promises => upsert(&mut self.promises, RecordId::from_key(key), obj.and_then(|o| promise(doc, key, o))),
-            Collection::Gratitude => upsert(&mut self.gratitude, RecordId::from_key(key), obj.and_then(|o| gratitude(doc, key, o))),
-            Collection::CheckIns => upsert(&mut self.checkins, RecordId::from_key(key), obj.and_then(|o| checkin(doc, key, o))),
-            Collection::Repairs => upsert(&mut self.repairs, RecordId::from_key(key), obj.and_then(|o| repair(doc, key, o))),
-            Collection::Pauses => upsert(&mut self.pauses, PartnerId::from_key(key), obj.and_then(|o| pause(doc, key, o))),
+            Collection::Partners => upsert(&mut self.partners, PartnerId::from_key(key), obj.and_then(|o| partner::read(doc, key, o))),
+            Collection::Devices => upsert(&mut self.devices, DeviceId::from_key(key), obj.and_then(|o| device::read(doc, key, o))),
+            Collection::Agreements => upsert(&mut self.agreements, RecordId::from_key(key), obj.and_then(|o| agreement::read(doc, key, o))),
+            Collection::Promises => upsert(&mut self.promises, RecordId::from_key(key), obj.and_then(|o| promise::read(doc, key, o))),
+            Collection::Gratitude => upsert(&mut self.gratitude, RecordId::from_key(key), obj.and_then(|o| gratitude::read(doc, key, o))),
+            Collection::CheckIns => upsert(&mut self.checkins, RecordId::from_key(key), obj.and_then(|o| checkin::read(doc, key, o))),
+            Collection::Repairs => upsert(&mut self.repairs, RecordId::from_key(key), obj.and_then(|o| repair::read(doc, key, o))),
+            Collection::Pauses => upsert(&mut self.pauses, PartnerId::from_key(key), obj.and_then(|o| pause::read(doc, key, o))),
         }
     }
 }
@@ -173,163 +176,4 @@ fn upsert<K: Ord, V>(m: &mut BTreeMap<K, V>, k: K, v: Option<V>) {
             m.remove(&k);
         }
     }
-}
-
-// Each reader returns None when a required field is missing: a half-written or foreign
-// record is left out of the view instead of crashing it.
-
-fn partner(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Partner> {
-    let f = read::Fields::read(doc, o);
-    let name = f.string("name")?;
-    let name_conflicts = if f.conflicted("name") { read::strings_all(doc, o, "name").into_iter().filter(|n| n != &name).collect() } else { vec![] };
-    Some(Partner {
-        id: PartnerId::from_key(key),
-        name,
-        name_conflicts,
-        love_languages: f.string("love_languages").unwrap_or_default().split(',').filter_map(LoveLanguage::parse).collect(),
-        needs: f.string("needs").unwrap_or_default(),
-        joined_at: f.time("joined_at").unwrap_or(Timestamp(0)),
-    })
-}
-
-fn device(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Device> {
-    let f = read::Fields::read(doc, o);
-    Some(Device {
-        id: DeviceId::from_key(key),
-        name: f.string("name").unwrap_or_default(),
-        partner: PartnerId::from_key(&f.string("partner")?),
-        added_at: f.time("added_at").unwrap_or(Timestamp(0)),
-        removed_at: f.time("removed_at"),
-    })
-}
-
-fn agreement(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Agreement> {
-    let f = read::Fields::read(doc, o);
-    let revs = read::Fields::read(doc, &f.map("revisions")?);
-    let mut revisions: Vec<Revision> = revs
-        .maps()
-        .filter_map(|(rk, r)| {
-            let rf = read::Fields::read(doc, &r);
-            let accepted_by = rf
-                .map("accepted_by")
-                .map(|a| {
-                    let af = read::Fields::read(doc, &a);
-                    af.items_keys().filter_map(|pk| Some((PartnerId::from_key(pk), af.time(pk)?))).collect()
-                })
-                .unwrap_or_default();
-            Some(Revision {
-                id: RecordId::from_key(rk),
-                text: rf.string("text")?,
-                author: PartnerId::from_key(&rf.string("author")?),
-                device: DeviceId::from_key(&rf.string("device").unwrap_or_default()),
-                at: rf.time("at")?,
-                accepted_by,
-            })
-        })
-        .collect();
-    if revisions.is_empty() {
-        return None;
-    }
-    revisions.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    Some(Agreement {
-        id: RecordId::from_key(key),
-        category: f.string("category").and_then(|c| Category::parse(&c)).unwrap_or(Category::Other),
-        created_by: PartnerId::from_key(&f.string("created_by")?),
-        created_at: f.time("created_at")?,
-        review_at: f.time("review_at"),
-        archived: f.boolean("archived").unwrap_or(false),
-        revisions,
-    })
-}
-
-fn promise(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Promise> {
-    let f = read::Fields::read(doc, o);
-    let mut occurrences: Vec<Occurrence> = f
-        .map("occurrences")
-        .map(|occ| {
-            let of = read::Fields::read(doc, &occ);
-            of.maps()
-                .filter_map(|(k, e)| {
-                    let ef = read::Fields::read(doc, &e);
-                    Some(Occurrence {
-                        key: k.to_owned(),
-                        due: ef.time("due"),
-                        outcome: Outcome::parse(&ef.string("outcome")?)?,
-                        marked_at: ef.time("marked_at")?,
-                        marked_on: DeviceId::from_key(&ef.string("marked_on").unwrap_or_default()),
-                        new_due: ef.time("new_due"),
-                        acknowledged_at: ef.time("acknowledged_at"),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    occurrences.sort_by_key(|o| (o.marked_at, o.due));
-    Some(Promise {
-        id: RecordId::from_key(key),
-        text: f.string("text")?,
-        promiser: PartnerId::from_key(&f.string("promiser")?),
-        created_at: f.time("created_at")?,
-        repeat: f.string("repeat").and_then(|r| Repeat::parse(&r)).unwrap_or(Repeat::None),
-        next_due: f.time("next_due"),
-        open: f.boolean("open").unwrap_or(true),
-        from_repair: f.string("from_repair").map(|r| RecordId::from_key(&r)),
-        occurrences,
-    })
-}
-
-fn gratitude(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Gratitude> {
-    let f = read::Fields::read(doc, o);
-    Some(Gratitude {
-        id: RecordId::from_key(key),
-        text: f.string("text")?,
-        author: PartnerId::from_key(&f.string("author")?),
-        at: f.time("at")?,
-        about: f.string("about").map(|a| RecordId::from_key(&a)),
-    })
-}
-
-fn checkin(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<CheckIn> {
-    let f = read::Fields::read(doc, o);
-    let rating = |k| f.int(k).filter(|v| (1..=5).contains(v)).map(|v| v as u8);
-    Some(CheckIn {
-        id: RecordId::from_key(key),
-        kind: f.string("kind").and_then(|k| CheckInKind::parse(&k)).unwrap_or(CheckInKind::Daily),
-        prompt: f.string("prompt"),
-        connection: rating("connection")?,
-        trust: rating("trust")?,
-        heard: rating("heard")?,
-        note: f.string("note"),
-        author: PartnerId::from_key(&f.string("author")?),
-        at: f.time("at")?,
-    })
-}
-
-fn repair(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Repair> {
-    let f = read::Fields::read(doc, o);
-    let answer = match (f.string("response").and_then(|r| RepairResponse::parse(&r)), f.string("response_by"), f.time("response_at")) {
-        (Some(response), Some(by), Some(at)) => Some(Answer { response, by: PartnerId::from_key(&by), at }),
-        _ => None,
-    };
-    Some(Repair {
-        id: RecordId::from_key(key),
-        author: PartnerId::from_key(&f.string("author")?),
-        at: f.time("at")?,
-        what_happened: f.string("what_happened")?,
-        what_i_did: f.string("what_i_did").unwrap_or_default(),
-        impact: f.string("impact").unwrap_or_default(),
-        next_time: f.string("next_time").unwrap_or_default(),
-        answer,
-    })
-}
-
-fn pause(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Pause> {
-    let f = read::Fields::read(doc, o);
-    Some(Pause {
-        partner: PartnerId::from_key(key),
-        started_at: f.time("started_at")?,
-        until: f.time("until")?,
-        note: f.string("note"),
-        ended_at: f.time("ended_at"),
-    })
 }

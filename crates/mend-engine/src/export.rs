@@ -4,12 +4,12 @@
 //! terminal or an editor, so every text in it goes through [`printable`]; the JSON is exact.
 
 use crate::{printable, when};
-use mend_core::stats::keep_rate;
+use mend_core::stats::keep_rates;
 use mend_core::{Actor, AgreementState, PartnerId, Timestamp, View};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
-pub const KEEP_RATE_WINDOWS: [u32; 3] = [7, 30, 90];
+pub use mend_core::stats::KEEP_RATE_WINDOWS;
 
 pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
     let partners: Vec<&PartnerId> = v.partner_ids();
@@ -19,9 +19,8 @@ pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
         "partners": v.partners.values().map(|p| json!({
             "id": p.id, "name": p.name, "name_conflicts": p.name_conflicts,
             "love_languages": p.love_languages, "needs": p.needs, "joined_at": p.joined_at,
-            "keep_rate": KEEP_RATE_WINDOWS.iter().map(|d| {
-                let k = keep_rate(v, &p.id, *d, now);
-                (d.to_string(), json!({ "kept": k.kept, "missed": k.missed, "renegotiated": k.renegotiated, "rate": k.rate() }))
+            "keep_rate": keep_rates(v, &p.id, now).iter().map(|k| {
+                (k.days.to_string(), json!({ "kept": k.kept, "missed": k.missed, "renegotiated": k.renegotiated, "rate": k.rate() }))
             }).collect::<serde_json::Map<_, _>>(),
         })).collect::<Vec<_>>(),
         "devices": v.devices.values().map(|d| json!({
@@ -38,7 +37,7 @@ pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
         "promises": v.promises.values().map(|p| json!({
             "id": p.id, "text": p.text, "author": p.promiser, "created_at": p.created_at,
             "repeat": p.repeat, "due": p.next_due, "open": p.open, "from_repair": p.from_repair,
-            "state": if !p.open { "settled" } else if p.is_due_by(now) { "due" } else { "open" },
+            "state": p.state(now).as_str(),
             "occurrences": p.occurrences,
         })).collect::<Vec<_>>(),
         "gratitude": v.gratitude.values().collect::<Vec<_>>(),
@@ -117,10 +116,10 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
     }
     let _ = writeln!(s);
     for p in v.partners.values() {
-        let rates: Vec<String> = KEEP_RATE_WINDOWS
+        let rates: Vec<String> = keep_rates(v, &p.id, now)
             .iter()
-            .map(|d| {
-                let k = keep_rate(v, &p.id, *d, now);
+            .map(|k| {
+                let d = k.days;
                 match k.rate() {
                     Some(r) => format!("{:.0}% over {d} days ({} kept, {} missed)", r * 100.0, k.kept, k.missed),
                     None => format!("nothing settled in {d} days"),

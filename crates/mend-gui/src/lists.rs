@@ -3,44 +3,18 @@
 //! keep-rate windows), never per frame. Filtering ten years of records in a frame cost up to
 //! 47 ms; a frame now only looks up the rows it draws.
 
+use mend_engine::core::queries;
 use mend_engine::core::stats::{self, KeepRate};
-use mend_engine::core::{Actor, AgreementState, CheckIn, CheckInKind, PartnerId, RecordId, Timestamp, View};
+use mend_engine::core::{Actor, CheckIn, CheckInKind, PartnerId, RecordId, Timestamp, View};
 
-/// The keep-rate windows the Promises screen offers, in days.
-pub const WINDOWS: [u32; 3] = [7, 30, 90];
+/// The keep-rate windows the Promises screen offers, in days: the same as every export's.
+pub const WINDOWS: [u32; 3] = stats::KEEP_RATE_WINDOWS;
 
 /// At most this many points per line in a trend chart: ten years of daily check-ins are
 /// averaged in runs, so the chart keeps its shape and costs the same to draw at any age.
 pub const TREND_POINTS: usize = 120;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AgreementGroup {
-    WaitingForYou,
-    UpForReview,
-    Agreed,
-    WaitingForPartner,
-    Withdrawn,
-}
-
-impl AgreementGroup {
-    pub const ORDER: [AgreementGroup; 5] = [
-        AgreementGroup::WaitingForYou,
-        AgreementGroup::UpForReview,
-        AgreementGroup::Agreed,
-        AgreementGroup::WaitingForPartner,
-        AgreementGroup::Withdrawn,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            AgreementGroup::WaitingForYou => "Waiting for you",
-            AgreementGroup::UpForReview => "Up for review",
-            AgreementGroup::Agreed => "Agreed",
-            AgreementGroup::WaitingForPartner => "Proposed, waiting for your partner",
-            AgreementGroup::Withdrawn => "Withdrawn",
-        }
-    }
-}
+pub use mend_engine::core::AgreementGroup;
 
 /// One partner's ratings of one kind of check-in, ready to plot.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,26 +55,9 @@ pub struct Lists {
 impl Lists {
     pub fn new(v: &View, me: &Actor, now: Timestamp, end_of_today: Timestamp) -> Lists {
         let mine = &me.partner;
-        let partners = v.partner_ids();
-
-        let mut due_today: Vec<_> = v.promises.values().filter(|p| p.is_due_by(end_of_today)).collect();
-        due_today.sort_by_key(|p| p.next_due);
+        let due_today = queries::due_by(v, end_of_today);
         let start_of_today = end_of_today.plus_ms(-Timestamp::DAY);
-
-        let mut agreements: Vec<(AgreementGroup, Vec<RecordId>)> = AgreementGroup::ORDER.iter().map(|g| (*g, vec![])).collect();
-        for a in v.agreements.values() {
-            let group = match a.state(&partners) {
-                AgreementState::Proposed if a.waiting_for(mine) => AgreementGroup::WaitingForYou,
-                AgreementState::Proposed => AgreementGroup::WaitingForPartner,
-                AgreementState::Agreed if a.due_for_review(now) => AgreementGroup::UpForReview,
-                AgreementState::Agreed => AgreementGroup::Agreed,
-                AgreementState::Archived => AgreementGroup::Withdrawn,
-            };
-            if let Some((_, ids)) = agreements.iter_mut().find(|(g, _)| *g == group) {
-                ids.push(a.id.clone());
-            }
-        }
-        agreements.retain(|(_, ids)| !ids.is_empty());
+        let agreements = queries::agreement_groups(v, mine, now);
 
         let soonest = |p: &&mend_engine::core::Promise| (p.next_due.is_none(), p.next_due);
         let mut my_open: Vec<_> = v.promises.values().filter(|p| &p.promiser == mine && p.open).collect();
@@ -111,7 +68,7 @@ impl Lists {
         open.sort_by_key(soonest);
         settled.reverse();
 
-        let keep_rates = v.partners.values().map(|p| (p.name.clone(), WINDOWS.map(|d| stats::keep_rate(v, &p.id, d, now)))).collect();
+        let keep_rates = v.partners.values().map(|p| (p.name.clone(), stats::keep_rates(v, &p.id, now))).collect();
 
         let mut thanks_about: Vec<(RecordId, String)> =
             v.promises.values().filter(|p| p.open).map(|p| (p.id.clone(), format!("Promise: {}", crate::widgets::short(&p.text)))).collect();
