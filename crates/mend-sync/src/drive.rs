@@ -49,7 +49,7 @@ impl<S: SharedSpace> Hub<S> {
                         Ok(Some(m)) => m,
                         Ok(None) => break Ok(()),
                         Err(e) => {
-                            stream::say_last(&mut send, &Msg::Error(SessionError::Malformed(e.clone()).for_peer())).await;
+                            stream::say_last(conn, &mut send, &Msg::Error(SessionError::Malformed(e.clone()).for_peer())).await;
                             conn.close(VarInt::from_u32(3), b"protocol error");
                             break Err(SyncError::Protocol(format!("{} sent something Mend does not understand ({e}); disconnected it without applying that message", who())));
                         }
@@ -80,12 +80,12 @@ impl<S: SharedSpace> Hub<S> {
                         Err(SessionError::Remote(why)) => break Err(SyncError::Refused(why)),
                         Err(SessionError::Refused(why)) => {
                             let me = lock(&self.space).device_name();
-                            stream::say_last(&mut send, &Msg::Error(crate::session::refused_reply(&me, &why))).await;
+                            stream::say_last(conn, &mut send, &Msg::Error(crate::session::refused_reply(&me, &why))).await;
                             conn.close(VarInt::from_u32(4), b"changes refused");
                             break Err(SyncError::Refused(crate::session::refused_note(&who(), &why)));
                         }
                         Err(e) => {
-                            stream::say_last(&mut send, &Msg::Error(e.for_peer())).await;
+                            stream::say_last(conn, &mut send, &Msg::Error(e.for_peer())).await;
                             conn.close(VarInt::from_u32(3), b"protocol error");
                             break Err(SyncError::Protocol(e.to_string()));
                         }

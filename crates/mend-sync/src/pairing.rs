@@ -47,14 +47,14 @@ impl<S: SharedSpace> Hub<S> {
             Ok(Some(Msg::PairRequest(r))) => r,
             Ok(_) => return Err(SyncError::Protocol("a joining device sent no pairing request".into())),
             Err(e) => {
-                stream::say_last(&mut send, &Msg::PairReject(e.clone())).await;
+                stream::say_last(&conn, &mut send, &Msg::PairReject(e.clone())).await;
                 return Err(SyncError::Protocol(e));
             }
         };
         match self.with_space(|space| check_pairing(space, &joiner, &req)) {
             Err(why) => {
                 self.emit(Event::PairRefused { why: why.clone() });
-                stream::say_last(&mut send, &Msg::PairReject(why.clone())).await;
+                stream::say_last(&conn, &mut send, &Msg::PairReject(why.clone())).await;
                 // Give the refusal time to arrive before the connection goes; the joiner's
                 // answer (or none) changes nothing.
                 let _ = tokio::time::timeout(Duration::from_secs(5), incoming.next()).await;

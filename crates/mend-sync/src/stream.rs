@@ -4,7 +4,7 @@
 use crate::frame::Decoder;
 use crate::tap;
 use crate::wire::Msg;
-use iroh::endpoint::{RecvStream, SendStream};
+use iroh::endpoint::{Connection, RecvStream, SendStream};
 use std::time::Duration;
 
 /// The reading half: whole messages out of whatever chunks the network delivers.
@@ -53,10 +53,15 @@ pub(crate) async fn linger(send: &mut SendStream) {
     let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
 }
 
-/// A last word to a peer before the connection goes (an error, a refusal). If it cannot be
-/// sent the connection is closing anyway and the peer sees the close code instead.
-pub(crate) async fn say_last(send: &mut SendStream, m: &Msg) {
+/// A last word to a peer before the connection goes (an error, a refusal). The peer may be
+/// busy writing to us when it arrives, and a connection closed under it would throw the
+/// word away unread: so wait (briefly) for the peer to close first, which it does once it
+/// has read it. If it cannot be sent, the peer sees the close code instead.
+pub(crate) async fn say_last(conn: &Connection, send: &mut SendStream, m: &Msg) {
     if write(send, m).await.is_ok() {
-        linger(send).await;
+        // Already finished or reset: the wait below still applies.
+        let _ = send.finish();
+        // A peer that never closes is given up on; the caller closes the connection then.
+        let _ = tokio::time::timeout(Duration::from_secs(3), conn.closed()).await;
     }
 }
