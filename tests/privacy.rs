@@ -192,3 +192,51 @@ fn a_journal_canary_never_crosses_the_wire_nor_reaches_the_partner() {
 fn uuid_like() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
+
+fn profile_log(d: &Device) -> String {
+    let logs = d.path().join("logs");
+    let mut all = String::new();
+    for p in files_below(&logs) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}: a log is owner-only", p.display());
+        }
+        all.push_str(&std::fs::read_to_string(&p).unwrap());
+    }
+    all
+}
+
+#[test]
+fn the_log_holds_what_mend_did_but_no_word_anyone_wrote() {
+    let secret = format!("WORDS-{}", uuid_like());
+    let (a, b) = paired_couple();
+    a.create(&["gratitude", "add", "--text", &format!("thank you {secret}")]);
+    a.create(&["agreement", "propose", "--category", "time", "--text", &format!("Sundays {secret}")]);
+    a.create(&["repair", "add", "--what-happened", &secret, "--what-i-did", &secret, "--impact", &secret, "--next-time", &secret]);
+    a.create(&["checkin", "add", "--connection", "4", "--trust", "3", "--heard", "4", "--note", &secret]);
+    journal(&a, &["add", "--text", &format!("private {secret}")]);
+    let serve = a.serve();
+    let o = b.cmd().args(["--local-only", "-v", "sync", "--once", "--timeout", "20"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("INFO") && stderr.contains("in sync"), "-v says what Mend does on stderr: {stderr}");
+    serve.stop();
+    assert_eq!(b.ids("repairs").len(), 1, "the records really crossed");
+
+    let (ana, ben) = (profile_log(&a), profile_log(&b));
+    // The log is real: it says what happened on each side...
+    for (who, log, says) in [("Ana", &ana, "saved an action"), ("Ana", &ana, "paired"), ("Ben", &ben, "in sync"), ("Ben", &ben, "profile opened")] {
+        assert!(log.contains(says), "{who}'s log says {says:?}:\n{log}");
+    }
+    // ...in ids and Mend's own words: no record text, no journal text, no one's name.
+    for (who, log) in [("Ana", &ana), ("Ben", &ben)] {
+        for word in [secret.as_str(), "Ana's laptop", "Ben's laptop"] {
+            assert!(!log.contains(word), "{who}'s log holds {word:?}:\n{log}");
+        }
+    }
+    // A plain command writes nothing on stderr unless asked.
+    let quiet = b.run(&["show"]);
+    assert!(quiet.status.success() && quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+}

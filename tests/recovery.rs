@@ -21,10 +21,14 @@ fn texts(d: &Device) -> Vec<String> {
 }
 
 /// Every file below the profile with its bytes, to prove a refused command wrote nothing.
-/// The view cache is left out: it is only a cache, which any open may write afresh.
+/// The view cache is left out: it is only a cache, which any open may write afresh; so is
+/// Mend's own log (logs/), which every command appends to.
 fn disk(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut v: Vec<(PathBuf, Vec<u8>)> =
-        files_below(dir).into_iter().filter(|p| !p.ends_with("space/view.cache")).map(|p| (p.clone(), fs::read(&p).unwrap_or_default())).collect();
+    let mut v: Vec<(PathBuf, Vec<u8>)> = files_below(dir)
+        .into_iter()
+        .filter(|p| !p.ends_with("space/view.cache") && !p.starts_with(dir.join("logs")))
+        .map(|p| (p.clone(), fs::read(&p).unwrap_or_default()))
+        .collect();
     v.sort();
     v
 }

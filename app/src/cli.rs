@@ -16,6 +16,10 @@ pub struct Cli {
     /// The socket address to listen on (with --local-only, e.g. 127.0.0.1:0).
     #[arg(long, global = true, value_name = "ADDR")]
     pub bind: Option<SocketAddr>,
+    /// Say what Mend does on stderr: -v for the main steps, -vv for more (RUST_LOG works
+    /// too). The profile's own log, logs/mend.log, is kept either way.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Option<Cmd>,
 }

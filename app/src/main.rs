@@ -2,6 +2,7 @@
 
 mod cli;
 mod journal_cmd;
+mod logging;
 mod net_cmd;
 mod run;
 
@@ -14,6 +15,8 @@ fn main() -> ExitCode {
         eprintln!("mend: something went wrong inside Mend ({}). Everything you saved before this is safe. Please report this.", panic_words(info));
     }));
     let cli = cli::Cli::parse();
+    // A folder that cannot be found is reported by `run`, once; the log then has no file.
+    logging::start(run::profile_dir(cli.profile.clone()).ok().as_deref(), cli.verbose);
     match run::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `mend show --json | head`: the reader left; that is not an error for a person.

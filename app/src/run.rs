@@ -56,7 +56,7 @@ fn open_window(dir: PathBuf, net: mend_engine::NetConfig) -> Result<()> {
     Ok(())
 }
 
-fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {
+pub(crate) fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {
     match given {
         Some(p) if p.as_os_str().is_empty() => bail!("--profile is empty: give the folder of your profile"),
         Some(p) => Ok(p),

@@ -71,7 +71,9 @@ impl Engine {
     fn created(profile: Profile, mut store: DocStore, mut shared: SharedDoc, me: Actor) -> Engine {
         // Only a cache: a profile without one opens the usual way (and writes it then).
         let heads = shared.heads();
-        let _ = store.write_view_cache(shared.view(), &heads);
+        if let Err(e) = store.write_view_cache(shared.view(), &heads) {
+            tracing::debug!(error = %e, "no view cache this time");
+        }
         Engine {
             profile,
             key_lost: None,
@@ -191,6 +193,7 @@ impl Engine {
             shared.set_device(&me.device)?;
         }
         let unverified = matches!(doc, Doc::Loading(_));
+        tracing::info!(device = me.device.short(), cached = unverified, notes = notes.len(), "profile opened");
         Ok(Engine { profile, key_lost, unverified, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now) })
     }
 
@@ -288,7 +291,9 @@ impl Engine {
         let Doc::Ready(shared) = &mut self.doc else { return };
         let Ok(_g) = self.store.lock_exclusive() else { return };
         let heads = shared.heads();
-        let _ = self.store.write_view_cache(shared.view(), &heads);
+        if let Err(e) = self.store.write_view_cache(shared.view(), &heads) {
+            tracing::debug!(error = %e, "no view cache this time");
+        }
     }
 
     /// For tests: compact after this many log bytes instead of the default.
@@ -371,6 +376,7 @@ impl Engine {
         let me = self.me.clone();
         let applied = self.shared()?.apply(&me, now, action)?;
         self.save(guard)?;
+        tracing::info!(created = ?applied.created, changed = applied.change.is_some(), "saved an action");
         Ok(Outcome { created: applied.created, changed: applied.change.is_some() })
     }
 
@@ -389,7 +395,9 @@ impl Engine {
                 // A new generation: its view cache, so that the next open is quick.
                 Ok(()) => {
                     let heads = shared.heads();
-                    let _ = self.store.write_view_cache(shared.view(), &heads);
+                    if let Err(e) = self.store.write_view_cache(shared.view(), &heads) {
+                        tracing::debug!(error = %e, "no view cache after compacting");
+                    }
                 }
                 Err(e) => self.warnings.push(format!("Saved, but tidying the saved file failed ({e}); Mend will try again later.")),
             }

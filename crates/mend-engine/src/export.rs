@@ -57,17 +57,23 @@ pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
 }
 
 pub fn markdown(v: &View, now: Timestamp) -> String {
+    let mut s = String::new();
+    // Writing into a String cannot fail; `fmt::Write` only says it might.
+    let _: std::fmt::Result = write_markdown(&mut s, v, now);
+    s
+}
+
+fn write_markdown(s: &mut String, v: &View, now: Timestamp) -> std::fmt::Result {
     let name = |p: &PartnerId| printable::line(v.partner_name(p));
     let partners: Vec<&PartnerId> = v.partner_ids();
-    let mut s = String::new();
     let names: Vec<String> = v.partners.keys().map(name).collect();
-    let _ = writeln!(s, "# Our shared space in Mend\n");
-    let _ = writeln!(s, "{}. Exported {}.\n", names.join(" and "), when::format(now));
-    let _ = writeln!(s, "This export holds what the two of us wrote together. Private journals are not in it.\n");
+    writeln!(s, "# Our shared space in Mend\n")?;
+    writeln!(s, "{}. Exported {}.\n", names.join(" and "), when::format(now))?;
+    writeln!(s, "This export holds what the two of us wrote together. Private journals are not in it.\n")?;
 
-    let _ = writeln!(s, "## Agreements\n");
+    writeln!(s, "## Agreements\n")?;
     if v.agreements.is_empty() {
-        let _ = writeln!(s, "_None yet._\n");
+        writeln!(s, "_None yet._\n")?;
     }
     for a in v.agreements.values() {
         let state = match a.state(&partners) {
@@ -76,31 +82,31 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
             AgreementState::Archived => "withdrawn",
         };
         let text = a.current().map(|r| r.text.as_str()).unwrap_or("");
-        let _ = writeln!(s, "### {} ({state})\n", a.category.label());
-        let _ = writeln!(s, "{}\n", quote(text));
-        let _ = writeln!(s, "Proposed by {} on {}.", name(&a.created_by), when::format(a.created_at));
+        writeln!(s, "### {} ({state})\n", a.category.label())?;
+        writeln!(s, "{}\n", quote(text))?;
+        writeln!(s, "Proposed by {} on {}.", name(&a.created_by), when::format(a.created_at))?;
         if a.revisions.len() > 1 {
-            let _ = writeln!(
+            writeln!(
                 s,
                 "{} revisions; the latest by {} on {}.",
                 a.revisions.len(),
                 a.current().map(|r| name(&r.author)).unwrap_or_default(),
                 a.current().map(|r| when::format(r.at)).unwrap_or_default()
-            );
+            )?;
         }
         if let Some(r) = a.review_at {
-            let _ = writeln!(s, "Review planned for {}.", when::format(r));
+            writeln!(s, "Review planned for {}.", when::format(r))?;
         }
-        let _ = writeln!(s);
+        writeln!(s)?;
     }
 
-    let _ = writeln!(s, "## Promises\n");
+    writeln!(s, "## Promises\n")?;
     if v.promises.is_empty() {
-        let _ = writeln!(s, "_None yet._\n");
+        writeln!(s, "_None yet._\n")?;
     }
     for p in v.promises.values() {
         let due = p.next_due.filter(|_| p.open).map(|d| format!(", next due {}", when::format(d))).unwrap_or_default();
-        let _ = writeln!(
+        writeln!(
             s,
             "- **{}** promised: {}{} ({}{})",
             name(&p.promiser),
@@ -108,13 +114,12 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
             if p.repeat == mend_core::Repeat::None { String::new() } else { format!(", {}", p.repeat) },
             if p.open { "open" } else { "settled" },
             due
-        );
+        )?;
         for o in &p.occurrences {
-            let _ =
-                writeln!(s, "  - {} on {}{}", o.outcome, when::format(o.marked_at), if o.acknowledged_at.is_some() { ", acknowledged" } else { "" });
+            writeln!(s, "  - {} on {}{}", o.outcome, when::format(o.marked_at), if o.acknowledged_at.is_some() { ", acknowledged" } else { "" })?;
         }
     }
-    let _ = writeln!(s);
+    writeln!(s)?;
     for p in v.partners.values() {
         let rates: Vec<String> = keep_rates(v, &p.id, now)
             .iter()
@@ -126,26 +131,26 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
                 }
             })
             .collect();
-        let _ = writeln!(s, "{}'s promises: {}.", name(&p.id), rates.join("; "));
+        writeln!(s, "{}'s promises: {}.", name(&p.id), rates.join("; "))?;
     }
-    let _ = writeln!(s);
+    writeln!(s)?;
 
-    let _ = writeln!(s, "## Gratitude\n");
+    writeln!(s, "## Gratitude\n")?;
     if v.gratitude.is_empty() {
-        let _ = writeln!(s, "_None yet._\n");
+        writeln!(s, "_None yet._\n")?;
     }
     for g in v.gratitude.values() {
-        let _ = writeln!(s, "- {} — {}, {}", one_line(&g.text), name(&g.author), when::format(g.at));
+        writeln!(s, "- {} — {}, {}", one_line(&g.text), name(&g.author), when::format(g.at))?;
     }
-    let _ = writeln!(s);
+    writeln!(s)?;
 
-    let _ = writeln!(s, "## Check-ins\n");
+    writeln!(s, "## Check-ins\n")?;
     if v.checkins.is_empty() {
-        let _ = writeln!(s, "_None yet._\n");
+        writeln!(s, "_None yet._\n")?;
     } else {
-        let _ = writeln!(s, "| when | who | kind | connection | trust | feeling heard | note |\n|---|---|---|---|---|---|---|");
+        writeln!(s, "| when | who | kind | connection | trust | feeling heard | note |\n|---|---|---|---|---|---|---|")?;
         for c in v.checkins.values() {
-            let _ = writeln!(
+            writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 when::format(c.at),
@@ -155,31 +160,31 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
                 c.trust,
                 c.heard,
                 c.note.as_deref().map(one_line).unwrap_or_default().replace('|', "\\|")
-            );
+            )?;
         }
     }
-    let _ = writeln!(s);
+    writeln!(s)?;
 
-    let _ = writeln!(s, "## Repairs\n");
+    writeln!(s, "## Repairs\n")?;
     if v.repairs.is_empty() {
-        let _ = writeln!(s, "_None yet._\n");
+        writeln!(s, "_None yet._\n")?;
     }
     for r in v.repairs.values() {
-        let _ = writeln!(s, "### From {}, {}\n", name(&r.author), when::format(r.at));
-        let _ = writeln!(s, "**What happened:** {}\n", one_line(&r.what_happened));
-        let _ = writeln!(s, "**What I did:** {}\n", one_line(&r.what_i_did));
-        let _ = writeln!(s, "**The impact I understand:** {}\n", one_line(&r.impact));
-        let _ = writeln!(s, "**What I will do differently:** {}\n", one_line(&r.next_time));
+        writeln!(s, "### From {}, {}\n", name(&r.author), when::format(r.at))?;
+        writeln!(s, "**What happened:** {}\n", one_line(&r.what_happened))?;
+        writeln!(s, "**What I did:** {}\n", one_line(&r.what_i_did))?;
+        writeln!(s, "**The impact I understand:** {}\n", one_line(&r.impact))?;
+        writeln!(s, "**What I will do differently:** {}\n", one_line(&r.next_time))?;
         match &r.answer {
             Some(a) => {
-                let _ = writeln!(s, "_{} answered: {}, {}._\n", name(&a.by), a.response.as_str().replace('-', " "), when::format(a.at));
+                writeln!(s, "_{} answered: {}, {}._\n", name(&a.by), a.response.as_str().replace('-', " "), when::format(a.at))?;
             }
             None => {
-                let _ = writeln!(s, "_Not answered yet._\n");
+                writeln!(s, "_Not answered yet._\n")?;
             }
         }
     }
-    s
+    Ok(())
 }
 
 fn one_line(s: &str) -> String {

@@ -20,7 +20,7 @@ pub use engine::{Engine, Outcome};
 pub use error::EngineError;
 pub use history::HistoryEntry;
 pub use mend_core::{self as core, View};
-pub use mend_store::{DeviceKey, Recovery};
+pub use mend_store::{DeviceKey, Recovery, SPACE_DIR};
 pub use mend_sync::peers::{Link, PeerInfo};
 pub use mend_sync::{NetConfig, NetMode, Role};
 

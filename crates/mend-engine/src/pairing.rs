@@ -46,7 +46,9 @@ pub(crate) async fn bind(engine: &Arc<Mutex<Engine>>, net: &NetConfig) -> Result
 pub(crate) fn save_port(engine: &Engine, ep: &Endpoint) {
     if let Some(p) = ep.bound_sockets().first().map(|s| s.port()) {
         // Best effort: without it the next run picks a new port and peers relearn it.
-        let _ = engine.blobs().save(NET_BLOB, serde_json::json!({ "port": p }).to_string().as_bytes());
+        if let Err(e) = engine.blobs().save(NET_BLOB, serde_json::json!({ "port": p }).to_string().as_bytes()) {
+            tracing::debug!(error = %e, "the port is not kept for the next run");
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 //! into its own error type, with the same sentence.
 
 pub mod frames;
+pub mod log_file;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -208,6 +209,7 @@ pub struct LockGuard(File);
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
+        // Fails only if the file is gone; closing it (next) releases the lock anyway.
         let _ = self.0.unlock();
     }
 }

@@ -18,6 +18,7 @@ impl<T: Send + 'static> Pending<T> {
         let (tx, rx) = mpsc::channel();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
+            // The dialog was closed meanwhile: its answer has nobody to go to.
             let _ = tx.send(job());
             ctx.request_repaint();
         });

@@ -246,7 +246,9 @@ impl Journal {
         u.entries.insert(e.id.clone(), e.clone());
         if u.log_len > self.compact_bytes {
             // The entry is safe already; a compaction that fails now is tried again later.
-            let _ = write::compact(&self.dir, u, None);
+            if let Err(e) = write::compact(&self.dir, u, None) {
+                tracing::warn!(error = %e, "the journal could not be tidied; it will try again");
+            }
         }
         drop(guard);
         Ok(e)

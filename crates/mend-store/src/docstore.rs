@@ -351,7 +351,10 @@ impl DocStore {
             None => mend_core::schema::genesis(),
         };
         for mut s in salvage {
-            let _ = doc.merge(&mut s);
+            // What merges is kept; what does not was kept aside in damaged/ already.
+            if let Err(e) = doc.merge(&mut s) {
+                tracing::warn!(error = %e, "a part saved from a damaged file did not merge");
+            }
         }
 
         // Every log from the loaded snapshot's generation on (all of them if none loaded).
@@ -460,7 +463,11 @@ impl DocStore {
             // Compacted more than once since we looked: the newest snapshot has it all.
             if let Some(p) = listing.snapshots.get(&newest) {
                 let bytes = fs::read(p).map_err(StoreError::io("read", p))?;
-                let _ = doc.load_incremental(&bytes);
+                // The logs that follow still load; the next open reads this snapshot
+                // through the usual checks and keeps it aside if it is damaged.
+                if let Err(e) = doc.load_incremental(&bytes) {
+                    tracing::warn!(error = %e, generation = newest, "a newer snapshot did not load while catching up");
+                }
             }
             self.new_generation(newest);
         }
@@ -567,7 +574,10 @@ impl DocStore {
 
     /// Writes the whole document as a new generation. Call with the exclusive lock held.
     pub fn compact(&mut self, doc: &mut AutoCommit) -> Result<(), StoreError> {
-        self.compact_locked(doc)
+        let log_bytes = self.log_offset;
+        self.compact_locked(doc)?;
+        tracing::info!(log_bytes, generation = self.generation, "compacted the shared space");
+        Ok(())
     }
 
     fn compact_locked(&mut self, doc: &mut AutoCommit) -> Result<(), StoreError> {
@@ -584,8 +594,11 @@ impl DocStore {
         // Keep one generation back as the backup; older ones go.
         let listing = list(&self.dir)?;
         for (generation, p) in listing.snapshots.iter().chain(listing.logs.iter()) {
-            if *generation < old {
-                let _ = fs::remove_file(p);
+            if *generation < old
+                && let Err(e) = fs::remove_file(p)
+            {
+                // Two generations back and unused; the next compaction tries again.
+                tracing::debug!(error = %e, file = %p.display(), "an old generation stays for now");
             }
         }
         Ok(sync_dir(&self.dir)?)

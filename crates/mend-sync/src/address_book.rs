@@ -24,7 +24,9 @@ impl<S: SharedSpace> Hub<S> {
             f(p.peers.entry(peer.to_string()).or_default());
             // Only a hint for the next dial: without it the peer is found again as the
             // first time (its ticket's address, or discovery).
-            let _ = space.save_blob(peers::BLOB, &p.to_blob());
+            if let Err(e) = space.save_blob(peers::BLOB, &p.to_blob()) {
+                tracing::debug!(error = %e, "address book not saved");
+            }
         });
     }
 

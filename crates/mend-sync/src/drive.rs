@@ -140,6 +140,8 @@ impl<S: SharedSpace> Hub<S> {
     fn save_state(&self, peer: &DeviceId, session: &Session) {
         let state = session.state_bytes();
         // Without it the next session starts from scratch: slower, never wrong.
-        let _ = self.with_space(|s| s.save_blob(&state_blob(peer), &state));
+        if let Err(e) = self.with_space(|s| s.save_blob(&state_blob(peer), &state)) {
+            tracing::debug!(error = %e, peer = %peer.short(), "sync state not kept");
+        }
     }
 }

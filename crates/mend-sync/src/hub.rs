@@ -224,7 +224,9 @@ impl<S: SharedSpace> ProtocolHandler for PairHandler<S> {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
         // What went wrong was told to the joining device and, for a refusal, emitted as an
         // event; a stranger's broken attempt needs no more than that.
-        let _ = self.0.answer_pairing(conn).await;
+        if let Err(e) = self.0.answer_pairing(conn).await {
+            tracing::info!(error = %e, "a pairing attempt ended without pairing");
+        }
         Ok(())
     }
 }

@@ -63,11 +63,15 @@ impl<S: SharedSpace> Hub<S> {
             Ok((accept, role)) => {
                 self.remember(&joiner, &conn);
                 // The joiner is trusted now whether or not it reads this: it syncs next.
+                // Whether these arrive or not, the joiner learns the outcome from its first
+                // sync: nothing to report here.
                 let _ = stream::write(&mut send, &Msg::PairAccept(accept)).await;
                 let _ = send.finish();
                 self.emit(Event::Paired { device: joiner, name: req.device_name.clone(), role });
                 self.notify_change();
                 self.emit(Event::Changed);
+                // Holds the connection until the joiner has read the answer (it closes
+                // first) or ten seconds pass; either way pairing is done.
                 let _ = tokio::time::timeout(Duration::from_secs(10), incoming.next()).await;
                 Ok(())
             }

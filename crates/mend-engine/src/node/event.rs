@@ -72,6 +72,25 @@ pub fn link_word(l: Link) -> &'static str {
 }
 
 impl Event {
+    /// The event in the log file: device ids and Mend's own words, never a person's name
+    /// or anything they wrote (docs/privacy.md).
+    pub(crate) fn log(&self) {
+        use tracing::{debug, info, warn};
+        match self {
+            Event::Changed => debug!("the shared space changed"),
+            Event::Connected { peer, link, .. } => info!(peer = peer.short(), link = link_word(*link), "connected"),
+            Event::InStep { peer, .. } => info!(peer = peer.short(), "in sync"),
+            Event::Disconnected { peer, why, .. } => info!(peer = peer.short(), why = %printable::line(why), "disconnected"),
+            Event::Unreachable { peer, why, .. } => info!(peer = peer.short(), why = %printable::line(why), "unreachable"),
+            Event::Refused { peer, why } => {
+                warn!(peer = %printable::line(&peer.chars().take(8).collect::<String>()), why = %printable::line(why), "refused a device")
+            }
+            Event::Paired { device, role, .. } => info!(device = device.short(), role = ?role, "paired"),
+            Event::PairRefused { why } => info!(why = %printable::line(why), "refused a pairing attempt"),
+            Event::Problem(why) => warn!(why = %printable::line(why), "problem"),
+        }
+    }
+
     /// The line for an activity list or a log, made printable (names and reasons come from
     /// other devices). None for what is not news to a person (the space changed: the view
     /// shows it).

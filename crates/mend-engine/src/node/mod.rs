@@ -96,6 +96,11 @@ impl Node {
     /// Opens a node on an open profile, offline: it watches the profile for what other
     /// processes save and reports it as [`Event::Changed`]. [`Node::go_online`] connects it.
     pub fn open(engine: Engine, sink: Sink) -> Result<Node, EngineError> {
+        let owner = sink;
+        let sink: Sink = Arc::new(move |e: Event| {
+            e.log();
+            owner(e)
+        });
         let rt = runtime()?;
         let dir = engine.dir().to_owned();
         let engine = Arc::new(Mutex::new(engine));
@@ -150,6 +155,7 @@ impl Node {
             local_only: net.mode == NetMode::LocalOnly,
             listening: ep.bound_sockets().iter().map(|s| s.to_string()).collect(),
         };
+        tracing::info!(local_only = self.status.local_only, listening = ?self.status.listening, "online");
         let (stop, stopped) = oneshot::channel::<()>();
         let (h, e) = (self.hub.clone(), ep.clone());
         let task = self.rt().spawn(async move {
