@@ -10,6 +10,7 @@ use crate::view::{Collections, View};
 use automerge::transaction::CommitOptions;
 use automerge::{AutoCommit, ChangeHash, PatchAction, Prop, ROOT};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// What an applied action produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +34,9 @@ pub enum ViewFit {
 
 pub struct SharedDoc {
     doc: AutoCommit,
-    view: View,
+    /// Shared with whoever shows it (the window's worker publishes this very Arc), so that
+    /// ten years of records are held once; a change copies it only while it is shown.
+    view: Arc<View>,
     colls: Collections,
 }
 
@@ -48,7 +51,7 @@ impl SharedDoc {
     pub fn from_doc(doc: AutoCommit) -> Result<Self, CoreError> {
         check_schema(&doc)?;
         let colls = collections(&doc)?;
-        let view = View::load_all(&doc, &colls);
+        let view = Arc::new(View::load_all(&doc, &colls));
         Ok(SharedDoc { doc, view, colls })
     }
 
@@ -60,7 +63,7 @@ impl SharedDoc {
     /// `view` is the view of `made_at`; the store's identity check and heads check do that.
     ///
     /// The same refusals as [`Self::from_doc`]; on an error `view` is left untouched.
-    pub fn with_view(mut doc: AutoCommit, view: &mut View, made_at: &[ChangeHash]) -> Result<(Self, ViewFit), CoreError> {
+    pub fn with_view(mut doc: AutoCommit, view: &mut Arc<View>, made_at: &[ChangeHash]) -> Result<(Self, ViewFit), CoreError> {
         check_schema(&doc)?;
         let colls = collections(&doc)?;
         let mut heads = doc.get_heads();
@@ -75,7 +78,7 @@ impl SharedDoc {
             let records = shared.absorb(&made)?;
             ViewFit::CaughtUp { records }
         } else {
-            shared.view = View::load_all(&shared.doc, &shared.colls);
+            shared.view = Arc::new(View::load_all(&shared.doc, &shared.colls));
             ViewFit::Rebuilt
         };
         // The loader may have set a diff cursor so that catching up diffs only the new
@@ -89,10 +92,10 @@ impl SharedDoc {
     /// Returns whether they were the same. As costly as building the view at open.
     pub fn check_view(&mut self) -> bool {
         let fresh = View::load_all(&self.doc, &self.colls);
-        if fresh == self.view {
+        if fresh == *self.view {
             return true;
         }
-        self.view = fresh;
+        self.view = Arc::new(fresh);
         false
     }
 
@@ -104,6 +107,11 @@ impl SharedDoc {
 
     pub fn view(&self) -> &View {
         &self.view
+    }
+
+    /// The view itself, to show without copying it.
+    pub fn view_arc(&self) -> Arc<View> {
+        self.view.clone()
     }
 
     pub fn doc(&self) -> &AutoCommit {
@@ -152,7 +160,7 @@ impl SharedDoc {
                         if let Some(c) = Collection::from_key(key) {
                             whole.insert(c);
                         }
-                        self.view.schema_version = read::uint(&self.doc, &ROOT, SCHEMA_KEY).unwrap_or(0);
+                        Arc::make_mut(&mut self.view).schema_version = read::uint(&self.doc, &ROOT, SCHEMA_KEY).unwrap_or(0);
                     }
                 }
                 [(_, coll)] => {
@@ -170,7 +178,7 @@ impl SharedDoc {
         }
         if !whole.is_empty() {
             self.colls = collections(&self.doc)?;
-            self.view = View::load_all(&self.doc, &self.colls);
+            self.view = Arc::new(View::load_all(&self.doc, &self.colls));
             return Ok(self.view.record_count());
         }
         // A change that supersedes only a *losing* concurrent value makes no patch (the
@@ -179,8 +187,9 @@ impl SharedDoc {
         for key in self.view.partners.keys().map(|p| p.to_string()).collect::<Vec<_>>() {
             touched.insert((Collection::Partners, key));
         }
+        let view = Arc::make_mut(&mut self.view);
         for (c, key) in &touched {
-            self.view.refresh(&self.doc, &self.colls, *c, key);
+            view.refresh(&self.doc, &self.colls, *c, key);
         }
         Ok(touched.len())
     }
@@ -198,8 +207,9 @@ impl SharedDoc {
             }
         };
         let change = self.doc.commit_with(CommitOptions::default().with_time(now.0).with_message(message));
+        let view = Arc::make_mut(&mut self.view);
         for (c, key) in &touched {
-            self.view.refresh(&self.doc, &self.colls, *c, key);
+            view.refresh(&self.doc, &self.colls, *c, key);
         }
         Ok(Applied { created, change })
     }

@@ -65,7 +65,7 @@ fn damaged_cache_bytes_never_decode_into_a_view() {
 fn a_cached_view_of_the_same_state_is_used_as_is() {
     let (mut a, _) = busy_couple();
     let heads = a.doc.heads();
-    let mut view = a.view().clone();
+    let mut view = std::sync::Arc::new(a.view().clone());
     let doc = automerge::AutoCommit::load(&a.doc.doc_mut().save()).unwrap();
     let (shared, fit) = SharedDoc::with_view(doc, &mut view, &heads).unwrap();
     assert_eq!(fit, ViewFit::Same);
@@ -76,7 +76,7 @@ fn a_cached_view_of_the_same_state_is_used_as_is() {
 fn a_cached_view_of_an_older_state_catches_up_with_the_newer_changes() {
     let (mut a, mut b) = busy_couple();
     let old_heads = a.doc.heads();
-    let mut old_view = a.view().clone();
+    let mut old_view = std::sync::Arc::new(a.view().clone());
     let later = T0.plus_ms(2 * Timestamp::HOUR);
     a.act(later, Action::KeepPromise { id: rid(10) }).unwrap();
     a.act(later, Action::AddGratitude { id: rid(31), text: "for the walk".into(), about: None }).unwrap();
@@ -94,7 +94,7 @@ fn a_cached_view_from_another_history_is_rebuilt_not_shown() {
     let (mut a, _) = busy_couple();
     // A view and heads of a different space altogether.
     let mut stranger = Replica::new(actor(7, 7), "Zoe");
-    let mut wrong_view = stranger.view().clone();
+    let mut wrong_view = std::sync::Arc::new(stranger.view().clone());
     let wrong_heads = stranger.doc.heads();
     let doc = automerge::AutoCommit::load(&a.doc.doc_mut().save()).unwrap();
     let (shared, fit) = SharedDoc::with_view(doc, &mut wrong_view, &wrong_heads).unwrap();
@@ -102,7 +102,7 @@ fn a_cached_view_from_another_history_is_rebuilt_not_shown() {
     assert_eq!(shared.view(), a.view());
 
     // No heads at all: rebuilt too.
-    let mut v = a.view().clone();
+    let mut v = std::sync::Arc::new(a.view().clone());
     let doc = automerge::AutoCommit::load(&a.doc.doc_mut().save()).unwrap();
     assert_eq!(SharedDoc::with_view(doc, &mut v, &[]).unwrap().1, ViewFit::Rebuilt);
 }
@@ -110,8 +110,8 @@ fn a_cached_view_from_another_history_is_rebuilt_not_shown() {
 #[test]
 fn a_refused_document_leaves_the_cached_view_in_place() {
     let (a, _) = busy_couple();
-    let mut v = a.view().clone();
+    let mut v = std::sync::Arc::new(a.view().clone());
     let not_a_space = automerge::AutoCommit::new();
     assert!(SharedDoc::with_view(not_a_space, &mut v, &[]).is_err());
-    assert_eq!(&v, a.view());
+    assert_eq!(&*v, a.view());
 }

@@ -7,6 +7,7 @@ use automerge::ChangeHash;
 use mend_core::{Action, Actor, PartnerId, RecordId, SharedDoc, Timestamp, View, ViewFit};
 use mend_store::{DeviceKey, DocStore, KeyProblem, Opening, PendingDoc, Profile, Recovery, Settings};
 use std::path::Path;
+use std::sync::Arc;
 
 /// What an executed command produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +45,7 @@ enum Doc {
 
 struct Loading {
     /// The view of the state `heads`: exactly the state of the files at open.
-    view: View,
+    view: Arc<View>,
     heads: Vec<ChangeHash>,
     /// None once taken: a load that failed leaves the view shown until a reopen succeeds.
     pending: Option<PendingDoc>,
@@ -139,7 +140,7 @@ impl Engine {
         let notes = vec![];
         match DocStore::open_cached(dir)? {
             Opening::Cached(c) => {
-                let doc = Doc::Loading(Box::new(Loading { view: c.view, heads: c.heads, pending: Some(c.pending) }));
+                let doc = Doc::Loading(Box::new(Loading { view: Arc::new(c.view), heads: c.heads, pending: Some(c.pending) }));
                 let mut e = Engine::opened(profile, c.store, doc, notes)?;
                 if c.tail {
                     e.wait_loaded()?;
