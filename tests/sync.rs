@@ -519,3 +519,44 @@ fn a_peer_whose_changes_bump_the_schema_is_refused_and_both_sides_are_told() {
     assert!(notes(&b).contains(&id), "{out}\n{}", server.log_text());
     assert_eq!(a.show()["partners"].as_array().unwrap().len(), 2);
 }
+
+fn waiting(d: &Device) -> Vec<serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(&d.ok(&["waiting", "--json"])).expect("waiting --json is JSON").as_array().expect("a list").clone()
+}
+
+#[test]
+fn waiting_lists_what_the_partner_did_until_it_is_answered() {
+    let (a, b) = paired_couple();
+    assert_eq!(b.ok(&["waiting"]).trim(), "Nothing waits for you right now.");
+    let repair =
+        a.create(&["repair", "add", "--what-happened", "I was late", "--what-i-did", "no call", "--impact", "you waited", "--next-time", "call"]);
+    let agreement = a.create(&["agreement", "propose", "--category", "time", "--text", "Sundays are ours"]);
+    a.create(&["gratitude", "add", "--text", "for the soup"]);
+    a.ok(&["pause", "start", "--minutes", "30"]);
+    let serve = a.serve();
+    b.local_ok(&["sync", "--once", "--timeout", "20"]);
+
+    let w = waiting(&b);
+    let kinds: Vec<&str> = w.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["pause", "repair", "agreement", "thanks"], "{w:#?}");
+    assert_eq!(w[1]["record"], repair.as_str());
+    assert_eq!(w[2]["record"], agreement.as_str());
+    assert!(w.iter().all(|i| i["from_name"] == "Ana"), "{w:#?}");
+    assert!(w[0]["until"].is_i64(), "a pause says when it ends");
+    let text = b.ok(&["waiting"]);
+    assert!(text.contains("Ana shared a repair with you") && text.contains("Ana asked for a pause until"), "{text}");
+    assert!(!text.contains("I was late"), "the list names what waits, never a repair's words: {text}");
+    assert!(waiting(&a).is_empty(), "what Ana did waits for Ben, not for her: {:#?}", waiting(&a));
+
+    // Ben answers and accepts; he reads the notes of thanks: each leaves his list.
+    b.ok(&["repair", "respond", &repair, "--response", "ready-to-talk"]);
+    b.ok(&["agreement", "accept", &agreement]);
+    b.ok(&["gratitude", "list"]);
+    let kinds: Vec<String> = waiting(&b).iter().map(|i| i["kind"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kinds, ["pause"], "answered, accepted and seen are gone");
+    // Ana ends her pause (beside her running serve): nothing waits.
+    a.ok(&["pause", "end"]);
+    b.local_ok(&["sync", "--once", "--timeout", "20"]);
+    assert!(waiting(&b).is_empty(), "{:#?}", waiting(&b));
+    serve.stop();
+}

@@ -56,6 +56,13 @@ pub enum Cmd {
     /// Ask for a pause when things get heated.
     #[command(subcommand)]
     Pause(PauseCmd),
+    /// What waits for you: a pause, a repair to answer, an agreement to accept, a promise
+    /// to acknowledge, a review, new notes of thanks.
+    Waiting {
+        /// As JSON: kind, record id, from whom, since when (and until when, for a pause).
+        #[arg(long)]
+        json: bool,
+    },
     /// The whole shared space.
     Show {
         /// As JSON: every record with its id, author, times and state.

@@ -148,15 +148,21 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
         Cmd::Gratitude(GratitudeCmd::Add { text: t, about }) => created(engine, Command::AddGratitude { text: text(t)?, about }),
         Cmd::Gratitude(GratitudeCmd::List { json }) => {
             if json {
-                return print_json(&engine.show_json()["gratitude"]);
+                print_json(&engine.show_json()["gratitude"])?;
+            } else {
+                let v = engine.view();
+                let mut out = std::io::stdout().lock();
+                for g in v.gratitude.values().rev() {
+                    writeln!(out, "{}  {}  {}: {}", g.id, when::format(g.at), one_line(v.partner_name(&g.author)), one_line(&g.text))?;
+                }
             }
-            let v = engine.view();
-            let mut out = std::io::stdout().lock();
-            for g in v.gratitude.values().rev() {
-                writeln!(out, "{}  {}  {}: {}", g.id, when::format(g.at), one_line(v.partner_name(&g.author)), one_line(&g.text))?;
+            // Listed is seen: these notes are no longer new in `mend waiting`.
+            if let Err(e) = engine.mark_thanks_seen() {
+                tracing::warn!(error = %e, "notes of thanks stay new until the next look");
             }
             Ok(())
         }
+        Cmd::Waiting { json } => waiting(engine, json),
         Cmd::Checkin(CheckinCmd::Add { connection, trust, heard, note, prompt, weekly }) => {
             let kind = if weekly { CheckInKind::Weekly } else { CheckInKind::Daily };
             created(engine, Command::AddCheckIn { kind, prompt, connection, trust, heard, note })
@@ -353,6 +359,38 @@ fn promise(engine: &mut Engine, cmd: PromiseCmd) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn waiting(engine: &mut Engine, json: bool) -> Result<()> {
+    let all = engine.waiting();
+    let v = engine.view();
+    let now = engine.now();
+    if json {
+        let items: Vec<serde_json::Value> = all
+            .iter()
+            .map(|w| {
+                serde_json::json!({
+                    "kind": w.kind.as_str(),
+                    "record": w.record,
+                    "from": w.from,
+                    "from_name": w.from.as_ref().map(|p| v.partner_name(p)),
+                    "since": w.since,
+                    "until": w.until,
+                    "says": mend_engine::waiting::sentence(v, w, now),
+                })
+            })
+            .collect();
+        return print_json(&serde_json::Value::Array(items));
+    }
+    let mut out = std::io::stdout().lock();
+    if all.is_empty() {
+        writeln!(out, "Nothing waits for you right now.")?;
+    }
+    for w in &all {
+        let id = w.record.as_ref().map(|r| r.to_string()).unwrap_or_else(|| "-".into());
+        writeln!(out, "{id}  {}  {}. {}", when::format(w.since), mend_engine::waiting::sentence(v, w, now), mend_engine::waiting::next_step(w))?;
+    }
+    Ok(())
 }
 
 fn words<T: std::fmt::Display>(all: &[T]) -> String {

@@ -141,7 +141,7 @@ fn main() {
         for _ in 0..20 {
             let now = mend_engine::when::now();
             let s = Instant::now();
-            let lists = mend_gui::lists::Lists::new(e.view(), e.me(), now, mend_gui::lists::end_of_today(now));
+            let lists = mend_gui::lists::Lists::new(e.view(), e.me(), now, mend_gui::lists::end_of_today(now), e.thanks_seen());
             v.push(s.elapsed());
             assert!(!lists.gratitude_newest_first.is_empty());
         }

@@ -13,6 +13,7 @@ pub mod shared;
 pub mod stats;
 pub mod validate;
 pub mod view;
+pub mod waiting;
 
 mod kinds;
 mod read;
@@ -25,3 +26,4 @@ pub use incoming::Refusal;
 pub use records::*;
 pub use shared::{Applied, SharedDoc, ViewFit};
 pub use view::View;
+pub use waiting::{Waiting, WaitingKind, waiting_for};

@@ -319,6 +319,32 @@ impl Engine {
         }
     }
 
+    /// What waits for this partner now (see [`mend_core::waiting`]), notes of thanks counted
+    /// as new since this device last showed them.
+    pub fn waiting(&self) -> Vec<mend_core::Waiting> {
+        let now = self.now();
+        mend_core::waiting_for(self.view(), &self.me.partner, now, self.thanks_seen())
+    }
+
+    /// The moment after which notes of thanks are new to this partner on this device.
+    pub fn thanks_seen(&self) -> Timestamp {
+        mend_core::waiting::thanks_seen(crate::seen::thanks(self), self.now())
+    }
+
+    /// Notes that this partner has now seen every note of thanks there is.
+    pub fn mark_thanks_seen(&self) -> Result<(), EngineError> {
+        crate::seen::mark_thanks(self, self.now())
+    }
+
+    /// The same view, shared rather than copied: for a front end that keeps it to draw
+    /// from, so that a long history is held in memory once.
+    pub fn view_arc(&self) -> Arc<View> {
+        match &self.doc {
+            Doc::Ready(s) => s.view_arc(),
+            Doc::Loading(l) => l.view.clone(),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
         &self.profile.dir
     }

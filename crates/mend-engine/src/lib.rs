@@ -12,7 +12,9 @@ mod ids;
 pub mod node;
 mod pairing;
 pub mod printable;
+mod seen;
 mod sync_space;
+pub mod waiting;
 pub mod when;
 
 pub use command::Command;

@@ -75,6 +75,28 @@ pub fn format_in(t: Timestamp, tz: &TimeZone) -> String {
     }
 }
 
+/// A time near `now`, as briefly as it stays clear: "20:30" today, "tomorrow 08:00",
+/// "Tue 24 Nov 18:30" this year, the full date otherwise.
+pub fn near(t: Timestamp, now: Timestamp) -> String {
+    near_in(t, now, &TimeZone::system())
+}
+
+pub fn near_in(t: Timestamp, now: Timestamp, tz: &TimeZone) -> String {
+    let (Ok(t_z), Ok(now_z)) = (jiff::Timestamp::from_millisecond(t.0), jiff::Timestamp::from_millisecond(now.0)) else {
+        return format_in(t, tz);
+    };
+    let (t_z, now_z) = (t_z.to_zoned_datetime(tz.clone()), now_z.to_zoned_datetime(tz.clone()));
+    if t_z.date() == now_z.date() {
+        t_z.strftime("%H:%M").to_string()
+    } else if now_z.date().tomorrow().is_ok_and(|d| d == t_z.date()) {
+        t_z.strftime("tomorrow %H:%M").to_string()
+    } else if t_z.year() == now_z.year() {
+        t_z.strftime("%a %-d %b %H:%M").to_string()
+    } else {
+        format_in(t, tz)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +106,15 @@ mod tests {
     }
     // 2026-11-24T12:00:00Z
     const NOON: Timestamp = Timestamp(1_795_521_600_000);
+
+    #[test]
+    fn near_times_say_no_more_than_they_must() {
+        let n = |ms: i64| near_in(NOON.plus_ms(ms), NOON, &utc());
+        assert_eq!(n(8 * Timestamp::HOUR + 30 * Timestamp::MINUTE), "20:30");
+        assert_eq!(n(20 * Timestamp::HOUR), "tomorrow 08:00");
+        assert_eq!(n(3 * Timestamp::DAY), "Fri 27 Nov 12:00");
+        assert_eq!(n(60 * Timestamp::DAY), "Sat 23 Jan 2027 12:00");
+    }
 
     #[test]
     fn forms_people_type() {

@@ -5,6 +5,7 @@ use crate::forms::Forms;
 use crate::screens;
 use crate::snapshot::{Phase, Snapshot};
 use mend_engine::Command;
+use mend_engine::core::WaitingKind;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -61,7 +62,27 @@ impl Screen {
             Screen::Help => "Help",
         }
     }
+
+    /// What waits for this partner on this screen.
+    pub fn waits(self) -> &'static [WaitingKind] {
+        match self {
+            Screen::Agreements => &[WaitingKind::Agreement, WaitingKind::Review],
+            Screen::Promises => &[WaitingKind::Acknowledge],
+            Screen::Gratitude => &[WaitingKind::Thanks],
+            Screen::Repairs => &[WaitingKind::Repair],
+            Screen::Pause => &[WaitingKind::Pause],
+            _ => &[],
+        }
+    }
+
+    /// Where a thing that waits is answered.
+    pub fn of(kind: WaitingKind) -> Screen {
+        Screen::SIDEBAR.into_iter().find(|s| s.waits().contains(&kind)).unwrap_or(Screen::Today)
+    }
 }
+
+/// The form that tells the backend the notes of thanks were seen.
+const THANKS_SEEN: Form = "thanks seen";
 
 /// What came back for each form: kept on the UI side so a refused command leaves what was
 /// typed in place, with the reason beside it.
@@ -210,9 +231,17 @@ impl MendApp {
                 ui.label(egui::RichText::new(snap.my_name()).weak());
                 ui.add_space(8.0);
                 for s in Screen::SIDEBAR {
-                    if ui.selectable_label(self.screen == s, s.label()).clicked() {
-                        self.screen = s;
-                    }
+                    ui.horizontal(|ui| {
+                        if ui.selectable_label(self.screen == s, s.label()).clicked() {
+                            self.screen = s;
+                        }
+                        // A calm count of what waits there, gone once answered: a quiet
+                        // number, never red, never "overdue".
+                        let n = snap.lists.waiting_count(s.waits());
+                        if n > 0 {
+                            ui.label(egui::RichText::new(n.to_string()).weak()).on_hover_text(format!("{n} waiting for you"));
+                        }
+                    });
                 }
                 ui.add_space(16.0);
                 crate::style::theme_switch(ui);
@@ -233,10 +262,20 @@ impl MendApp {
                             self.screen = Screen::Today;
                         }
                     }
-                    Screen::Today => screens::today::show(ui, &snap),
+                    Screen::Today => {
+                        if let Some(s) = screens::today::show(ui, &snap) {
+                            self.screen = s;
+                        }
+                    }
                     Screen::Agreements => screens::agreements::show(ui, &snap, &mut f.agreements, &mut io),
                     Screen::Promises => screens::promises::show(ui, &snap, &mut f.promises, &mut io),
-                    Screen::Gratitude => screens::gratitude::show(ui, &snap, &mut f.gratitude, &mut io),
+                    Screen::Gratitude => {
+                        // Shown is seen: the new notes leave "For you".
+                        if snap.lists.waiting_count(&[WaitingKind::Thanks]) > 0 && !io.busy(THANKS_SEEN) {
+                            io.send(THANKS_SEEN, Request::MarkThanksSeen);
+                        }
+                        screens::gratitude::show(ui, &snap, &mut f.gratitude, &mut io)
+                    }
                     Screen::CheckIns => screens::checkins::show(ui, &snap, &mut f.checkins, &mut io),
                     Screen::Repairs => screens::repairs::show(ui, &snap, &mut f.repairs, &mut io),
                     Screen::Pause => screens::pause::show(ui, &snap, &mut f.pause, &mut io),

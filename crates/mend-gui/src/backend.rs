@@ -63,6 +63,8 @@ pub enum Request {
     JournalDelete {
         id: String,
     },
+    /// The notes of thanks were shown: they are no longer new.
+    MarkThanksSeen,
 }
 
 /// The outcome of one request, for the form that sent it.
@@ -382,6 +384,12 @@ impl Worker {
                 })?;
                 Ok(format!("Exported to {}. It holds your shared space only: keep it somewhere private.", path.display()))
             }
+            Request::MarkThanksSeen => {
+                self.node()?.engine().mark_thanks_seen().map_err(|e| e.to_string())?;
+                // The lists hold what was new; they are worked out again at the next publish.
+                self.published = None;
+                Ok(String::new())
+            }
             Request::SetLocalOnly { local_only } => {
                 self.node()?.engine().set_local_only(local_only).map_err(|e| e.to_string())?;
                 Ok(if local_only {
@@ -460,22 +468,22 @@ impl Worker {
         if let Some(node) = &self.node {
             // Under the engine's lock only what must be read there: the sync sessions wait
             // on that lock, and listing ten years takes milliseconds.
-            let (heads, view, me) = {
+            let (heads, view, me, thanks_seen) = {
                 let mut e = node.engine();
                 let heads = e.version();
                 let view = match &self.published {
                     Some((h, view, _)) if *h == heads => view.clone(),
-                    _ => Arc::new(e.view().clone()),
+                    _ => e.view_arc(),
                 };
                 s.device_name = e.device_name().to_owned();
                 s.peers = e.peer_infos();
-                (heads, view, e.me().clone())
+                (heads, view, e.me().clone(), e.thanks_seen())
             };
             let lists = match &self.published {
                 Some((h, _, lists)) if *h == heads && !self.lists_are_stale() => lists.clone(),
                 _ => {
                     let now = mend_engine::when::now();
-                    Arc::new(Lists::new(&view, &me, now, crate::lists::end_of_today(now)))
+                    Arc::new(Lists::new(&view, &me, now, crate::lists::end_of_today(now), thanks_seen))
                 }
             };
             self.published = Some((heads, view.clone(), lists.clone()));

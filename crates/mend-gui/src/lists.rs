@@ -5,7 +5,7 @@
 
 use mend_engine::core::queries;
 use mend_engine::core::stats::{self, KeepRate};
-use mend_engine::core::{Actor, CheckIn, CheckInKind, PartnerId, RecordId, Timestamp, View};
+use mend_engine::core::{Actor, CheckIn, CheckInKind, PartnerId, RecordId, Timestamp, View, Waiting, WaitingKind};
 
 /// The keep-rate windows the Promises screen offers, in days: the same as every export's.
 pub const WINDOWS: [u32; 3] = stats::KEEP_RATE_WINDOWS;
@@ -50,11 +50,21 @@ pub struct Lists {
     pub trends: Vec<Trend>,
     /// Repairs still without an answer from me first, then the rest, newest first.
     pub repairs: Vec<RecordId>,
+    /// What waits for me, each with its sentence ("Sam shared a repair with you").
+    pub waiting: Vec<(Waiting, String)>,
 }
 
 impl Lists {
-    pub fn new(v: &View, me: &Actor, now: Timestamp, end_of_today: Timestamp) -> Lists {
+    /// `thanks_seen`: notes of thanks after it are new ([`mend_engine::Engine::thanks_seen`]).
+    pub fn new(v: &View, me: &Actor, now: Timestamp, end_of_today: Timestamp, thanks_seen: Timestamp) -> Lists {
         let mine = &me.partner;
+        let waiting = mend_engine::core::waiting_for(v, mine, now, thanks_seen)
+            .into_iter()
+            .map(|w| {
+                let said = mend_engine::waiting::sentence(v, &w, now);
+                (w, said)
+            })
+            .collect();
         let due_today = queries::due_by(v, end_of_today);
         let start_of_today = end_of_today.plus_ms(-Timestamp::DAY);
         let agreements = queries::agreement_groups(v, mine, now);
@@ -106,7 +116,13 @@ impl Lists {
             checkins_newest_first: v.checkins.keys().rev().cloned().collect(),
             trends,
             repairs: unanswered.iter().map(|r| r.id.clone()).collect(),
+            waiting,
         }
+    }
+
+    /// How many things of these kinds wait for me (the sidebar's calm counts).
+    pub fn waiting_count(&self, kinds: &[WaitingKind]) -> usize {
+        self.waiting.iter().filter(|(w, _)| kinds.contains(&w.kind)).count()
     }
 }
 

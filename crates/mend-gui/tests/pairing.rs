@@ -102,6 +102,21 @@ fn the_partner_accepts_acknowledges_answers_and_sees_the_pause() {
     assert!(shows(&b, "Ana is taking a pause until"), "the partner's pause is on Sam's screen");
     assert!(shows(&b, "Back after a walk"));
 
+    // Today says first what waits for Sam, in words, and counts it calmly in the sidebar.
+    assert_eq!(b.state().screen, mend_gui::Screen::Today);
+    for said in ["Ana asked for a pause until", "Ana shared a repair with you", "Ana proposed an agreement", "Ana kept a promise"] {
+        assert!(shows(&b, said), "For you says {said:?}");
+    }
+    assert!(!shows(&b, "I was late"), "For you names what waits, not a repair's words");
+    let counts = |w: &Window| {
+        let l = w.state().snapshot().lists.clone();
+        [mend_gui::Screen::Agreements, mend_gui::Screen::Promises, mend_gui::Screen::Repairs].map(|s| l.waiting_count(s.waits()))
+    };
+    assert_eq!(counts(&b), [1, 1, 1]);
+    assert_eq!(counts(&a), [0, 0, 0], "what Ana did waits for Sam, not for her");
+    click(&mut b, "Open Repairs");
+    assert_eq!(b.state().screen, mend_gui::Screen::Repairs, "an item opens where it is answered");
+
     go(&mut b, "Agreements");
     assert!(shows(&b, "Waiting for you"));
     click(&mut b, "Accept: No phones at dinner");
@@ -112,6 +127,11 @@ fn the_partner_accepts_acknowledges_answers_and_sees_the_pause() {
     go(&mut b, "Repairs");
     click(&mut b, "I need time");
     idle(&mut b);
+
+    // Answered is gone: only Ana's pause still waits for Sam.
+    let kinds: Vec<_> = b.state().snapshot().lists.waiting.iter().map(|(w, _)| w.kind).collect();
+    assert_eq!(kinds, [mend_engine::core::WaitingKind::Pause]);
+    assert_eq!(counts(&b), [0, 0, 0]);
 
     settle(&mut a, "Sam's answers", |s| {
         let v = &s.snapshot().view;

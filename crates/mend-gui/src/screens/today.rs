@@ -1,16 +1,20 @@
-//! Today: the partner's pause, how fresh the sync is, what is due, the newest thanks.
+//! Today: first what waits for this partner ("For you"), then how fresh the sync is, what
+//! is due, the newest thanks.
 
+use crate::app::Screen;
 use crate::snapshot::Snapshot;
 use crate::widgets::{rows, section, when};
 use mend_engine::core::Timestamp;
 
-pub fn show(ui: &mut egui::Ui, snap: &Snapshot) {
-    let Some(me) = &snap.me else { return };
+/// Returns the screen to open when an item of "For you" was chosen.
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
+    let me = snap.me.as_ref()?;
     let v = &snap.view;
     ui.heading("Today");
     sync_line(ui, snap);
 
     let l = &snap.lists;
+    let open = for_you(ui, snap);
     section(ui, "Promises due today");
     let line = ui.text_style_height(&egui::TextStyle::Body);
     rows(ui, "due today", l.due_today.len(), line, 240.0, |ui, i| {
@@ -44,6 +48,30 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot) {
     for n in &snap.notes {
         ui.label(egui::RichText::new(n).weak());
     }
+    open
+}
+
+/// What waits for this partner, each with what to do and a way to it; a calm line when
+/// nothing does. Never a count that scolds: the list is simply what is there.
+fn for_you(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
+    section(ui, "For you");
+    let waiting = &snap.lists.waiting;
+    if waiting.is_empty() {
+        ui.label("Nothing waits for you right now.");
+        return None;
+    }
+    let mut open = None;
+    for (w, said) in waiting {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{said}."));
+            ui.label(egui::RichText::new(mend_engine::waiting::next_step(w)).weak());
+            let to = Screen::of(w.kind);
+            if to != Screen::Today && ui.button(format!("Open {}", to.label())).on_hover_text(said.as_str()).clicked() {
+                open = Some(to);
+            }
+        });
+    }
+    open
 }
 
 /// "Last synced with Sam at 18:30 (direct)": honest, never a green tick nobody checked.
