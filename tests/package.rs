@@ -279,10 +279,14 @@ fn the_debian_package_holds_everything_and_passes_the_validators() {
     assert!(bin_line.starts_with("-rwxr-xr-x"), "usr/bin/mend is not executable: {bin_line}");
     eprintln!("the package holds {} files", files.len());
 
-    // The control file: a description that does not start with the name, and libc found.
-    let o = Command::new("dpkg-deb").args(["-f"]).arg(deb).args(["Package", "Depends", "Description"]).output().expect("run dpkg-deb -f");
+    // The control file: libc found by dpkg-shlibdeps, and what the window loads at run time
+    // recommended (the libraries seen in a running window's memory map, under Xvfb).
+    let o = Command::new("dpkg-deb").args(["-f"]).arg(deb).args(["Package", "Depends", "Recommends"]).output().expect("run dpkg-deb -f");
     let control = text(&o.stdout);
     assert!(control.contains("Package: mend") && control.contains("libc6"), "control fields: {control}");
+    for lib in ["libgl1", "libxkbcommon0", "libwayland-client0"] {
+        assert!(control.contains(lib), "{lib} is not recommended: {control}");
+    }
 
     // The files as installed: the binary runs, and the validators accept the desktop files.
     let root_dir = tempfile::tempdir().expect("temp dir");
