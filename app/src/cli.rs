@@ -106,12 +106,24 @@ pub enum Cmd {
     /// Your private journal: encrypted on this device, never synced.
     #[command(subcommand)]
     Journal(crate::journal_cmd::JournalCmd),
+    /// Print a completion script for your shell (bash, zsh, fish, elvish or powershell).
+    Completions {
+        /// The shell the script is for.
+        shell: clap_complete::Shell,
+    },
+    /// Write Mend's manual pages (one per command) into a folder.
+    Man {
+        /// The folder to write them into (made if it does not exist).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Tools for Mend's own tests; not for everyday use.
     #[command(subcommand, hide = true)]
     Debug(DebugCmd),
 }
 
-/// Text arguments: `-` reads the text from standard input.
+// Text arguments: `-` reads the text from standard input. (A plain comment: clap would
+// take a doc comment here as the about text of every command that flattens this.)
 #[derive(Args, Debug)]
 pub struct TextArg {
     /// The text (or - to read it from standard input).
@@ -121,7 +133,9 @@ pub struct TextArg {
 
 #[derive(Subcommand, Debug)]
 pub enum ProfileCmd {
+    /// Show your name, love languages and needs.
     Show,
+    /// Change your name, love languages or needs.
     Set {
         #[arg(long)]
         name: Option<String>,
@@ -161,6 +175,7 @@ pub enum AgreementCmd {
     },
     /// Withdraw a proposal of yours that is not agreed yet.
     Archive { id: String },
+    /// List the agreements and where each one stands.
     List {
         #[arg(long)]
         json: bool,
@@ -169,6 +184,7 @@ pub enum AgreementCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum PromiseCmd {
+    /// Make a promise: what you will do, and by when.
     Make {
         #[command(flatten)]
         text: TextArg,
@@ -193,6 +209,7 @@ pub enum PromiseCmd {
     },
     /// Acknowledge what your partner marked on their promise.
     Ack { id: String },
+    /// List the promises.
     List {
         #[arg(long)]
         json: bool,
@@ -201,6 +218,7 @@ pub enum PromiseCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum GratitudeCmd {
+    /// Write a note of thanks to your partner.
     Add {
         #[command(flatten)]
         text: TextArg,
@@ -208,6 +226,7 @@ pub enum GratitudeCmd {
         #[arg(long = "for", value_name = "ID")]
         about: Option<String>,
     },
+    /// List the notes of thanks, newest first.
     List {
         #[arg(long)]
         json: bool,
@@ -216,6 +235,7 @@ pub enum GratitudeCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum CheckinCmd {
+    /// Say how you are doing: connection, trust and feeling heard, from 1 to 5.
     Add {
         #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
         connection: i64,
@@ -232,6 +252,7 @@ pub enum CheckinCmd {
         #[arg(long)]
         weekly: bool,
     },
+    /// List the check-ins.
     List {
         #[arg(long)]
         json: bool,
@@ -240,6 +261,7 @@ pub enum CheckinCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum RepairCmd {
+    /// Write a repair: what happened, what you did, its impact, what you will do differently.
     Add {
         #[arg(long)]
         what_happened: String,
@@ -256,6 +278,7 @@ pub enum RepairCmd {
         #[arg(long, value_parser = ["received", "need-time", "ready-to-talk", "forgiven"])]
         response: String,
     },
+    /// List the repairs and their answers.
     List {
         #[arg(long)]
         json: bool,
@@ -264,6 +287,7 @@ pub enum RepairCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum PauseCmd {
+    /// Ask for a pause, and say when you will be back.
     Start {
         /// From 1 to 1440 (24 hours).
         #[arg(long, allow_hyphen_values = true, value_parser = pause_minutes)]
@@ -271,7 +295,9 @@ pub enum PauseCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// End the pause.
     End,
+    /// Whether a pause is on, and until when.
     Status,
 }
 

@@ -1,6 +1,7 @@
 //! `mend`: the desktop app and its command line, over one engine.
 
 mod cli;
+mod install_cmd;
 mod journal_cmd;
 mod logging;
 mod net_cmd;

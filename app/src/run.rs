@@ -12,6 +12,12 @@ pub fn run(cli: Cli) -> Result<()> {
         let net = crate::net_cmd::net_config(&dir, cli.local_only, cli.bind);
         return open_window(dir, net);
     };
+    // Completions and man pages describe the command line: no profile needed.
+    let cmd = match cmd {
+        Cmd::Completions { shell } => return crate::install_cmd::completions(shell),
+        Cmd::Man { out } => return crate::install_cmd::man(&out),
+        other => other,
+    };
     let dir = profile_dir(cli.profile)?;
     // The private journal opens alone: not the shared space, not the network.
     let cmd = match cmd {
@@ -114,7 +120,7 @@ fn print_json(v: &serde_json::Value) -> Result<()> {
 
 fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
     match cmd {
-        Cmd::Init { .. } | Cmd::Pair(_) | Cmd::Devices { .. } | Cmd::Sync { .. } | Cmd::Serve => {
+        Cmd::Init { .. } | Cmd::Pair(_) | Cmd::Devices { .. } | Cmd::Sync { .. } | Cmd::Serve | Cmd::Completions { .. } | Cmd::Man { .. } => {
             unreachable!("handled before dispatch")
         }
         Cmd::Journal(_) => unreachable!("the journal is handled before the shared space opens"),

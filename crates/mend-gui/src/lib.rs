@@ -22,10 +22,18 @@ pub use error::GuiError;
 pub use lists::{AgreementGroup, Lists};
 pub use snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
 
+/// The app id: the window's Wayland app id and X11 class, and the name of the desktop entry,
+/// icon and metainfo files in `packaging/linux/` (docks and window lists match them).
+pub const APP_ID: &str = "app.mend.Mend";
+
 /// Opens the window and runs until it is closed.
 pub fn run_window(cfg: BackendConfig, screen: Option<Screen>) -> Result<(), GuiError> {
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title("Mend").with_inner_size([1000.0, 720.0]).with_min_inner_size([640.0, 480.0]),
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Mend")
+            .with_app_id(APP_ID)
+            .with_inner_size([1000.0, 720.0])
+            .with_min_inner_size([640.0, 480.0]),
         ..Default::default()
     };
     eframe::run_native(
