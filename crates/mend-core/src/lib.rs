@@ -24,6 +24,6 @@ pub use error::CoreError;
 pub use ids::{DeviceId, PartnerId, RecordId, Timestamp};
 pub use incoming::Refusal;
 pub use records::*;
-pub use shared::{Applied, SharedDoc, ViewFit};
+pub use shared::{Applied, Changed, SharedDoc, ViewFit};
 pub use view::View;
 pub use waiting::{Waiting, WaitingKind, waiting_for};

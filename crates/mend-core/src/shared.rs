@@ -32,6 +32,15 @@ pub enum ViewFit {
     Rebuilt,
 }
 
+/// Which records some changes touched ([`SharedDoc::changed_since`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// Each touched record: its collection and its key (the record's id).
+    pub records: Vec<(Collection, String)>,
+    /// Collections replaced whole: any record in them may have changed.
+    pub whole: Vec<Collection>,
+}
+
 pub struct SharedDoc {
     doc: AutoCommit,
     /// Shared with whoever shows it (the window's worker publishes this very Arc), so that
@@ -144,37 +153,9 @@ impl SharedDoc {
             return Ok(0);
         }
         check_schema(&self.doc)?;
-        let patches = self.doc.diff(before, &after);
-        let mut touched = Touched::new();
-        let mut whole: BTreeSet<Collection> = BTreeSet::new();
-        for p in &patches {
-            let coll_key = |prop: &Prop| match prop {
-                Prop::Map(k) => Collection::from_key(k),
-                Prop::Seq(_) => None,
-            };
-            match p.path.as_slice() {
-                [] => {
-                    // A root key changed: a collection replaced (only a foreign document does
-                    // this) or the schema version. Re-read what it names.
-                    if let PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } = &p.action {
-                        if let Some(c) = Collection::from_key(key) {
-                            whole.insert(c);
-                        }
-                        Arc::make_mut(&mut self.view).schema_version = read::uint(&self.doc, &ROOT, SCHEMA_KEY).unwrap_or(0);
-                    }
-                }
-                [(_, coll)] => {
-                    if let (Some(c), PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key }) = (coll_key(coll), &p.action) {
-                        touched.insert((c, key.clone()));
-                    }
-                }
-                [(_, coll), (_, Prop::Map(rec)), ..] => {
-                    if let Some(c) = coll_key(coll) {
-                        touched.insert((c, rec.clone()));
-                    }
-                }
-                _ => {}
-            }
+        let (mut touched, whole, root) = self.touched_between(before, &after);
+        if root {
+            Arc::make_mut(&mut self.view).schema_version = read::uint(&self.doc, &ROOT, SCHEMA_KEY).unwrap_or(0);
         }
         if !whole.is_empty() {
             self.colls = collections(&self.doc)?;
@@ -192,6 +173,60 @@ impl SharedDoc {
             view.refresh(&self.doc, &self.colls, *c, key);
         }
         Ok(touched.len())
+    }
+
+    /// Which records the changes made since `before` touched, for whoever tells a person
+    /// what arrived (a notification, a log line). Heads this document does not hold count as
+    /// a change to everything.
+    pub fn changed_since(&mut self, before: &[ChangeHash]) -> Changed {
+        let after = self.doc.get_heads();
+        if after.as_slice() == before {
+            return Changed::default();
+        }
+        if before.iter().any(|h| self.doc.get_change_by_hash(h).is_none()) {
+            return Changed { records: vec![], whole: Collection::ALL.to_vec() };
+        }
+        let (touched, whole, _) = self.touched_between(before, &after);
+        Changed { records: touched.into_iter().collect(), whole: whole.into_iter().collect() }
+    }
+
+    /// The records that the patches from `before` to `after` name, the collections replaced
+    /// whole, and whether a root key (a collection or the schema version) changed.
+    fn touched_between(&mut self, before: &[ChangeHash], after: &[ChangeHash]) -> (Touched, BTreeSet<Collection>, bool) {
+        let patches = self.doc.diff(before, after);
+        let mut touched = Touched::new();
+        let mut whole: BTreeSet<Collection> = BTreeSet::new();
+        let mut root = false;
+        for p in &patches {
+            let coll_key = |prop: &Prop| match prop {
+                Prop::Map(k) => Collection::from_key(k),
+                Prop::Seq(_) => None,
+            };
+            match p.path.as_slice() {
+                [] => {
+                    // A root key changed: a collection replaced (only a foreign document does
+                    // this) or the schema version. Re-read what it names.
+                    if let PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } = &p.action {
+                        if let Some(c) = Collection::from_key(key) {
+                            whole.insert(c);
+                        }
+                        root = true;
+                    }
+                }
+                [(_, coll)] => {
+                    if let (Some(c), PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key }) = (coll_key(coll), &p.action) {
+                        touched.insert((c, key.clone()));
+                    }
+                }
+                [(_, coll), (_, Prop::Map(rec)), ..] => {
+                    if let Some(c) = coll_key(coll) {
+                        touched.insert((c, rec.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        (touched, whole, root)
     }
 
     /// Checks an action against the rules and the current view, writes it as one change

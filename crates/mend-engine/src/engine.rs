@@ -566,6 +566,11 @@ impl Engine {
         }
     }
 
+    /// Which records changed since the state `before` (the node's events name them).
+    pub(crate) fn changed_since(&mut self, before: &[automerge::ChangeHash]) -> Result<mend_core::Changed, EngineError> {
+        Ok(self.shared()?.changed_since(before))
+    }
+
     /// The version of the space the view shows, as one number: equal numbers, equal
     /// documents. Front ends compare it to know whether to read the view again.
     pub fn version(&mut self) -> u64 {

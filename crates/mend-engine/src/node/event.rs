@@ -9,8 +9,9 @@ use mend_sync::peers::Link;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The shared space changed under this node (a partner's changes arrived, or another
-    /// Mend on this profile saved something): whatever shows it should read it again.
-    Changed,
+    /// Mend on this profile saved something): whatever shows it should read it again. It
+    /// names the records that changed (empty when it could not tell: read everything).
+    Changed(mend_core::Changed),
     Connected {
         peer: DeviceId,
         name: String,
@@ -52,7 +53,7 @@ impl From<mend_sync::Event> for Event {
     fn from(e: mend_sync::Event) -> Event {
         use mend_sync::Event as S;
         match e {
-            S::Changed => Event::Changed,
+            S::Changed => Event::Changed(mend_core::Changed::default()),
             S::Connected { peer, name, link } => Event::Connected { peer, name, link },
             S::InStep { peer, name } => Event::InStep { peer, name },
             S::Disconnected { peer, name, why } => Event::Disconnected { peer, name, why },
@@ -77,7 +78,7 @@ impl Event {
     pub(crate) fn log(&self) {
         use tracing::{debug, info, warn};
         match self {
-            Event::Changed => debug!("the shared space changed"),
+            Event::Changed(c) => debug!(records = c.records.len(), whole = c.whole.len(), "the shared space changed"),
             Event::Connected { peer, link, .. } => info!(peer = peer.short(), link = link_word(*link), "connected"),
             Event::InStep { peer, .. } => info!(peer = peer.short(), "in sync"),
             Event::Disconnected { peer, why, .. } => info!(peer = peer.short(), why = %printable::line(why), "disconnected"),
@@ -96,7 +97,7 @@ impl Event {
     /// shows it).
     pub fn describe(&self) -> Option<String> {
         let line = match self {
-            Event::Changed => return None,
+            Event::Changed(_) => return None,
             Event::Connected { name, link, .. } => format!("connected to {name} ({})", link_word(*link)),
             Event::InStep { name, .. } => format!("in sync with {name}"),
             Event::Disconnected { name, why, .. } => format!("disconnected from {name}: {why}"),

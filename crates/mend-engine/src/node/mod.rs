@@ -78,6 +78,27 @@ pub struct Node {
     rt: Option<Runtime>,
 }
 
+/// Hands the hub's events to the owner, naming for each change the records it touched since
+/// the change before (`last`: the heads then).
+fn forward(mut rx: mpsc::UnboundedReceiver<mend_sync::Event>, engine: Arc<Mutex<Engine>>, mut last: Vec<automerge::ChangeHash>, sink: Sink) {
+    while let Some(e) = rx.blocking_recv() {
+        let e = match e {
+            mend_sync::Event::Changed => {
+                let mut g = lock(&engine);
+                let changed = g.changed_since(&last).unwrap_or_else(|e| {
+                    // The view is read again anyway; only the list of what changed is lost.
+                    tracing::debug!(error = %e, "could not tell which records changed");
+                    mend_core::Changed::default()
+                });
+                last = g.heads();
+                Event::Changed(changed)
+            }
+            other => other.into(),
+        };
+        sink(e);
+    }
+}
+
 fn lock(e: &Mutex<Engine>) -> MutexGuard<'_, Engine> {
     // A panic elsewhere must not lock the person out: what is behind the mutex is still whole.
     e.lock().unwrap_or_else(|p| p.into_inner())
@@ -104,14 +125,16 @@ impl Node {
         let rt = runtime()?;
         let dir = engine.dir().to_owned();
         let engine = Arc::new(Mutex::new(engine));
-        let (tx, mut rx) = mpsc::unbounded_channel::<mend_sync::Event>();
+        let (tx, rx) = mpsc::unbounded_channel::<mend_sync::Event>();
         let hub = Hub::new(engine.clone(), tx);
         let events = sink.clone();
-        rt.spawn(async move {
-            while let Some(e) = rx.recv().await {
-                events(e.into());
-            }
-        });
+        let (e, last) = (engine.clone(), lock(&engine).heads());
+        // A thread, not a task: telling which records changed reads the document under the
+        // engine's lock, which is no work for an async worker.
+        std::thread::Builder::new()
+            .name("mend-events".into())
+            .spawn(move || forward(rx, e, last, events))
+            .map_err(|e| EngineError::Pairing(format!("Mend could not start its network worker ({e}); close some programs and try again")))?;
         let wake = Arc::new(Notify::new());
         let watcher = match watch::watch_space(&dir, wake.clone()) {
             Ok(w) => Some(w),
