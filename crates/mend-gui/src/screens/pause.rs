@@ -3,7 +3,7 @@
 use crate::app::Io;
 use crate::forms::PauseForm;
 use crate::snapshot::Snapshot;
-use crate::widgets::{field, none_opt, when};
+use crate::widgets::{field, none_opt};
 use mend_engine::Command;
 
 pub const START: &str = "pause.start";
@@ -17,7 +17,9 @@ pub fn banner(ui: &mut egui::Ui, snap: &Snapshot) {
         let who = if p.partner == me.partner { "You are".to_owned() } else { format!("{} is", snap.view.partner_name(&p.partner)) };
         let note = p.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
         egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color).show(ui, |ui| {
-            ui.label(egui::RichText::new(format!("{who} taking a pause until {}{note}", when(p.until))).strong());
+            // "until 20:30": no date when it ends today, no year this year.
+            let until = mend_engine::when::near(p.until, now);
+            ui.label(egui::RichText::new(format!("{who} taking a pause until {until}{note}")).strong());
         });
     }
 }
