@@ -121,6 +121,11 @@ impl Io<'_> {
         self.answers.pending.contains(form)
     }
 
+    /// Whether the form's last request was refused (its reason is still shown or kept).
+    pub fn failed(&self, form: Form) -> bool {
+        self.answers.errors.contains_key(form)
+    }
+
     /// A refusal the UI found itself (a time it cannot read), shown like the engine's.
     pub fn refuse(&mut self, form: Form, why: impl Into<String>) {
         self.answers.errors.insert(form, why.into());
@@ -270,8 +275,9 @@ impl MendApp {
                     Screen::Agreements => screens::agreements::show(ui, &snap, &mut f.agreements, &mut io),
                     Screen::Promises => screens::promises::show(ui, &snap, &mut f.promises, &mut io),
                     Screen::Gratitude => {
-                        // Shown is seen: the new notes leave "For you".
-                        if snap.lists.waiting_count(&[WaitingKind::Thanks]) > 0 && !io.busy(THANKS_SEEN) {
+                        // Shown is seen: the new notes leave "For you". Asked once per window
+                        // if it fails (a read-only profile): they simply stay new.
+                        if snap.lists.waiting_count(&[WaitingKind::Thanks]) > 0 && !io.busy(THANKS_SEEN) && !io.failed(THANKS_SEEN) {
                             io.send(THANKS_SEEN, Request::MarkThanksSeen);
                         }
                         screens::gratitude::show(ui, &snap, &mut f.gratitude, &mut io)

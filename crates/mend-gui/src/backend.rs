@@ -385,7 +385,11 @@ impl Worker {
                 Ok(format!("Exported to {}. It holds your shared space only: keep it somewhere private.", path.display()))
             }
             Request::MarkThanksSeen => {
-                self.node()?.engine().mark_thanks_seen().map_err(|e| e.to_string())?;
+                self.node()?.engine().mark_thanks_seen().map_err(|e| {
+                    // Nobody asked for this: the window only stops asking. Logged, not shown.
+                    tracing::warn!(error = %e, "notes of thanks stay new");
+                    e.to_string()
+                })?;
                 // The lists hold what was new; they are worked out again at the next publish.
                 self.published = None;
                 Ok(String::new())
