@@ -32,7 +32,7 @@ pub enum ViewFit {
     Rebuilt,
 }
 
-/// Which records some changes touched ([`SharedDoc::changed_since`]).
+/// Which records some changes touched ([`SharedDoc::take_arrived`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changed {
     /// Each touched record: its collection and its key (the record's id).
@@ -47,6 +47,9 @@ pub struct SharedDoc {
     /// ten years of records are held once; a change copies it only while it is shown.
     view: Arc<View>,
     colls: Collections,
+    /// What arrived from outside since it was last taken ([`Self::take_arrived`]): kept as
+    /// the view catches up, because walking the patches again costs a second full diff.
+    arrived: (Touched, BTreeSet<Collection>),
 }
 
 impl SharedDoc {
@@ -61,7 +64,7 @@ impl SharedDoc {
         check_schema(&doc)?;
         let colls = collections(&doc)?;
         let view = Arc::new(View::load_all(&doc, &colls));
-        Ok(SharedDoc { doc, view, colls })
+        Ok(SharedDoc { doc, view, colls, arrived: Default::default() })
     }
 
     /// Wraps a loaded document together with a view made earlier (the view cache) from the
@@ -80,7 +83,7 @@ impl SharedDoc {
         let mut made: Vec<ChangeHash> = made_at.to_vec();
         made.sort();
         let known = !made.is_empty() && made.iter().all(|h| doc.get_change_by_hash(h).is_some());
-        let mut shared = SharedDoc { doc, view: std::mem::take(view), colls };
+        let mut shared = SharedDoc { doc, view: std::mem::take(view), colls, arrived: Default::default() };
         let fit = if heads == made {
             ViewFit::Same
         } else if known {
@@ -93,6 +96,8 @@ impl SharedDoc {
         // The loader may have set a diff cursor so that catching up diffs only the new
         // changes; keeping it would log patches for every later change.
         shared.doc.reset_diff_cursor();
+        // Catching up with the files is not news to anyone.
+        shared.arrived = Default::default();
         Ok((shared, fit))
     }
 
@@ -154,6 +159,8 @@ impl SharedDoc {
         }
         check_schema(&self.doc)?;
         let (mut touched, whole, root) = self.touched_between(before, &after);
+        self.arrived.0.extend(touched.iter().cloned());
+        self.arrived.1.extend(whole.iter().copied());
         if root {
             Arc::make_mut(&mut self.view).schema_version = read::uint(&self.doc, &ROOT, SCHEMA_KEY).unwrap_or(0);
         }
@@ -175,19 +182,11 @@ impl SharedDoc {
         Ok(touched.len())
     }
 
-    /// Which records the changes made since `before` touched, for whoever tells a person
-    /// what arrived (a notification, a log line). Heads this document does not hold count as
-    /// a change to everything.
-    pub fn changed_since(&mut self, before: &[ChangeHash]) -> Changed {
-        let after = self.doc.get_heads();
-        if after.as_slice() == before {
-            return Changed::default();
-        }
-        if before.iter().any(|h| self.doc.get_change_by_hash(h).is_none()) {
-            return Changed { records: vec![], whole: Collection::ALL.to_vec() };
-        }
-        let (touched, whole, _) = self.touched_between(before, &after);
-        Changed { records: touched.into_iter().collect(), whole: whole.into_iter().collect() }
+    /// Which records changes from outside (a peer, another Mend on this profile) touched
+    /// since the last call, for whoever tells a person what arrived.
+    pub fn take_arrived(&mut self) -> Changed {
+        let (records, whole) = std::mem::take(&mut self.arrived);
+        Changed { records: records.into_iter().collect(), whole: whole.into_iter().collect() }
     }
 
     /// The records that the patches from `before` to `after` name, the collections replaced

@@ -566,9 +566,13 @@ impl Engine {
         }
     }
 
-    /// Which records changed since the state `before` (the node's events name them).
-    pub(crate) fn changed_since(&mut self, before: &[automerge::ChangeHash]) -> Result<mend_core::Changed, EngineError> {
-        Ok(self.shared()?.changed_since(before))
+    /// Which records changes from outside touched since the last call (the node's events
+    /// name them). Nothing arrives before the document has loaded.
+    pub(crate) fn take_arrived(&mut self) -> mend_core::Changed {
+        match &mut self.doc {
+            Doc::Ready(s) => s.take_arrived(),
+            Doc::Loading(_) => mend_core::Changed::default(),
+        }
     }
 
     /// The version of the space the view shows, as one number: equal numbers, equal

@@ -78,21 +78,12 @@ pub struct Node {
     rt: Option<Runtime>,
 }
 
-/// Hands the hub's events to the owner, naming for each change the records it touched since
-/// the change before (`last`: the heads then).
-fn forward(mut rx: mpsc::UnboundedReceiver<mend_sync::Event>, engine: Arc<Mutex<Engine>>, mut last: Vec<automerge::ChangeHash>, sink: Sink) {
+/// Hands the hub's events to the owner, naming for each change the records that arrived
+/// since the change before.
+fn forward(mut rx: mpsc::UnboundedReceiver<mend_sync::Event>, engine: Arc<Mutex<Engine>>, sink: Sink) {
     while let Some(e) = rx.blocking_recv() {
         let e = match e {
-            mend_sync::Event::Changed => {
-                let mut g = lock(&engine);
-                let changed = g.changed_since(&last).unwrap_or_else(|e| {
-                    // The view is read again anyway; only the list of what changed is lost.
-                    tracing::debug!(error = %e, "could not tell which records changed");
-                    mend_core::Changed::default()
-                });
-                last = g.heads();
-                Event::Changed(changed)
-            }
+            mend_sync::Event::Changed => Event::Changed(lock(&engine).take_arrived()),
             other => other.into(),
         };
         sink(e);
@@ -128,12 +119,12 @@ impl Node {
         let (tx, rx) = mpsc::unbounded_channel::<mend_sync::Event>();
         let hub = Hub::new(engine.clone(), tx);
         let events = sink.clone();
-        let (e, last) = (engine.clone(), lock(&engine).heads());
+        let e = engine.clone();
         // A thread, not a task: telling which records changed reads the document under the
         // engine's lock, which is no work for an async worker.
         std::thread::Builder::new()
             .name("mend-events".into())
-            .spawn(move || forward(rx, e, last, events))
+            .spawn(move || forward(rx, e, events))
             .map_err(|e| EngineError::Pairing(format!("Mend could not start its network worker ({e}); close some programs and try again")))?;
         let wake = Arc::new(Notify::new());
         let watcher = match watch::watch_space(&dir, wake.clone()) {
