@@ -472,23 +472,28 @@ impl Worker {
         if let Some(node) = &self.node {
             // Under the engine's lock only what must be read there: the sync sessions wait
             // on that lock, and listing ten years takes milliseconds.
+            let stale = self.lists_are_stale();
             let (heads, view, me, thanks_seen) = {
                 let mut e = node.engine();
                 let heads = e.version();
+                // Read from disk only when the lists are worked out again.
+                let relist = stale || !matches!(&self.published, Some((h, _, _)) if *h == heads);
+                let thanks_seen = relist.then(|| e.thanks_seen());
                 let view = match &self.published {
                     Some((h, view, _)) if *h == heads => view.clone(),
                     _ => e.view_arc(),
                 };
                 s.device_name = e.device_name().to_owned();
                 s.peers = e.peer_infos();
-                (heads, view, e.me().clone(), e.thanks_seen())
+                (heads, view, e.me().clone(), thanks_seen)
             };
-            let lists = match &self.published {
-                Some((h, _, lists)) if *h == heads && !self.lists_are_stale() => lists.clone(),
-                _ => {
+            let lists = match (&self.published, thanks_seen) {
+                (_, Some(thanks_seen)) => {
                     let now = mend_engine::when::now();
                     Arc::new(Lists::new(&view, &me, now, crate::lists::end_of_today(now), thanks_seen))
                 }
+                (Some((_, _, lists)), None) => lists.clone(),
+                (None, None) => Arc::default(),
             };
             self.published = Some((heads, view.clone(), lists.clone()));
             s.view = view;

@@ -120,8 +120,8 @@ impl Node {
         let hub = Hub::new(engine.clone(), tx);
         let events = sink.clone();
         let e = engine.clone();
-        // A thread, not a task: telling which records changed reads the document under the
-        // engine's lock, which is no work for an async worker.
+        // A thread, not a task: naming what changed takes the engine's lock, which a session
+        // may hold through an fsync; no async worker should wait on that.
         std::thread::Builder::new()
             .name("mend-events".into())
             .spawn(move || forward(rx, e, events))
