@@ -6,7 +6,7 @@ use crate::frame;
 use crate::hub::{Event, Hub, lock};
 use crate::session::{Session, SessionError};
 use crate::space::SharedSpace;
-use crate::stream::{self, Incoming};
+use crate::stream::{self, Incoming, ReadError};
 use crate::wire::Msg;
 use iroh::endpoint::{Connection, RecvStream, SendStream, VarInt};
 use mend_core::DeviceId;
@@ -48,7 +48,8 @@ impl<S: SharedSpace> Hub<S> {
                     let msg = match m {
                         Ok(Some(m)) => m,
                         Ok(None) => break Ok(()),
-                        Err(e) => {
+                        Err(ReadError::Broken(e)) => break Err(cut(e)),
+                        Err(ReadError::Malformed(e)) => {
                             stream::say_last(conn, &mut send, &Msg::Error(SessionError::Malformed(e.clone()).for_peer())).await;
                             conn.close(VarInt::from_u32(3), b"protocol error");
                             break Err(SyncError::Protocol(format!("{} sent something Mend does not understand ({e}); disconnected it without applying that message", who())));

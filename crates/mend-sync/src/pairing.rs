@@ -5,7 +5,7 @@ use crate::error::SyncError;
 use crate::hub::{Event, Hub};
 use crate::invite::Invitations;
 use crate::space::SharedSpace;
-use crate::stream::{self, Incoming};
+use crate::stream::{self, Incoming, ReadError};
 use crate::ticket::{Role, Ticket};
 use crate::wire::{Msg, PairAccept, PairRequest};
 use iroh::Endpoint;
@@ -46,7 +46,8 @@ impl<S: SharedSpace> Hub<S> {
         let req = match incoming.next().await {
             Ok(Some(Msg::PairRequest(r))) => r,
             Ok(_) => return Err(SyncError::Protocol("a joining device sent no pairing request".into())),
-            Err(e) => {
+            Err(ReadError::Broken(e)) => return Err(SyncError::Connection { who: "a joining device".into(), why: e }),
+            Err(ReadError::Malformed(e)) => {
                 stream::say_last(&conn, &mut send, &Msg::PairReject(e.clone())).await;
                 return Err(SyncError::Protocol(e));
             }
@@ -137,7 +138,8 @@ pub async fn request_pairing(endpoint: &Endpoint, ticket: &Ticket, req: PairRequ
         Ok(Some(Msg::PairAccept(a))) => Ok(a),
         Ok(Some(Msg::PairReject(why))) => Err(SyncError::Refused(format!("{who} refused: {why}"))),
         Ok(_) => Err(SyncError::Protocol(format!("{who} did not answer the pairing request"))),
-        Err(e) => Err(SyncError::Protocol(e)),
+        Err(ReadError::Broken(e)) => Err(unreachable(e)),
+        Err(ReadError::Malformed(e)) => Err(SyncError::Protocol(e)),
     };
     conn.close(VarInt::from_u32(0), b"paired");
     out

@@ -7,6 +7,23 @@ use crate::wire::Msg;
 use iroh::endpoint::{Connection, RecvStream, SendStream};
 use std::time::Duration;
 
+/// Why no message could be read. The two need different answers: a broken connection is
+/// the network's doing and is retried; a malformed message is the peer's, and the peer is
+/// told and disconnected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReadError {
+    Broken(String),
+    Malformed(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Broken(e) | ReadError::Malformed(e) => f.write_str(e),
+        }
+    }
+}
+
 /// The reading half: whole messages out of whatever chunks the network delivers.
 pub(crate) struct Incoming {
     recv: RecvStream,
@@ -22,17 +39,19 @@ impl Incoming {
     }
 
     /// The next message; None when the peer finished the stream cleanly between frames.
-    pub(crate) async fn next(&mut self) -> Result<Option<Msg>, String> {
+    pub(crate) async fn next(&mut self) -> Result<Option<Msg>, ReadError> {
         loop {
-            if let Some((tag, payload)) = self.decoder.next_frame().map_err(|e| e.to_string())? {
+            if let Some((tag, payload)) = self.decoder.next_frame().map_err(|e| ReadError::Malformed(e.to_string()))? {
                 tap::record_received(tag, &payload);
-                return Msg::decode(tag, payload).map(Some).map_err(|e| e.to_string());
+                return Msg::decode(tag, payload).map(Some).map_err(|e| ReadError::Malformed(e.to_string()));
             }
             match self.recv.read(&mut self.chunk).await {
                 Ok(Some(n)) => self.decoder.push(&self.chunk[..n]),
                 Ok(None) if self.decoder.is_between_frames() => return Ok(None),
-                Ok(None) => return Err("the stream ended in the middle of a message".into()),
-                Err(e) => return Err(format!("the stream broke ({e})")),
+                Ok(None) => return Err(ReadError::Malformed("the stream ended in the middle of a message".into())),
+                // The connection went (the peer quit, the network dropped): nobody sent
+                // anything wrong, so this is not the peer's fault.
+                Err(e) => return Err(ReadError::Broken(format!("the connection was lost ({e})"))),
             }
         }
     }

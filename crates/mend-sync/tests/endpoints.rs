@@ -121,6 +121,33 @@ async fn garbage_and_oversized_frames_disconnect_and_leave_the_document_untouche
     assert_eq!(s.space.lock().unwrap().heads(), before, "nothing the peer sent was kept");
 }
 
+/// CI saw "Ben's laptop sent something Mend does not understand (the stream broke
+/// (connection lost))" when a partner's `pair invite` simply quit: a peer that goes away
+/// sent nothing wrong, and must not be reported as if it had.
+#[tokio::test]
+async fn a_peer_that_goes_away_is_not_said_to_send_something_wrong() {
+    let peer = SecretKey::from_bytes(&[8; 32]);
+    let mut s = server(&[&peer]).await;
+    let ep = endpoint(peer).await;
+    let conn = ep.connect(addr_of(&s.ep), mend_sync::SYNC_ALPN).await.unwrap();
+    let (mut send, mut recv) = conn.open_bi().await.unwrap();
+    send.write_all(&Session::hello_bytes()).await.unwrap();
+    // Half a frame, then the connection goes: the server is mid-read when it breaks.
+    send.write_all(&[0, 0, 0, 9, 2]).await.unwrap();
+    let mut first = [0u8; 1];
+    recv.read_exact(&mut first).await.unwrap();
+    conn.close(VarInt::from_u32(0), b"bye");
+    ep.close().await;
+    let why = loop {
+        match tokio::time::timeout(Duration::from_secs(10), s.events.recv()).await.unwrap().unwrap() {
+            Event::Disconnected { why, .. } => break why,
+            _ => continue,
+        }
+    };
+    assert!(!why.contains("does not understand"), "{why}");
+    assert!(why.contains("connection"), "{why}");
+}
+
 #[tokio::test]
 async fn two_hubs_sync_live_and_a_revoked_device_is_cut_off_at_once() {
     let kb = SecretKey::from_bytes(&[8; 32]);

@@ -65,6 +65,14 @@ impl From<mend_sync::Event> for Event {
     }
 }
 
+/// A reason as the log may keep it: the reasons Mend writes name the device ("Ben's laptop
+/// sent..."), and a name is a person's words, which the log never holds. The device's id
+/// stands in for it.
+fn unnamed(why: &str, name: &str, peer: &DeviceId) -> String {
+    let line = printable::line(why);
+    if name.trim().is_empty() { line } else { line.replace(&printable::line(name), &format!("device {}", peer.short())) }
+}
+
 pub fn link_word(l: Link) -> &'static str {
     match l {
         Link::Direct => "direct",
@@ -81,8 +89,8 @@ impl Event {
             Event::Changed(c) => debug!(records = c.records.len(), whole = c.whole.len(), "the shared space changed"),
             Event::Connected { peer, link, .. } => info!(peer = peer.short(), link = link_word(*link), "connected"),
             Event::InStep { peer, .. } => info!(peer = peer.short(), "in sync"),
-            Event::Disconnected { peer, why, .. } => info!(peer = peer.short(), why = %printable::line(why), "disconnected"),
-            Event::Unreachable { peer, why, .. } => info!(peer = peer.short(), why = %printable::line(why), "unreachable"),
+            Event::Disconnected { peer, name, why } => info!(peer = peer.short(), why = %unnamed(why, name, peer), "disconnected"),
+            Event::Unreachable { peer, name, why } => info!(peer = peer.short(), why = %unnamed(why, name, peer), "unreachable"),
             Event::Refused { peer, why } => {
                 warn!(peer = %printable::line(&peer.chars().take(8).collect::<String>()), why = %printable::line(why), "refused a device")
             }
@@ -110,5 +118,20 @@ impl Event {
             Event::Problem(why) => why.clone(),
         };
         Some(printable::line(&line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_in_the_log_names_the_device_by_its_id_not_its_name() {
+        let peer = DeviceId::from_public_key(&[7; 32]);
+        let why = "Ben's laptop sent something Mend does not understand; Ben's laptop was disconnected";
+        let logged = unnamed(why, "Ben's laptop", &peer);
+        assert!(!logged.contains("Ben"), "{logged}");
+        assert_eq!(logged.matches(&format!("device {}", peer.short())).count(), 2, "{logged}");
+        assert_eq!(unnamed("closed", "", &peer), "closed");
     }
 }
