@@ -6,6 +6,7 @@ pub mod action;
 pub mod error;
 pub mod ids;
 pub mod incoming;
+pub mod notice;
 pub mod queries;
 pub mod records;
 pub mod schema;
