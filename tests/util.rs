@@ -26,7 +26,9 @@ impl Device {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(MEND);
-        c.arg("--profile").arg(self.dir.path()).env_remove("MEND_PROFILE").stdin(Stdio::null());
+        // No session bus: a test never posts a notification to the desktop of whoever runs it
+        // (tests/notifications.rs gives the bus of its own).
+        c.arg("--profile").arg(self.dir.path()).env_remove("MEND_PROFILE").env_remove("DBUS_SESSION_BUS_ADDRESS").stdin(Stdio::null());
         c
     }
 
@@ -105,6 +107,15 @@ pub struct Background {
 }
 
 impl Background {
+    /// Starts `cmd` with its stderr kept in a file (read with [`Background::log_text`]).
+    pub fn spawn(mut cmd: Command) -> (Background, std::process::ChildStdout) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("stderr.log");
+        let mut child = cmd.stdout(Stdio::piped()).stderr(std::fs::File::create(&log).expect("log file")).spawn().expect("start mend");
+        let out = child.stdout.take().expect("stdout");
+        (Background { child, log, _dir: dir }, out)
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -178,18 +189,9 @@ impl Device {
     }
 
     pub fn background(&self, args: &[&str]) -> (Background, std::process::ChildStdout) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let log = dir.path().join("stderr.log");
-        let mut child = self
-            .cmd()
-            .arg("--local-only")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log file"))
-            .spawn()
-            .expect("start mend");
-        let out = child.stdout.take().expect("stdout");
-        (Background { child, log, _dir: dir }, out)
+        let mut c = self.cmd();
+        c.arg("--local-only").args(args);
+        Background::spawn(c)
     }
 
     /// `mend serve` in the background, once it listens.

@@ -63,6 +63,10 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Desktop notifications on this device: which kinds, quiet hours, how much they say.
+    /// They are posted by `mend serve` or the window, whichever runs.
+    #[command(subcommand)]
+    Notifications(crate::notices_cmd::NotificationsCmd),
     /// The whole shared space.
     Show {
         /// As JSON: every record with its id, author, times and state.

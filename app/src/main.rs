@@ -5,6 +5,7 @@ mod install_cmd;
 mod journal_cmd;
 mod logging;
 mod net_cmd;
+mod notices_cmd;
 mod run;
 
 use clap::Parser;

@@ -252,6 +252,7 @@ pub fn serve(mut engine: Engine, net: &NetConfig) -> Result<()> {
     let me = engine.me().device.clone();
     let mut node = Node::open(engine, Arc::new(|e| log_event(&e)))?;
     node.go_online(net)?;
+    node.notify_desktop()?;
     log(&format!("serving as {me} on {}", node.status().listening.join(", ")));
     node.wait_for_stop_signal();
     // Stopping keeps the view cache: what arrived while serving shows at once next time.

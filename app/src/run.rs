@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Sync { once: _, timeout } => return crate::net_cmd::sync_once(engine, &net, timeout),
         Cmd::Serve => return crate::net_cmd::serve(engine, &net),
         Cmd::Devices { cmd, json } => crate::net_cmd::devices(&mut engine, cmd, json),
+        Cmd::Notifications(n) => crate::notices_cmd::run(&engine, n),
         other => dispatch(&mut engine, other),
     };
     for w in engine.take_warnings() {
@@ -120,7 +121,14 @@ fn print_json(v: &serde_json::Value) -> Result<()> {
 
 fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
     match cmd {
-        Cmd::Init { .. } | Cmd::Pair(_) | Cmd::Devices { .. } | Cmd::Sync { .. } | Cmd::Serve | Cmd::Completions { .. } | Cmd::Man { .. } => {
+        Cmd::Init { .. }
+        | Cmd::Pair(_)
+        | Cmd::Devices { .. }
+        | Cmd::Sync { .. }
+        | Cmd::Serve
+        | Cmd::Notifications(_)
+        | Cmd::Completions { .. }
+        | Cmd::Man { .. } => {
             unreachable!("handled before dispatch")
         }
         Cmd::Journal(_) => unreachable!("the journal is handled before the shared space opens"),

@@ -10,12 +10,18 @@ pub mod export;
 mod history;
 mod ids;
 pub mod node;
+pub mod notices;
 mod pairing;
 pub mod printable;
 mod seen;
 mod sync_space;
 pub mod waiting;
 pub mod when;
+
+/// The app id: the window's Wayland app id and X11 class, the name of the desktop entry,
+/// icon and metainfo files in `packaging/linux/` (docks and window lists match them), and
+/// what a notification names as its sender.
+pub const APP_ID: &str = "app.mend.Mend";
 
 pub use command::Command;
 pub use engine::{Engine, Outcome};

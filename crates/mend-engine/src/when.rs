@@ -77,6 +77,18 @@ pub fn format_in(t: Timestamp, tz: &TimeZone) -> String {
 
 /// A time near `now`, as briefly as it stays clear: "20:30" today, "tomorrow 08:00",
 /// "Tue 24 Nov 18:30" this year, the full date otherwise.
+/// Minutes since midnight on this device's clock face, for quiet hours.
+pub fn minute_of_day(t: Timestamp) -> u16 {
+    minute_of_day_in(t, &TimeZone::system())
+}
+
+pub fn minute_of_day_in(t: Timestamp, tz: &TimeZone) -> u16 {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(t.0) else { return 0 };
+    let z = ts.to_zoned_datetime(tz.clone());
+    // Both are small and non-negative: hour < 24, minute < 60.
+    (z.hour() as u16) * 60 + z.minute() as u16
+}
+
 pub fn near(t: Timestamp, now: Timestamp) -> String {
     near_in(t, now, &TimeZone::system())
 }
@@ -106,6 +118,14 @@ mod tests {
     }
     // 2026-11-24T12:00:00Z
     const NOON: Timestamp = Timestamp(1_795_521_600_000);
+
+    #[test]
+    fn the_minute_of_the_day_is_read_on_the_clock_face() {
+        assert_eq!(minute_of_day_in(NOON, &utc()), 12 * 60);
+        assert_eq!(minute_of_day_in(NOON.plus_ms(90 * Timestamp::MINUTE), &utc()), 13 * 60 + 30);
+        let paris = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::fixed(jiff::tz::offset(1)));
+        assert_eq!(minute_of_day_in(NOON, &paris), 13 * 60);
+    }
 
     #[test]
     fn near_times_say_no_more_than_they_must() {

@@ -83,6 +83,7 @@ impl Screen {
 
 /// The form that tells the backend the notes of thanks were seen.
 const THANKS_SEEN: Form = "thanks seen";
+const IN_VIEW: Form = "in view";
 
 /// What came back for each form: kept on the UI side so a refused command leaves what was
 /// typed in place, with the reason beside it.
@@ -152,12 +153,14 @@ pub struct MendApp {
     forms: Forms,
     answers: Answers,
     styled: bool,
+    /// Whether the window was in front of the person, as last told to the backend.
+    in_view: Option<bool>,
 }
 
 impl MendApp {
     /// The backend starts with the first frame, when egui's context is known.
     pub fn new(cfg: BackendConfig) -> MendApp {
-        MendApp { cfg, backend: None, screen: Screen::Today, forms: Forms::default(), answers: Answers::default(), styled: false }
+        MendApp { cfg, backend: None, screen: Screen::Today, forms: Forms::default(), answers: Answers::default(), styled: false, in_view: None }
     }
 
     /// Opens on `screen` instead of Today (scripts/screenshot.sh uses it). First run still
@@ -208,6 +211,13 @@ impl MendApp {
         self.drain_replies();
         let snap = self.snapshot();
         let Some(backend) = self.backend.as_ref() else { return };
+        // News that comes while the person looks at the window shows here, not as a
+        // notification on top of it.
+        let in_view = ui.ctx().input(|i| i.viewport().focused.unwrap_or(i.focused));
+        if self.in_view != Some(in_view) {
+            self.in_view = Some(in_view);
+            backend.send(IN_VIEW, Request::InView { in_view });
+        }
         let mut io = Io { backend, answers: &mut self.answers };
         match &snap.phase {
             Phase::Starting => {

@@ -5,10 +5,12 @@
 
 use crate::lists::Lists;
 use crate::snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
+use mend_engine::core::notice::{NoticeKind, NoticeSettings, QuietHours};
 use mend_engine::core::{Timestamp, View};
 use mend_engine::node::{self, Event, Node};
 use mend_engine::{Command, Engine, NetConfig, Role};
 use mend_journal::{Journal, KdfParams, NewEntry};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::Duration;
@@ -65,6 +67,16 @@ pub enum Request {
     },
     /// The notes of thanks were shown: they are no longer new.
     MarkThanksSeen,
+    /// Settings: which notifications, quiet hours as typed ("22:00-07:30"), how much they say.
+    SetNotices {
+        off: BTreeSet<NoticeKind>,
+        quiet: Option<String>,
+        discreet: bool,
+    },
+    /// The window came in front of the person, or left.
+    InView {
+        in_view: bool,
+    },
 }
 
 /// The outcome of one request, for the form that sent it.
@@ -146,6 +158,10 @@ struct Worker {
     notes: Vec<String>,
     /// How many of the engine's recovery notes are in `notes` already.
     notes_seen: usize,
+    /// The window is in front of the person (kept for a node opened later).
+    in_view: bool,
+    /// This device's choices about notifications, read when the profile opens.
+    notices: NoticeSettings,
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
@@ -173,6 +189,8 @@ impl Worker {
             log: vec![],
             notes: vec![],
             notes_seen: 0,
+            in_view: false,
+            notices: NoticeSettings::default(),
             invite: None,
             journal: None,
             phase: Phase::Starting,
@@ -259,6 +277,7 @@ impl Worker {
         self.notes.extend(engine.recovery_notes().iter().map(|n| n.to_string()));
         self.notes_seen = engine.recovery_notes().len();
         let key_lost = engine.key_lost().is_some();
+        self.notices = engine.notice_settings();
         let events = self.events.clone();
         let node = match Node::open(
             engine,
@@ -273,6 +292,7 @@ impl Worker {
                 return;
             }
         };
+        node.set_in_view(self.in_view);
         self.phase = Phase::Ready;
         let net = self.cfg.net.clone();
         self.node = Some(node);
@@ -292,6 +312,10 @@ impl Worker {
                 self.status.enabled = true;
                 self.status.local_only = st.local_only;
                 self.status.listening = st.listening.clone();
+                // The window keeps the profile in sync, so it tells what comes, like `serve`.
+                if let Err(e) = node.notify_desktop() {
+                    tracing::warn!(why = %e, "no desktop notifications in this window; Today still shows what waits");
+                }
             }
             Err(e) => {
                 self.status.enabled = false;
@@ -384,6 +408,30 @@ impl Worker {
                 })?;
                 Ok(format!("Exported to {}. It holds your shared space only: keep it somewhere private.", path.display()))
             }
+            Request::SetNotices { off, quiet, discreet } => {
+                let quiet = match quiet.as_deref().map(str::trim) {
+                    None | Some("") => None,
+                    Some(q) => Some(
+                        QuietHours::parse(q)
+                            .ok_or_else(|| "Quiet hours need two times of the day, like 22:00-07:30. Nothing was changed.".to_owned())?,
+                    ),
+                };
+                let settings = NoticeSettings { off, quiet, discreet };
+                self.node()?.engine().set_notice_settings(&settings).map_err(|e| {
+                    tracing::warn!(error = %e, "notification settings not saved");
+                    "Mend could not save your notification choices. Nothing else was changed; try again in a moment.".to_owned()
+                })?;
+                self.notices = settings;
+                self.published = None;
+                Ok("Saved. Notifications follow these choices from now on.".into())
+            }
+            Request::InView { in_view } => {
+                self.in_view = in_view;
+                if let Some(n) = &self.node {
+                    n.set_in_view(in_view);
+                }
+                Ok(String::new())
+            }
             Request::MarkThanksSeen => {
                 self.node()?.engine().mark_thanks_seen().map_err(|e| {
                     // Nobody asked for this: the window only stops asking. Logged, not shown.
@@ -467,6 +515,7 @@ impl Worker {
             invite: self.invite.clone(),
             events: self.log.clone(),
             notes: self.notes.clone(),
+            notices: self.notices.clone(),
             ..Snapshot::default()
         };
         if let Some(node) = &self.node {

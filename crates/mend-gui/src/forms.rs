@@ -129,4 +129,10 @@ pub struct SettingsForm {
     pub export_path: String,
     pub export_json: bool,
     pub save_dialog: Pending<Option<std::path::PathBuf>>,
+    /// The notification choices, filled from the snapshot the first time.
+    pub notices_loaded: bool,
+    pub notices_off: std::collections::BTreeSet<mend_engine::core::notice::NoticeKind>,
+    pub quiet_on: bool,
+    pub quiet: String,
+    pub discreet: bool,
 }

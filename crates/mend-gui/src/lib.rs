@@ -22,9 +22,7 @@ pub use error::GuiError;
 pub use lists::{AgreementGroup, Lists};
 pub use snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
 
-/// The app id: the window's Wayland app id and X11 class, and the name of the desktop entry,
-/// icon and metainfo files in `packaging/linux/` (docks and window lists match them).
-pub const APP_ID: &str = "app.mend.Mend";
+pub use mend_engine::APP_ID;
 
 /// Opens the window and runs until it is closed.
 pub fn run_window(cfg: BackendConfig, screen: Option<Screen>) -> Result<(), GuiError> {

@@ -69,6 +69,8 @@ pub struct Snapshot {
     pub journal: JournalState,
     /// A long operation under way (joining), in words.
     pub busy: Option<String>,
+    /// This device's choices about notifications.
+    pub notices: mend_engine::core::notice::NoticeSettings,
 }
 
 impl Snapshot {

@@ -8,6 +8,7 @@ use common::*;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use mend_engine::Command;
+use mend_engine::core::notice::NoticeKind;
 use mend_engine::core::{AgreementState, Outcome};
 use mend_gui::Phase;
 
@@ -345,12 +346,7 @@ fn settings_profile_and_export() {
     assert_eq!(me.needs, "Time to talk after work");
 
     let out = dir.path().join("export.md");
-    let field = "Export to file";
-    h.get_by_label(field).focus();
-    h.run_ok();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run_ok();
-    type_into(&mut h, field, out.to_str().unwrap());
+    replace_text(&mut h, "Export to file", out.to_str().unwrap());
     click(&mut h, "Export");
     idle(&mut h);
     let md = std::fs::read_to_string(&out).expect("the export was written");
@@ -436,4 +432,29 @@ fn settings_saves_the_network_mode_for_the_next_start() {
     click(&mut h, "Use the normal network from the next start");
     idle(&mut h);
     assert_eq!(mend_engine::saved_local_only(dir.path()), Some(false));
+}
+
+#[test]
+fn settings_saves_which_notifications_and_when_they_are_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Settings");
+    assert_eq!(reopen(dir.path()).notice_settings(), Default::default(), "all on, no quiet hours, by default");
+    click(&mut h, "When your partner shares a repair with you");
+    click(&mut h, "Quiet hours: nothing in this span of the day");
+    replace_text(&mut h, "Quiet from and until", "nonsense");
+    click(&mut h, "Save notifications");
+    idle(&mut h);
+    assert!(shows(&h, "Quiet hours need two times of the day, like 22:00-07:30. Nothing was changed."));
+    assert_eq!(reopen(dir.path()).notice_settings(), Default::default(), "nothing saved from a bad time");
+    replace_text(&mut h, "Quiet from and until", "23:00-07:00");
+    click(&mut h, "Say only who, not what (\"Something from your partner\")");
+    click(&mut h, "Save notifications");
+    idle(&mut h);
+    let s = reopen(dir.path()).notice_settings();
+    assert_eq!(s.off, [NoticeKind::Repair].into());
+    assert_eq!(s.quiet.map(|q| q.to_string()).as_deref(), Some("23:00-07:00"));
+    assert!(s.discreet);
 }

@@ -7,6 +7,7 @@
 //! profile is noticed through the file system's change notification ([`watch`]); a partner's
 //! changes arrive on their connection; the dialer sleeps until a backoff ends.
 
+mod desktop;
 mod event;
 mod watch;
 
@@ -17,6 +18,8 @@ use mend_core::DeviceId;
 use mend_sync::peers::Link;
 use mend_sync::{Endpoint, Hub, NetConfig, NetMode, Role, SyncError};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::runtime::Runtime;
@@ -75,18 +78,26 @@ pub struct Node {
     status: Status,
     /// Kept for as long as the node runs: dropping it stops the watching.
     _watcher: Option<notify::RecommendedWatcher>,
+    /// Wakes the notifications' thread; its other end waits here until they are started.
+    poke: desktop::Poke,
+    notices: Option<Receiver<()>>,
+    in_view: Arc<AtomicBool>,
     rt: Option<Runtime>,
 }
 
 /// Hands the hub's events to the owner, naming for each change the records that arrived
 /// since the change before.
-fn forward(mut rx: mpsc::UnboundedReceiver<mend_sync::Event>, engine: Arc<Mutex<Engine>>, sink: Sink) {
+fn forward(mut rx: mpsc::UnboundedReceiver<mend_sync::Event>, engine: Arc<Mutex<Engine>>, sink: Sink, poke: desktop::Poke) {
     while let Some(e) = rx.blocking_recv() {
+        let changed = matches!(e, mend_sync::Event::Changed);
         let e = match e {
             mend_sync::Event::Changed => Event::Changed(lock(&engine).take_arrived()),
             other => other.into(),
         };
         sink(e);
+        if changed {
+            poke.poke();
+        }
     }
 }
 
@@ -120,11 +131,13 @@ impl Node {
         let hub = Hub::new(engine.clone(), tx);
         let events = sink.clone();
         let e = engine.clone();
+        let (poke, notices) = desktop::Poke::new();
+        let forward_poke = poke.clone();
         // A thread, not a task: naming what changed takes the engine's lock, which a session
         // may hold through an fsync; no async worker should wait on that.
         std::thread::Builder::new()
             .name("mend-events".into())
-            .spawn(move || forward(rx, e, events))
+            .spawn(move || forward(rx, e, events, forward_poke))
             .map_err(|e| EngineError::Pairing(format!("Mend could not start its network worker ({e}); close some programs and try again")))?;
         let wake = Arc::new(Notify::new());
         let watcher = match watch::watch_space(&dir, wake.clone()) {
@@ -148,7 +161,35 @@ impl Node {
                 }
             }
         });
-        Ok(Node { engine, hub, online: None, status: Status::default(), _watcher: watcher, rt: Some(rt) })
+        Ok(Node {
+            engine,
+            hub,
+            online: None,
+            status: Status::default(),
+            _watcher: watcher,
+            poke,
+            notices: Some(notices),
+            in_view: Arc::new(AtomicBool::new(false)),
+            rt: Some(rt),
+        })
+    }
+
+    /// Posts desktop notifications for what the partner does, from now until the node
+    /// stops. For the processes that keep a profile in sync (the window, `mend serve`),
+    /// never for a one-off command. Calling it again does nothing.
+    pub fn notify_desktop(&mut self) -> Result<(), EngineError> {
+        let Some(rx) = self.notices.take() else { return Ok(()) };
+        desktop::spawn(rx, self.engine.clone(), self.in_view.clone())?;
+        // The first decision: news already there counts as told the very first time, and
+        // news that came while no Mend ran on this profile is told now.
+        self.poke.poke();
+        Ok(())
+    }
+
+    /// Whether the window is in front of the person: news that comes meanwhile shows there
+    /// and is not notified.
+    pub fn set_in_view(&self, in_view: bool) {
+        self.in_view.store(in_view, Ordering::Relaxed);
     }
 
     fn rt(&self) -> &Runtime {

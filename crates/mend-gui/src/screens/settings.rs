@@ -7,6 +7,7 @@ use crate::snapshot::Snapshot;
 use crate::widgets::{area, field, section};
 use mend_engine::Command;
 use mend_engine::core::LoveLanguage;
+use mend_engine::core::notice::NoticeKind;
 
 pub const PROFILE: &str = "settings.profile";
 pub const EXPORT: &str = "settings.export";
@@ -67,6 +68,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
         ui.label(format!("Needs: {}", if p.needs.is_empty() { "not written yet" } else { &p.needs }));
     }
 
+    notifications(ui, snap, f, io);
+
     section(ui, "Export");
     ui.label("Everything you share, as a file you may choose to take to a counsellor. Your journal is not in it.");
     field(ui, "Export to file", &mut f.export_path);
@@ -109,3 +112,48 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
 }
 
 pub const NETWORK: &str = "settings.network";
+pub const NOTICES: &str = "settings.notifications";
+
+fn notifications(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io) {
+    if !f.notices_loaded {
+        f.notices_off = snap.notices.off.clone();
+        f.quiet_on = snap.notices.quiet.is_some();
+        f.quiet = snap.notices.quiet.map(|q| q.to_string()).unwrap_or_else(|| "22:00-07:30".into());
+        f.discreet = snap.notices.discreet;
+        f.notices_loaded = true;
+    }
+    let them = snap.partner().map(|p| p.name.clone()).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "your partner".into());
+    section(ui, "Notifications");
+    ui.label(format!(
+        "While Mend is open, or runs in the background, it can tell you when {them} does something for you. A notification says who and what, never the words."
+    ));
+    for k in NoticeKind::ALL {
+        let mut on = !f.notices_off.contains(&k);
+        let label = match k {
+            NoticeKind::Pause => format!("When {them} asks for a pause"),
+            NoticeKind::Repair => format!("When {them} shares a repair with you"),
+            NoticeKind::Answered => format!("When {them} answers your repair"),
+            NoticeKind::Agreement => "When an agreement waits for you".to_owned(),
+            NoticeKind::Thanks => format!("When {them} thanks you"),
+        };
+        if ui.checkbox(&mut on, label).changed() {
+            if on {
+                f.notices_off.remove(&k);
+            } else {
+                f.notices_off.insert(k);
+            }
+        }
+    }
+    ui.checkbox(&mut f.quiet_on, "Quiet hours: nothing in this span of the day");
+    if f.quiet_on {
+        field(ui, "Quiet from and until", &mut f.quiet);
+        ui.label(egui::RichText::new("What comes meanwhile is told when they end, if it still waits.").weak());
+    }
+    ui.checkbox(&mut f.discreet, format!("Say only who, not what (\"Something from {them}\")"));
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(NOTICES), egui::Button::new("Save notifications")).clicked() {
+            io.send(NOTICES, Request::SetNotices { off: f.notices_off.clone(), quiet: f.quiet_on.then(|| f.quiet.clone()), discreet: f.discreet });
+        }
+        io.feedback(ui, NOTICES);
+    });
+}

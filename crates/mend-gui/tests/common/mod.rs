@@ -75,6 +75,15 @@ pub fn type_into(h: &mut Harness<'static, MendApp>, label: &str, text: &str) {
     h.run_ok();
 }
 
+/// Selects all of a field's text and types `text` over it.
+pub fn replace_text(h: &mut Harness<'static, MendApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_ok();
+    type_into(h, label, text);
+}
+
 pub fn shows(h: &Harness<'static, MendApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }

@@ -1,0 +1,90 @@
+//! Notifications for this profile: this device's choices (`sync/notices.json`), what was
+//! already told (`sync/told.json`), and the words of each one. Which news to tell is
+//! decided by [`mend_core::notice`]; posting it is the node's ([`crate::node`]).
+//!
+//! The window and `mend serve` may both run on one profile: deciding holds `sync/lock`, so
+//! whichever decides first tells, and the other finds the news told.
+
+use crate::error::EngineError;
+use crate::{Engine, printable, when};
+use mend_core::notice::{self, Moment, Notice, NoticeKind, NoticeSettings};
+use mend_core::{Timestamp, View};
+use std::collections::BTreeSet;
+
+const SETTINGS: &str = "notices.json";
+const TOLD: &str = "told.json";
+
+/// One notification, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    pub kind: NoticeKind,
+    /// The line a person reads: "Sam shared a repair with you".
+    pub summary: String,
+}
+
+/// What to post now, and when to decide again even if nothing changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Told {
+    pub post: Vec<Posting>,
+    pub again_in_minutes: Option<u16>,
+}
+
+/// "Sam shared a repair with you", or, discreetly, "Something from Sam". Never the words
+/// of a record: a notification can be read over a shoulder or on a locked screen.
+pub fn summary(view: &View, n: &Notice, now: Timestamp, discreet: bool) -> String {
+    let name = n.from.as_ref().map(|p| printable::line(view.partner_name(p))).filter(|s| !s.trim().is_empty());
+    if discreet {
+        return format!("Something from {}", name.as_deref().unwrap_or("your partner"));
+    }
+    let who_cap = name.unwrap_or_else(|| "Your partner".into());
+    match n.kind {
+        NoticeKind::Pause => match n.until {
+            Some(until) => format!("{who_cap} asked for a pause until {}", when::near(until, now)),
+            None => format!("{who_cap} asked for a pause"),
+        },
+        NoticeKind::Repair => format!("{who_cap} shared a repair with you"),
+        NoticeKind::Answered => format!("{who_cap} answered your repair"),
+        NoticeKind::Agreement => {
+            let revised = n.record.as_ref().and_then(|id| view.agreements.get(id)).is_some_and(|a| a.revisions.len() > 1);
+            if revised { format!("{who_cap} proposed new words for an agreement") } else { format!("{who_cap} proposed an agreement") }
+        }
+        NoticeKind::Thanks => format!("{who_cap} thanked you"),
+    }
+}
+
+impl Engine {
+    /// This device's choices about notifications; the defaults when none were made (or the
+    /// file cannot be read: then the defaults are what the person would have seen anyway).
+    pub fn notice_settings(&self) -> NoticeSettings {
+        self.blobs().load(SETTINGS).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    pub fn set_notice_settings(&self, s: &NoticeSettings) -> Result<(), EngineError> {
+        self.blobs().save(SETTINGS, serde_json::json!(s).to_string().as_bytes())?;
+        Ok(())
+    }
+
+    /// Decides which news to tell now, and notes it as told before returning it, so that
+    /// no other Mend on this profile tells it too. `in_view`: the window is in front of
+    /// the person, who sees the news there.
+    pub fn take_news(&self, in_view: bool) -> Result<Told, EngineError> {
+        let now = self.now();
+        let sync = self.dir().join("sync");
+        mend_fs::create_private_dir(&sync).map_err(mend_store::StoreError::from)?;
+        let lock = mend_fs::open_lock(&sync).map_err(mend_store::StoreError::from)?;
+        let _held = mend_fs::exclusive(&lock, &sync).map_err(mend_store::StoreError::from)?;
+        // Unreadable counts as never decided: the news there is now is then taken as told,
+        // which costs at most a notification, never a flood.
+        let told: Option<BTreeSet<String>> = self.blobs().load(TOLD).and_then(|b| serde_json::from_slice(&b).ok());
+        let settings = self.notice_settings();
+        let view = self.view();
+        let news = notice::news(view, &self.me().partner, now, self.thanks_seen());
+        let moment = Moment { minute: when::minute_of_day(now), in_view };
+        let d = notice::decide(news, told.as_ref(), &settings, moment);
+        if told.as_ref() != Some(&d.told) {
+            self.blobs().save(TOLD, serde_json::json!(d.told).to_string().as_bytes())?;
+        }
+        let post = d.post.iter().map(|n| Posting { kind: n.kind, summary: summary(view, n, now, settings.discreet) }).collect();
+        Ok(Told { post, again_in_minutes: d.again_in_minutes })
+    }
+}
