@@ -108,7 +108,10 @@ fn write_read_search_edit_and_delete_from_the_command_line() {
     assert_eq!((e["text"].as_str(), e["mood"].as_i64()), (Some("We argued; I raised my voice."), Some(3)));
     assert!(e["edited_at"].as_i64().is_some());
 
-    let o = out(&mut journal(&d), &["delete", &second[second.len() - 8..]]);
+    // Deleting asks first; a script must say --yes, and without it nothing is deleted.
+    refused(&mut journal(&d), &["delete", &second[second.len() - 8..]], "erased from your journal's files for good; there is no undo");
+    assert_eq!(texts(&d).len(), 2, "nothing deleted without a yes");
+    let o = out(&mut journal(&d), &["delete", "--yes", &second[second.len() - 8..]]);
     assert!(o.status.success() && o.stdout.is_empty(), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("Deleted"));
     assert_eq!(texts(&d), vec!["We argued; I raised my voice."]);
@@ -267,7 +270,7 @@ fn damaged(which: &str, damage: impl Fn(&mut Vec<u8>)) -> (Device, PathBuf, Vec<
     add(&d, "snap one");
     let gone = add(&d, "to delete");
     add(&d, "snap two");
-    ok(&d, &["delete", &gone]); // compacts: the snapshot now holds two entries
+    ok(&d, &["delete", "--yes", &gone]); // compacts: the snapshot now holds two entries
     add(&d, "log one");
     add(&d, "log two");
     let file = journal_files(&d).into_iter().find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(which))).expect("the file");

@@ -176,7 +176,13 @@ fn a_removed_device_is_cut_off_and_refused() {
     let sb = b.serve();
     assert!(sb.wait_for_log("in sync with", 20));
     let b_id = b.device_id();
-    a.ok(&["devices", "remove", &b_id[b_id.len() - 8..]]);
+    // Removing asks first and says what it does on both sides; without --yes nothing changes.
+    let o = a.run(&["devices", "remove", &b_id[b_id.len() - 8..]]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("Ben's laptop is Ben's only device") && err.contains("--yes"), "{err}");
+    assert_person_error(&err);
+    assert!(a.show()["devices"].as_array().unwrap().iter().all(|d| d["removed_at"].is_null()), "nothing removed without a yes");
+    a.ok(&["devices", "remove", "--yes", &b_id[b_id.len() - 8..]]);
     assert!(sb.wait_for_log("disconnected", 10), "Ben's device is cut off at once: {}", sb.log_text());
     drop(sb);
     let o = b.local(&["sync", "--once", "--timeout", "10"]);
@@ -243,7 +249,7 @@ fn leaving_stops_sync_with_every_device_and_keeps_the_copy() {
     let _sa = a.serve();
     b.local_ok(&["sync", "--once", "--timeout", "20"]);
     assert!(notes(&b).contains(&before));
-    b.ok(&["devices", "leave"]);
+    b.ok(&["devices", "leave", "--yes"]);
     assert!(notes(&b).contains(&before), "Ben keeps his copy");
     let o = b.local(&["sync", "--once", "--timeout", "5"]);
     assert!(!o.status.success(), "Ben syncs with no one now");

@@ -59,9 +59,12 @@ pub enum JournalCmd {
         tags: Vec<String>,
     },
     /// Delete an entry. It is erased from the journal's files before this returns.
+    /// Asks first; `--yes` skips the question.
     Delete {
         /// The entry's id, or a unique start or end of it (4 characters or more).
         id: String,
+        #[arg(long)]
+        yes: bool,
     },
     /// Change the passphrase: everything is re-encrypted under a new key.
     Passphrase,
@@ -149,8 +152,11 @@ pub fn run(profile: &Path, cmd: JournalCmd) -> Result<()> {
             }
             Ok(())
         }
-        JournalCmd::Delete { id } => {
+        JournalCmd::Delete { id, yes } => {
             let mut j = open(profile)?;
+            // An id that matches nothing is said before any question.
+            let id = j.resolve(&id)?;
+            crate::ask::go_ahead(yes, mend_engine::asking::DELETING_ENTRY, "Delete this entry?")?;
             j.delete(&id)?;
             if j.erase_pending() {
                 eprintln!(

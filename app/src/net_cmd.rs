@@ -37,9 +37,18 @@ pub enum PairCmd {
 #[derive(Subcommand, Debug)]
 pub enum DevicesCmd {
     /// Take a device off this space: it can no longer sync, and is disconnected at once.
-    Remove { id: String },
+    /// Asks first (says what it does on both sides); `--yes` skips the question.
+    Remove {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+    },
     /// Leave the space: stop syncing with every other device; everything stays here.
-    Leave,
+    /// Asks first; `--yes` skips the question.
+    Leave {
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 pub fn net_config(dir: &Path, local_only: bool, bind: Option<SocketAddr>) -> NetConfig {
@@ -128,7 +137,8 @@ pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_
 }
 
 pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Result<()> {
-    if let Some(DevicesCmd::Leave) = cmd {
+    if let Some(DevicesCmd::Leave { yes }) = cmd {
+        crate::ask::go_ahead(yes, mend_engine::asking::LEAVING, "Leave the space?")?;
         let out = engine.execute(Command::LeaveSpace)?;
         eprintln!(
             "{}",
@@ -140,7 +150,12 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
         );
         return Ok(());
     }
-    if let Some(DevicesCmd::Remove { id }) = cmd {
+    if let Some(DevicesCmd::Remove { id, yes }) = cmd {
+        let d = engine.find_device(&id)?;
+        if d.removed_at.is_none() && d.id != engine.me().device {
+            let says = mend_engine::asking::removing_device(engine.view(), engine.me(), &d);
+            crate::ask::go_ahead(yes, &says, &format!("Remove {}?", printable::line(&d.name)))?;
+        }
         let out = engine.execute(Command::RemoveDevice { id })?;
         eprintln!(
             "{}",

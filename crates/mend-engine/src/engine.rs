@@ -336,6 +336,15 @@ impl Engine {
         crate::seen::mark_thanks(self, self.now())
     }
 
+    /// The device a person means by `given` (its id, or 4 or more characters of its start
+    /// or end), removed or not.
+    pub fn find_device(&self, given: &str) -> Result<mend_core::Device, EngineError> {
+        let v = self.view();
+        let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();
+        let found = resolve("device", given, ids.iter())?;
+        v.devices.get(&mend_core::DeviceId::from_key(found.as_str())).cloned().ok_or(EngineError::NoMatch { kind: "device", given: given.to_owned() })
+    }
+
     /// The same view, shared rather than copied: for a front end that keeps it to draw
     /// from, so that a long history is held in memory once.
     pub fn view_arc(&self) -> Arc<View> {

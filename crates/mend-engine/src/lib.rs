@@ -3,6 +3,7 @@
 //! is a [`node::Node`]. They never touch Automerge, iroh or files themselves: what they need
 //! of the network comes re-exported here as plain types.
 
+pub mod asking;
 mod command;
 mod engine;
 mod error;

@@ -458,3 +458,26 @@ fn settings_saves_which_notifications_and_when_they_are_quiet() {
     assert_eq!(s.quiet.map(|q| q.to_string()).as_deref(), Some("23:00-07:00"));
     assert!(s.discreet);
 }
+
+#[test]
+fn removing_a_device_asks_first_and_says_what_it_does_on_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    {
+        let mut e = reopen(dir.path());
+        let ben = mend_engine::core::DeviceId::from_public_key(&[7; 32]);
+        let partner = mend_engine::core::PartnerId::from_key("ben");
+        e.execute(mend_engine::Command::TrustDevice { device: ben, partner, name: "Ben's laptop".into() }).unwrap();
+    }
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Devices");
+    click(&mut h, "Remove Ben's laptop");
+    assert!(shows(&h, "Ben's laptop is someone's only device. Removed, you and someone no longer sync at all"), "the second step says what happens");
+    click(&mut h, "Keep Ben's laptop");
+    assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 2, "one click, or keeping it, removes nothing");
+    click(&mut h, "Remove Ben's laptop");
+    click(&mut h, "Yes, remove Ben's laptop");
+    idle(&mut h);
+    assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 1);
+}

@@ -50,8 +50,23 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
                 if let Some(e) = p.and_then(|p| p.last_error.as_ref()) {
                     ui.label(egui::RichText::new(format!("Last problem: {e}")).weak());
                 }
-                if ui.button(format!("Remove {}", d.name)).clicked() {
-                    io.exec(REMOVE, Command::RemoveDevice { id: d.id.to_string() });
+                // Two steps, the second saying what removing does on both sides.
+                let asking = ui.scope_id().with(("devices.remove.confirm", d.id.as_str()));
+                if !ui.data(|m| m.get_temp::<bool>(asking).unwrap_or(false)) {
+                    if ui.button(format!("Remove {}", d.name)).clicked() {
+                        ui.data_mut(|m| m.insert_temp(asking, true));
+                    }
+                } else {
+                    ui.label(mend_engine::asking::removing_device(v, me, d));
+                    ui.horizontal_wrapped(|ui| {
+                        if ui.button(format!("Yes, remove {}", d.name)).clicked() {
+                            io.exec(REMOVE, Command::RemoveDevice { id: d.id.to_string() });
+                            ui.data_mut(|m| m.insert_temp(asking, false));
+                        }
+                        if ui.button(format!("Keep {}", d.name)).clicked() {
+                            ui.data_mut(|m| m.insert_temp(asking, false));
+                        }
+                    });
                 }
             }
             ui.label(egui::RichText::new(d.id.to_string()).small().weak());
@@ -71,7 +86,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
     crate::screens::first_run::invite(ui, snap, io);
 
     section(ui, "Leaving");
-    ui.label("Leaving stops sync with every other device, your partner's and your own. Everything stays on this device, and your partner's devices keep their copy of everything shared until now. You can remove single devices above instead.");
+    ui.label(format!("{} You can remove single devices above instead.", mend_engine::asking::LEAVING));
     // Two steps: leaving is never one stray click.
     let confirm = ui.scope_id().with("devices.leave.confirm");
     if !ui.data(|d| d.get_temp::<bool>(confirm).unwrap_or(false)) {
@@ -79,7 +94,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
             ui.data_mut(|d| d.insert_temp(confirm, true));
         }
     } else {
-        ui.label("Leave now? No one will be told; sync simply stops.");
+        ui.label("Leave now?");
         ui.horizontal_wrapped(|ui| {
             if ui.button("Yes, stop syncing and keep my copy").clicked() {
                 io.exec(LEAVE, Command::LeaveSpace);

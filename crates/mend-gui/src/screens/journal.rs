@@ -93,8 +93,22 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
         crate::widgets::card(ui, |ui| {
             ui.label(egui::RichText::new(heading(e)).weak());
             ui.label(&e.text);
-            if ui.button(format!("Delete entry: {}", crate::widgets::short(&e.text))).clicked() {
-                io.send(DELETE, Request::JournalDelete { id: e.id.clone() });
+            let asking = ui.scope_id().with(("journal.delete.confirm", e.id.as_str()));
+            if !ui.data(|m| m.get_temp::<bool>(asking).unwrap_or(false)) {
+                if ui.button(format!("Delete entry: {}", crate::widgets::short(&e.text))).clicked() {
+                    ui.data_mut(|m| m.insert_temp(asking, true));
+                }
+            } else {
+                ui.label(mend_engine::asking::DELETING_ENTRY);
+                ui.horizontal_wrapped(|ui| {
+                    if ui.button("Yes, delete it for good").clicked() {
+                        io.send(DELETE, Request::JournalDelete { id: e.id.clone() });
+                        ui.data_mut(|m| m.insert_temp(asking, false));
+                    }
+                    if ui.button("Keep it").clicked() {
+                        ui.data_mut(|m| m.insert_temp(asking, false));
+                    }
+                });
             }
         });
     }
