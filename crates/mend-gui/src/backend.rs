@@ -57,6 +57,8 @@ pub enum Request {
     },
     JournalUnlock {
         passphrase: Zeroizing<String>,
+        /// A new passphrase typed a second time (None to open an existing journal).
+        again: Option<Zeroizing<String>>,
     },
     JournalLock,
     JournalAdd {
@@ -450,8 +452,11 @@ impl Worker {
                     "Saved: from the next start Mend uses relays and discovery, so you find each other anywhere.".into()
                 })
             }
-            Request::JournalUnlock { passphrase } => {
+            Request::JournalUnlock { passphrase, again } => {
                 let dir = self.cfg.dir.clone();
+                if !Journal::exists(&dir) && again.as_deref() != Some(&*passphrase) {
+                    return Err("The two passphrases differ. Nothing was saved: type the same passphrase in both fields.".into());
+                }
                 let j =
                     if Journal::exists(&dir) { Journal::open(&dir, &passphrase) } else { Journal::create(&dir, &passphrase, self.cfg.journal_kdf) };
                 self.journal = Some(j.map_err(|e| e.to_string())?);

@@ -110,6 +110,8 @@ impl Default for PauseForm {
 #[derive(Default)]
 pub struct JournalForm {
     pub passphrase: zeroize::Zeroizing<String>,
+    /// A new passphrase, typed again.
+    pub again: zeroize::Zeroizing<String>,
     pub text: String,
     pub mood: Option<u8>,
     pub prompt: Option<&'static str>,

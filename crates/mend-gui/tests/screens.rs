@@ -272,10 +272,18 @@ fn journal_is_locked_private_and_searchable() {
     go(&mut h, "Journal");
     assert!(h.query_by_label("Entry").is_none(), "locked by default");
     type_into(&mut h, "Choose a passphrase (a few unrelated words)", "short");
+    type_into(&mut h, "Type it again", "short");
     click(&mut h, "Start my journal");
     idle(&mut h);
     assert!(h.state().error_of("journal.unlock").is_some_and(|e| e.contains("at least")));
     type_into(&mut h, "Choose a passphrase (a few unrelated words)", " river lamp");
+    // A new passphrase is typed twice; two that differ start nothing.
+    type_into(&mut h, "Type it again", " river lamb");
+    click(&mut h, "Start my journal");
+    idle(&mut h);
+    assert!(h.state().error_of("journal.unlock").is_some_and(|e| e.contains("The two passphrases differ")));
+    assert!(!mend_journal::Journal::exists(dir.path()), "no journal from a mistyped passphrase");
+    replace_text(&mut h, "Type it again", "short river lamp");
     click(&mut h, "Start my journal");
     idle(&mut h);
     let canary = "canary-7f3a quiet when hurt";

@@ -18,11 +18,18 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
         let label = if snap.journal.exists { "Passphrase" } else { "Choose a passphrase (a few unrelated words)" };
         let l = ui.label(label);
         let r = ui.add(egui::TextEdit::singleline(&mut *f.passphrase).password(true).desired_width(320.0)).labelled_by(l.id);
-        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let mut enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        // A new passphrase is typed twice: a typo here would lock the journal for good.
+        if !snap.journal.exists {
+            let l = ui.label("Type it again");
+            let r = ui.add(egui::TextEdit::singleline(&mut *f.again).password(true).desired_width(320.0)).labelled_by(l.id);
+            enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        }
         ui.horizontal(|ui| {
             let word = if snap.journal.exists { "Unlock" } else { "Start my journal" };
             if ui.add_enabled(!io.busy(UNLOCK), egui::Button::new(word)).clicked() || enter {
-                io.send(UNLOCK, Request::JournalUnlock { passphrase: f.passphrase.clone() });
+                let again = (!snap.journal.exists).then(|| f.again.clone());
+                io.send(UNLOCK, Request::JournalUnlock { passphrase: f.passphrase.clone(), again });
             }
             io.feedback(ui, UNLOCK);
         });
@@ -32,6 +39,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     if io.succeeded(UNLOCK) {
         // The passphrase is not kept in the form once it has done its job.
         *f.passphrase = String::new();
+        *f.again = String::new();
     }
     if ui.button("Lock journal").clicked() {
         io.send(UNLOCK, Request::JournalLock);
