@@ -1,5 +1,6 @@
 //! `mend`: the desktop app and its command line, over one engine.
 
+mod backup_cmd;
 mod cli;
 mod install_cmd;
 mod journal_cmd;
