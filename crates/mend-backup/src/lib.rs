@@ -150,6 +150,50 @@ pub struct Restored {
     pub device_name: Option<String>,
 }
 
+/// The monthly reminder, this device's own (`sync/backup.json`): whether it is on (off
+/// unless chosen) and when this profile was last backed up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reminder {
+    pub monthly: bool,
+    /// Milliseconds since the epoch.
+    pub last_backup_ms: Option<i64>,
+}
+
+/// How long after a backup the reminder comes back: thirty days.
+pub const REMIND_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
+const REMINDER_FILE: &str = "backup.json";
+
+impl Reminder {
+    /// Whether to remind now: on, and no backup yet or none for thirty days.
+    pub fn due(&self, now_ms: i64) -> bool {
+        self.monthly && self.last_backup_ms.is_none_or(|t| now_ms.saturating_sub(t) >= REMIND_AFTER_MS)
+    }
+}
+
+/// The reminder as saved; off when there is none, or it cannot be read (it is only a
+/// reminder: nothing depends on it).
+pub fn reminder(profile: &Path) -> Reminder {
+    std::fs::read(profile.join("sync").join(REMINDER_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+}
+
+/// Turns the monthly reminder on or off.
+pub fn set_monthly_reminder(profile: &Path, on: bool) -> Result<Reminder, BackupError> {
+    let r = Reminder { monthly: on, ..reminder(profile) };
+    save_reminder(profile, &r)?;
+    Ok(r)
+}
+
+fn save_reminder(profile: &Path, r: &Reminder) -> Result<(), BackupError> {
+    let dir = profile.join("sync");
+    mend_fs::create_private_dir(&dir)?;
+    let json = serde_json::to_vec(r).map_err(|e| BackupError::Read { path: dir.join(REMINDER_FILE), reason: e.to_string() })?;
+    Ok(mend_fs::atomic_write(&dir.join(REMINDER_FILE), &json)?)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// Whether a passphrase may protect a new backup.
 pub fn check_passphrase(p: &str) -> Result<(), BackupError> {
     if p.chars().count() < MIN_PASSPHRASE_CHARS {
@@ -179,6 +223,12 @@ pub fn backup(profile: &Path, out: &Path, passphrase: &str, opts: Options) -> Re
     }
     let sealed = format::seal(passphrase, opts.kdf, &archive)?;
     mend_fs::write_export(out, &sealed)?;
+    let mut r = reminder(profile);
+    r.last_backup_ms = Some(now_ms());
+    if let Err(e) = save_reminder(profile, &r) {
+        // The backup is whole; only the reminder may come a month early.
+        tracing::warn!(error = %e, "the time of this backup was not noted");
+    }
     tracing::info!(files = files.len(), bytes = sealed.len(), with_key = opts.with_device_key, "backup written");
     Ok(Written { path: out.to_owned(), bytes: sealed.len() as u64, files: files.len(), with_device_key: opts.with_device_key })
 }
@@ -386,5 +436,27 @@ fn mode_of(meta: &std::fs::Metadata) -> u32 {
     {
         let _ = meta;
         0o600
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reminder_is_off_unless_chosen_and_comes_a_month_after_a_backup() {
+        let now = 1_800_000_000_000;
+        assert!(!Reminder::default().due(now), "off by default");
+        assert!(Reminder { monthly: true, last_backup_ms: None }.due(now), "on, and never backed up");
+        assert!(!Reminder { monthly: true, last_backup_ms: Some(now - REMIND_AFTER_MS + 1) }.due(now));
+        assert!(Reminder { monthly: true, last_backup_ms: Some(now - REMIND_AFTER_MS) }.due(now));
+        assert!(!Reminder { monthly: false, last_backup_ms: Some(0) }.due(now));
+
+        let t = tempfile::tempdir().unwrap();
+        assert_eq!(reminder(t.path()), Reminder::default(), "no file: off");
+        set_monthly_reminder(t.path(), true).unwrap();
+        assert!(reminder(t.path()).monthly);
+        std::fs::write(t.path().join("sync").join(REMINDER_FILE), b"{damaged").unwrap();
+        assert_eq!(reminder(t.path()), Reminder::default(), "a damaged file is only a reminder lost");
     }
 }

@@ -71,6 +71,10 @@ pub enum Request {
         passphrase: Zeroizing<String>,
         again: Zeroizing<String>,
     },
+    /// Settings: the monthly backup reminder on or off.
+    SetBackupReminder {
+        monthly: bool,
+    },
     /// First run: restore a backup into this window's (new, empty) profile folder.
     Restore {
         path: PathBuf,
@@ -414,6 +418,15 @@ impl Worker {
                     w.path.display()
                 ))
             }
+            Request::SetBackupReminder { monthly } => {
+                self.node()?;
+                mend_backup::set_monthly_reminder(&self.cfg.dir, monthly).map_err(|e| backup_words(&e, "save this setting. Try again"))?;
+                Ok(if monthly {
+                    "Saved: Today will remind you when a month has passed since your last backup.".into()
+                } else {
+                    "Saved: no backup reminders.".into()
+                })
+            }
             Request::Restore { path, passphrase } => {
                 if self.node.is_some() {
                     return Err("This window already has a profile open; a backup is restored only into a new, empty profile.".into());
@@ -553,6 +566,14 @@ impl Worker {
             s.view = view;
             s.lists = lists;
             s.me = Some(me);
+        }
+        if self.node.is_some() {
+            // A tiny file of this device's: read at each publish, so a backup from the command
+            // line counts too (publishes come after actions, arrivals and the minute's turn).
+            let r = mend_backup::reminder(&self.cfg.dir);
+            let now = mend_engine::when::now();
+            s.backup =
+                crate::snapshot::BackupReminder { monthly: r.monthly, last: r.last_backup_ms.map(mend_engine::core::Timestamp), due: r.due(now.0) };
         }
         s.journal = JournalState { exists: Journal::exists(&self.cfg.dir), unlocked: self.journal.is_some(), entries: vec![] };
         if let Some(j) = &self.journal {

@@ -69,6 +69,18 @@ pub struct Snapshot {
     pub journal: JournalState,
     /// A long operation under way (joining), in words.
     pub busy: Option<String>,
+    /// The monthly backup reminder (off unless chosen in Settings).
+    pub backup: BackupReminder,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BackupReminder {
+    /// Chosen in Settings.
+    pub monthly: bool,
+    /// When this profile was last backed up from this device.
+    pub last: Option<mend_engine::core::Timestamp>,
+    /// On, and no backup for a month (or none yet): Today says so, once, calmly.
+    pub due: bool,
 }
 
 impl Snapshot {

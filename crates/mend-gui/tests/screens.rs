@@ -372,6 +372,12 @@ fn settings_backs_up_and_first_run_restores_the_backup() {
     reopen(dir.path()).execute(Command::AddGratitude { text: "Thank you for the walk".into(), about: None }).unwrap();
     let mut h = window(dir.path(), None);
     ready(&mut h);
+    assert!(!shows(&h, "Back up in Settings"), "the reminder is off unless chosen");
+    go(&mut h, "Settings");
+    click(&mut h, "Remind me on Today to back up once a month");
+    idle(&mut h);
+    go(&mut h, "Today");
+    assert!(shows(&h, "there is none yet"), "on, and no backup yet: Today says so");
     go(&mut h, "Settings");
     click(&mut h, "Back up now…");
     let out = dir.path().join("ana.mendbackup");
@@ -387,6 +393,8 @@ fn settings_backs_up_and_first_run_restores_the_backup() {
     idle(&mut h);
     assert!(out.exists(), "{:?}", h.state().error_of("settings.backup"));
     assert!(shows(&h, &format!("Backed up to {}", out.display())));
+    go(&mut h, "Today");
+    assert!(!shows(&h, "Back up in Settings"), "backed up just now: no reminder for a month");
     drop(h);
 
     // A new computer: First run restores it, and the one step left is to join.

@@ -11,6 +11,7 @@ use mend_engine::core::LoveLanguage;
 pub const PROFILE: &str = "settings.profile";
 pub const EXPORT: &str = "settings.export";
 pub const BACKUP: &str = "settings.backup";
+pub const REMINDER: &str = "settings.backup_reminder";
 
 fn love_words(l: LoveLanguage) -> &'static str {
     match l {
@@ -90,7 +91,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
         io.feedback(ui, EXPORT);
     });
 
-    backup(ui, f, io);
+    backup(ui, snap, f, io);
 
     section(ui, "Where your data lives");
     ui.label(format!("Profile folder: {}", snap.profile_dir.display()));
@@ -120,11 +121,21 @@ fn home_or(profile: &std::path::Path) -> std::path::PathBuf {
     std::env::var_os("HOME").map(std::path::PathBuf::from).filter(|h| h.is_dir()).unwrap_or_else(|| profile.to_owned())
 }
 
-fn backup(ui: &mut egui::Ui, f: &mut SettingsForm, io: &mut Io) {
+fn backup(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io) {
     section(ui, "Backup");
     ui.label(
         "One file with everything in this profile: your shared space, your journal (still locked with its own passphrase) and your settings, sealed with a passphrase you choose. Keep it somewhere other than this computer.",
     );
+    if let Some(t) = snap.backup.last {
+        ui.label(egui::RichText::new(format!("Last backup: {}", crate::widgets::when(t))).weak());
+    }
+    let mut monthly = snap.backup.monthly;
+    ui.horizontal(|ui| {
+        if ui.checkbox(&mut monthly, "Remind me on Today to back up once a month").changed() {
+            io.send(REMINDER, Request::SetBackupReminder { monthly });
+        }
+        io.feedback(ui, REMINDER);
+    });
     if !f.backup_open {
         ui.horizontal(|ui| {
             if ui.button("Back up now…").clicked() {
