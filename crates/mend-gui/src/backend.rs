@@ -440,7 +440,7 @@ impl Worker {
                 let r = done.map_err(|e| backup_words(&e, "read that file. Check that it is there, or copy it to this computer first"))?;
                 if !r.with_device_key {
                     // It opens read-only until another device adds it: the join comes next.
-                    return Ok("Restored your shared space, your journal and your settings. One step is left, because the device key is not in the backup: on another device of yours, open Devices and add a device of yours (or your partner invites you from theirs), then paste that invitation here and choose Join.".into());
+                    return Ok("Restored your shared space, your journal and your settings. One step is left, because the device key is not in the backup: on another device of yours, open Devices and choose \"Add another device of mine\" (or your partner invites you from theirs), then paste that invitation here and choose Join.".into());
                 }
                 let e = Engine::open(&self.cfg.dir).map_err(|e| e.to_string())?;
                 let name = r.device_name.unwrap_or_else(|| "the device it was made on".into());
