@@ -51,6 +51,11 @@ fn the_network_code_cannot_reach_the_journal() {
     assert!(!sync.contains("mend-engine") && !sync.contains("mend-store"), "mend-sync sees the profile only through its SharedSpace trait");
     let journal = closure(&meta, "mend-journal");
     assert!(!journal.contains("iroh") && !journal.contains("mend-sync"), "the journal has no way onto the network");
+    // A backup holds the journal's files (sealed twice) and reads them itself: it too has
+    // no way onto the network.
+    let backup = closure(&meta, "mend-backup");
+    assert!(backup.contains("mend-journal"), "the closure is real: mend-backup uses the journal's sealing");
+    assert!(!backup.contains("iroh") && !backup.contains("mend-sync") && !backup.contains("mend-engine"), "mend-backup has no way onto the network");
 
     // The one Mend crate the journal shares with the store is mend-fs, the crash-safe file
     // primitives: a leaf, with no other Mend crate and nothing of iroh behind it.

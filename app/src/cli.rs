@@ -107,6 +107,23 @@ pub enum Cmd {
     },
     /// Stay online: sync with paired devices as they come and go, until stopped (Ctrl-C).
     Serve,
+    /// Back up the whole profile into one file, sealed with a backup passphrase.
+    Backup {
+        /// The backup file to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Put this device's key in the backup too: a restore is then this very device,
+        /// and the old one must not run anymore. Without it, a restore is a new device
+        /// that another device of yours adds once.
+        #[arg(long)]
+        with_device_key: bool,
+    },
+    /// Restore a backup into a new, empty profile folder (--profile DIR).
+    Restore {
+        /// The backup file that `mend backup` wrote.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Your private journal: encrypted on this device, never synced.
     #[command(subcommand)]
     Journal(crate::journal_cmd::JournalCmd),

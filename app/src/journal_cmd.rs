@@ -223,7 +223,7 @@ pub(crate) fn new_key_params() -> KdfParams {
     KdfParams::STRONG
 }
 
-fn from_env(var: &str) -> Result<Option<Zeroizing<String>>> {
+pub(crate) fn from_env(var: &str) -> Result<Option<Zeroizing<String>>> {
     match std::env::var_os(var) {
         None => Ok(None),
         Some(v) => match v.into_string() {
@@ -233,12 +233,12 @@ fn from_env(var: &str) -> Result<Option<Zeroizing<String>>> {
     }
 }
 
-fn can_ask() -> bool {
+pub(crate) fn can_ask() -> bool {
     // rpassword talks to the terminal itself (/dev/tty), so a piped stdin (`--text -`) is fine.
     std::io::stdin().is_terminal() || std::io::stderr().is_terminal()
 }
 
-fn ask(prompt: &str) -> Result<Zeroizing<String>> {
+pub(crate) fn ask(prompt: &str) -> Result<Zeroizing<String>> {
     let p = rpassword::prompt_password(prompt).context("could not read the passphrase from the terminal")?;
     Ok(Zeroizing::new(p))
 }
@@ -265,7 +265,7 @@ fn new_passphrase(prompt: &str) -> Result<Zeroizing<String>> {
     twice(prompt)
 }
 
-fn twice(prompt: &str) -> Result<Zeroizing<String>> {
+pub(crate) fn twice(prompt: &str) -> Result<Zeroizing<String>> {
     let first = ask(prompt)?;
     let second = ask("Type it again: ")?;
     if *first != *second {

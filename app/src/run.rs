@@ -22,6 +22,10 @@ pub fn run(cli: Cli) -> Result<()> {
     // The private journal opens alone: not the shared space, not the network.
     let cmd = match cmd {
         Cmd::Journal(j) => return crate::journal_cmd::run(&dir, j),
+        // Backups read the profile's files under its locks, and a restore makes a new
+        // profile: neither opens the shared space.
+        Cmd::Backup { out, with_device_key } => return crate::backup_cmd::backup(&dir, &out, with_device_key),
+        Cmd::Restore { file } => return crate::backup_cmd::restore(&file, &dir),
         other => other,
     };
     let net = crate::net_cmd::net_config(&dir, cli.local_only, cli.bind);
@@ -122,6 +126,8 @@ fn print_json(v: &serde_json::Value) -> Result<()> {
 fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
     match cmd {
         Cmd::Init { .. }
+        | Cmd::Backup { .. }
+        | Cmd::Restore { .. }
         | Cmd::Pair(_)
         | Cmd::Devices { .. }
         | Cmd::Sync { .. }

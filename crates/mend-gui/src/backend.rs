@@ -79,6 +79,21 @@ pub enum Request {
     InView {
         in_view: bool,
     },
+    /// Settings: back the whole profile up into `path` (without the device key).
+    Backup {
+        path: PathBuf,
+        passphrase: Zeroizing<String>,
+        again: Zeroizing<String>,
+    },
+    /// Settings: the monthly backup reminder on or off.
+    SetBackupReminder {
+        monthly: bool,
+    },
+    /// First run: restore a backup into this window's (new, empty) profile folder.
+    Restore {
+        path: PathBuf,
+        passphrase: Zeroizing<String>,
+    },
 }
 
 /// The outcome of one request, for the form that sent it.
@@ -434,6 +449,58 @@ impl Worker {
                 }
                 Ok(String::new())
             }
+            Request::Backup { path, passphrase, again } => {
+                self.node()?;
+                if *passphrase != *again {
+                    return Err("The two passphrases are not the same. Type the same one twice; nothing was saved.".into());
+                }
+                if path.as_os_str().is_empty() {
+                    return Err("Choose where to save the backup first.".into());
+                }
+                self.set_busy(Some("Backing up…".into()));
+                let opts = mend_backup::Options { with_device_key: false, kdf: self.cfg.journal_kdf };
+                let done = mend_backup::backup(&self.cfg.dir, &path, &passphrase, opts);
+                self.set_busy(None);
+                let w =
+                    done.map_err(|e| backup_words(&e, "save the backup in that place. Choose another folder, such as a USB stick or another disk"))?;
+                Ok(format!(
+                    "Backed up to {}. Keep it somewhere other than this computer, and keep the passphrase safe: Mend can't recover a forgotten one. This device's key is not in it, so a restored copy is added once from another device of yours.",
+                    w.path.display()
+                ))
+            }
+            Request::SetBackupReminder { monthly } => {
+                self.node()?;
+                mend_backup::set_monthly_reminder(&self.cfg.dir, monthly).map_err(|e| backup_words(&e, "save this setting. Try again"))?;
+                Ok(if monthly {
+                    "Saved: Today will remind you when a month has passed since your last backup.".into()
+                } else {
+                    "Saved: no backup reminders.".into()
+                })
+            }
+            Request::Restore { path, passphrase } => {
+                if self.node.is_some() {
+                    return Err("This window already has a profile open; a backup is restored only into a new, empty profile.".into());
+                }
+                if path.as_os_str().is_empty() {
+                    return Err("Choose the backup file first.".into());
+                }
+                self.set_busy(Some("Restoring…".into()));
+                let done = mend_backup::restore(&path, &passphrase, &self.cfg.dir);
+                self.set_busy(None);
+                let r = done.map_err(|e| backup_words(&e, "read that file. Check that it is there, or copy it to this computer first"))?;
+                if !r.with_device_key {
+                    // It opens read-only until another device adds it: the join comes next.
+                    return Ok("Restored your shared space, your journal and your settings. One step is left, because the device key is not in the backup: on another device of yours, open Devices and choose \"Add another device of mine\" (or your partner invites you from theirs), then paste that invitation here and choose Join.".into());
+                }
+                let e = Engine::open(&self.cfg.dir).map_err(|e| e.to_string())?;
+                let name = r.device_name.unwrap_or_else(|| "the device it was made on".into());
+                self.notes.push(format!(
+                    "This profile was restored with its device key, so this computer is now \"{name}\" itself. Please don't use Mend on the old device anymore: two copies of one device writing at once would tangle your shared space."
+                ));
+                self.opened(e);
+                self.check_once();
+                Ok(String::new())
+            }
             Request::MarkThanksSeen => {
                 self.node()?.engine().mark_thanks_seen().map_err(|e| {
                     // Nobody asked for this: the window only stops asking. Logged, not shown.
@@ -554,6 +621,14 @@ impl Worker {
             s.lists = lists;
             s.me = Some(me);
         }
+        if self.node.is_some() {
+            // A tiny file of this device's: read at each publish, so a backup from the command
+            // line counts too (publishes come after actions, arrivals and the minute's turn).
+            let r = mend_backup::reminder(&self.cfg.dir);
+            let now = mend_engine::when::now();
+            s.backup =
+                crate::snapshot::BackupReminder { monthly: r.monthly, last: r.last_backup_ms.map(mend_engine::core::Timestamp), due: r.due(now.0) };
+        }
         s.journal = JournalState { exists: Journal::exists(&self.cfg.dir), unlocked: self.journal.is_some(), entries: vec![] };
         if let Some(j) = &self.journal {
             match j.list() {
@@ -568,4 +643,22 @@ impl Worker {
 
 fn now_secs() -> u64 {
     (mend_engine::when::now().0 / 1000).max(0) as u64
+}
+
+/// A backup's error in the window's words: its own sentences are already written for a
+/// person; a file the system could not read or write gets a calm sentence of its own
+/// (`could_not`: what Mend could not do, and what to try) instead of the system's text.
+fn backup_words(e: &mend_backup::BackupError, could_not: &str) -> String {
+    use mend_backup::BackupError as B;
+    if e.is_disk_full() {
+        return "The disk is full, so the backup could not be saved. Free some space, then try again.".into();
+    }
+    match e {
+        B::Fs(_) | B::Store(_) | B::Read { .. } => format!("Mend could not {could_not}."),
+        other => {
+            let s = other.to_string();
+            let mut c = s.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default()
+        }
+    }
 }

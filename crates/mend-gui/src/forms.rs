@@ -25,12 +25,19 @@ pub struct FirstRunForm {
     /// A picture of a QR code being chosen and read: None if no file was chosen.
     pub qr_image: Pending<Option<Result<String, String>>>,
     pub qr_error: Option<String>,
+    /// Restoring from a backup: the file, its passphrase, and the file dialog.
+    pub backup_path: String,
+    pub backup_passphrase: zeroize::Zeroizing<String>,
+    pub open_dialog: Pending<Option<std::path::PathBuf>>,
+    /// A backup without the device key was restored: what is left is to join.
+    pub restored: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FirstRunChoice {
     Invite,
     Join,
+    Restore,
 }
 
 pub struct AgreementsForm {
@@ -137,4 +144,10 @@ pub struct SettingsForm {
     pub quiet_on: bool,
     pub quiet: String,
     pub discreet: bool,
+    /// "Back up now…" was chosen: the passphrase (twice) and the file are asked for.
+    pub backup_open: bool,
+    pub backup_path: String,
+    pub backup_passphrase: zeroize::Zeroizing<String>,
+    pub backup_again: zeroize::Zeroizing<String>,
+    pub backup_dialog: Pending<Option<std::path::PathBuf>>,
 }

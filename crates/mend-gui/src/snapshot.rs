@@ -71,6 +71,18 @@ pub struct Snapshot {
     pub busy: Option<String>,
     /// This device's choices about notifications.
     pub notices: mend_engine::core::notice::NoticeSettings,
+    /// The monthly backup reminder (off unless chosen in Settings).
+    pub backup: BackupReminder,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BackupReminder {
+    /// Chosen in Settings.
+    pub monthly: bool,
+    /// When this profile was last backed up from this device.
+    pub last: Option<mend_engine::core::Timestamp>,
+    /// On, and no backup for a month (or none yet): Today says so, once, calmly.
+    pub due: bool,
 }
 
 impl Snapshot {

@@ -361,6 +361,68 @@ fn settings_profile_and_export() {
     assert!(md.contains("Analia"), "{md}");
 }
 
+fn replace_text(h: &mut egui_kittest::Harness<'static, mend_gui::MendApp>, field: &str, text: &str) {
+    h.get_by_label(field).focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_ok();
+    type_into(h, field, text);
+}
+
+#[test]
+fn settings_backs_up_and_first_run_restores_the_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    reopen(dir.path()).execute(Command::AddGratitude { text: "Thank you for the walk".into(), about: None }).unwrap();
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    assert!(!shows(&h, "Back up in Settings"), "the reminder is off unless chosen");
+    go(&mut h, "Settings");
+    click(&mut h, "Remind me on Today to back up once a month");
+    idle(&mut h);
+    go(&mut h, "Today");
+    assert!(shows(&h, "there is none yet"), "on, and no backup yet: Today says so");
+    go(&mut h, "Settings");
+    click(&mut h, "Back up now…");
+    let out = dir.path().join("ana.mendbackup");
+    replace_text(&mut h, "Save the backup to", out.to_str().unwrap());
+    type_into(&mut h, "Backup passphrase", "a lamp by the window");
+    type_into(&mut h, "The same passphrase again", "a lamp by the door");
+    click(&mut h, "Back up");
+    idle(&mut h);
+    assert!(h.state().error_of("settings.backup").is_some_and(|e| e.contains("not the same")), "{:?}", h.state().error_of("settings.backup"));
+    assert!(!out.exists(), "nothing was written");
+    replace_text(&mut h, "The same passphrase again", "a lamp by the window");
+    click(&mut h, "Back up");
+    idle(&mut h);
+    assert!(out.exists(), "{:?}", h.state().error_of("settings.backup"));
+    assert!(shows(&h, &format!("Backed up to {}", out.display())));
+    go(&mut h, "Today");
+    assert!(!shows(&h, "Back up in Settings"), "backed up just now: no reminder for a month");
+    drop(h);
+
+    // A new computer: First run restores it, and the one step left is to join.
+    let place = tempfile::tempdir().unwrap();
+    let new = place.path().join("profile");
+    let mut h = window(&new, None);
+    settle(&mut h, "first run", |a| a.snapshot().phase == Phase::FirstRun);
+    click(&mut h, "Restore from a backup");
+    type_into(&mut h, "Backup file", out.to_str().unwrap());
+    type_into(&mut h, "Backup passphrase", "not the passphrase");
+    click(&mut h, "Restore");
+    idle(&mut h);
+    assert!(h.state().error_of("first_run.restore").is_some_and(|e| e.contains("does not open")), "{:?}", h.state().error_of("first_run.restore"));
+    assert!(!new.exists(), "nothing was written");
+    replace_text(&mut h, "Backup passphrase", "a lamp by the window");
+    click(&mut h, "Restore");
+    idle(&mut h);
+    h.run_ok();
+    assert!(shows(&h, "Add this device again"), "{:?}", h.state().error_of("first_run.restore"));
+    let e = reopen(&new);
+    assert!(e.key_lost().is_some(), "a new device until another adds it");
+    assert!(e.view().gratitude.values().any(|g| g.text == "Thank you for the walk"));
+}
+
 #[test]
 fn help_says_mend_is_not_therapy_and_what_is_private() {
     let dir = tempfile::tempdir().unwrap();

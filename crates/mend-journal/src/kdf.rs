@@ -4,7 +4,7 @@ use crate::error::JournalError;
 use zeroize::Zeroizing;
 
 /// The 256-bit key that encrypts every record. Wiped from memory when dropped.
-pub(crate) type Key = Zeroizing<[u8; 32]>;
+pub type Key = Zeroizing<[u8; 32]>;
 
 pub const SALT_LEN: usize = 16;
 
@@ -37,7 +37,7 @@ impl KdfParams {
 
     /// Bounds for settings read from disk: a damaged or tampered file must not make Mend
     /// allocate gigabytes or spin for hours before it can say the file is bad.
-    pub(crate) fn plausible(&self) -> bool {
+    pub fn plausible(&self) -> bool {
         (1..=16).contains(&self.p) && (1..=16).contains(&self.t) && self.m_kib >= 8 * self.p && self.m_kib <= 4 << 20
     }
 }

@@ -39,6 +39,7 @@ mod layout;
 mod load;
 pub mod prompts;
 mod recovery;
+pub mod sealing;
 mod write;
 
 pub use entry::{Edit, Entry, MAX_TEXT, NewEntry};

@@ -28,5 +28,5 @@ pub use blobs::Blobs;
 pub use docstore::{Cached, DocStore, LoadedDoc, LockGuard, Opening, PendingDoc, forge_cached_view_for_tests, restamp_view_cache_for_tests};
 pub use error::StoreError;
 pub use key::DeviceKey;
-pub use profile::{KeyProblem, Profile, Settings};
+pub use profile::{KeyProblem, Profile, Settings, refuse_unless_empty, set_up};
 pub use recovery::Recovery;

@@ -66,33 +66,14 @@ impl Profile {
         device_name: &str,
         doc: &mut AutoCommit,
     ) -> Result<(Profile, DocStore), StoreError> {
-        refuse_unless_empty(dir)?;
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(StoreError::io("create folder", parent))?;
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "profile".to_owned());
-        remove_stale_setups(parent, &name);
-        let staging = parent.join(format!("{}{name}.{}", SETUP_PREFIX, std::process::id()));
-        let made = (|| {
-            mend_fs::create_private_dir(&staging)?;
+        let (mut store, settings) = set_up(dir, |staging| {
+            mend_fs::create_private_dir(staging)?;
             key.save(&staging.join(KEY))?;
-            let store = DocStore::create(&staging, doc)?;
+            let store = DocStore::create(staging, doc)?;
             let settings = Settings { format: 1, device_id: key.device_id(), partner_id, device_name: device_name.to_owned() };
-            write_settings(&staging, &settings)?;
-            // Renaming a folder over an empty one is allowed; over a non-empty one it fails,
-            // so a folder that filled up meanwhile is never replaced.
-            std::fs::rename(&staging, dir).map_err(StoreError::io("create", dir))?;
-            mend_fs::sync_dir(parent)?;
-            Ok((store, settings))
-        })();
-        let (mut store, settings) = match made {
-            Ok(m) => m,
-            Err(e) => {
-                if std::fs::remove_dir_all(&staging).is_err() {
-                    // What is left is a hidden set-up folder the next set-up removes.
-                }
-                return Err(e);
-            }
-        };
+            write_settings(staging, &settings)?;
+            Ok::<_, StoreError>((store, settings))
+        })?;
         store.moved_to(dir);
         Ok((Profile { dir: dir.to_owned(), key: Some(key), key_problem: None, settings: Some(settings), settings_damaged: false }, store))
     }
@@ -169,6 +150,32 @@ impl Profile {
     }
 }
 
+/// Makes a new profile folder `dir` whole, or not at all: `fill` builds it in a hidden
+/// folder beside `dir` (which it must create), and only then is that folder renamed into
+/// place, so a crash at any moment leaves either no profile or a complete one. `dir` must be
+/// missing or empty ([`refuse_unless_empty`]); a failed `fill` leaves nothing behind but,
+/// at worst, a hidden folder that the next set-up removes. Set-up ([`Profile::create`]) and
+/// restoring a backup both go through here.
+pub fn set_up<T, E: From<StoreError>>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T, E>) -> Result<T, E> {
+    refuse_unless_empty(dir)?;
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(StoreError::io("create folder", parent))?;
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "profile".to_owned());
+    remove_stale_setups(parent, &name);
+    let staging = parent.join(format!("{}{name}.{}", SETUP_PREFIX, std::process::id()));
+    let made = fill(&staging).and_then(|t| {
+        // Renaming a folder over an empty one is allowed; over a non-empty one it fails,
+        // so a folder that filled up meanwhile is never replaced.
+        std::fs::rename(&staging, dir).map_err(StoreError::io("create", dir))?;
+        mend_fs::sync_dir(parent).map_err(StoreError::from)?;
+        Ok(t)
+    });
+    if made.is_err() && staging.exists() && std::fs::remove_dir_all(&staging).is_err() {
+        // What is left is a hidden set-up folder the next set-up removes.
+    }
+    made
+}
+
 /// Hidden set-up folders are named `.mend-setup-NAME.PID` beside the profile folder.
 const SETUP_PREFIX: &str = ".mend-setup-";
 
@@ -190,7 +197,7 @@ pub(crate) fn parts_in(dir: &Path) -> Vec<&'static str> {
 
 /// Set-up goes only into a missing or empty folder: never over any part of a profile
 /// (which may be all that is left of a couple's words), nor over someone's other files.
-fn refuse_unless_empty(dir: &Path) -> Result<(), StoreError> {
+pub fn refuse_unless_empty(dir: &Path) -> Result<(), StoreError> {
     let parts = parts_in(dir);
     if !parts.is_empty() {
         return Err(StoreError::AlreadyExists { path: dir.to_owned(), parts: parts.join(", ") });

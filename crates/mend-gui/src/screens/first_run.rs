@@ -10,6 +10,7 @@ use mend_engine::Role;
 pub const START: &str = "first_run.start";
 pub const INVITE: &str = "first_run.invite";
 pub const JOIN: &str = "first_run.join";
+pub const RESTORE: &str = "first_run.restore";
 
 /// Returns true when First run is over and the window should go to Today.
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut Io) -> bool {
@@ -18,7 +19,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut I
         "A calm, private space for the two of you. Nothing you write goes to a server: it stays on your devices, and syncs straight between them.",
     );
     ui.add_space(8.0);
-    if snap.phase == Phase::FirstRun {
+    if snap.phase == Phase::FirstRun && !f.restored {
         field(ui, "Your name", &mut f.name);
         ui.label(egui::RichText::new("As your partner will see it.").weak());
         ui.add_space(8.0);
@@ -35,17 +36,32 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut I
                 f.choice = None;
                 io.send(START, Request::Start { name: f.name.clone() });
             }
+            if ui.button("Restore from a backup").clicked() {
+                f.choice = Some(FirstRunChoice::Restore);
+            }
         });
         io.feedback(ui, START);
     }
     if io.succeeded(START) && f.choice.is_none() {
         return true;
     }
+    if f.choice == Some(FirstRunChoice::Restore) && restore(ui, snap, f, io) {
+        return true;
+    }
+    if f.restored {
+        io.feedback(ui, RESTORE);
+    }
     match f.choice {
+        Some(FirstRunChoice::Restore) => {}
         Some(FirstRunChoice::Invite) => invite(ui, snap, io),
         Some(FirstRunChoice::Join) => {
-            crate::widgets::section(ui, "Join my partner");
-            ui.label("Paste the invitation your partner's Mend shows (it starts with \"mend\").");
+            if f.restored {
+                crate::widgets::section(ui, "Add this device again");
+                ui.label("Paste the invitation that your other device (or your partner's) shows; it starts with \"mend\".");
+            } else {
+                crate::widgets::section(ui, "Join my partner");
+                ui.label("Paste the invitation your partner's Mend shows (it starts with \"mend\").");
+            }
             crate::widgets::area(ui, "Invitation", &mut f.ticket);
             if ui.add_enabled(!f.qr_image.running(), egui::Button::new("Read a QR code picture…")).clicked() {
                 f.qr_error = None;
@@ -73,6 +89,38 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut I
     }
     if snap.phase == Phase::Ready && f.choice.is_some() && ui.button("Continue to Mend").clicked() {
         return true;
+    }
+    false
+}
+
+/// Restoring a backup into this new profile. Returns true when the window may go on to
+/// Today (a backup with the device key); without the key, joining comes next.
+fn restore(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut Io) -> bool {
+    crate::widgets::section(ui, "Restore from a backup");
+    ui.label("Choose the backup file Mend wrote, and type the passphrase chosen when it was made.");
+    field(ui, "Backup file", &mut f.backup_path);
+    if ui.add_enabled(!f.open_dialog.running(), egui::Button::new("Choose the file…")).clicked() {
+        f.open_dialog.start(ui.ctx(), || rfd::FileDialog::new().add_filter("Mend backups", &["mendbackup"]).pick_file());
+    }
+    if let Some(Some(p)) = f.open_dialog.take() {
+        f.backup_path = p.display().to_string();
+    }
+    let l = ui.label("Backup passphrase");
+    ui.add(egui::TextEdit::singleline(&mut *f.backup_passphrase).password(true).desired_width(320.0)).labelled_by(l.id);
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(RESTORE), egui::Button::new("Restore")).clicked() {
+            io.send(RESTORE, Request::Restore { path: f.backup_path.trim().into(), passphrase: f.backup_passphrase.clone() });
+        }
+        io.feedback(ui, RESTORE);
+    });
+    if io.succeeded(RESTORE) {
+        f.backup_passphrase.clear();
+        if snap.phase == Phase::Ready {
+            return true;
+        }
+        // No device key in the backup: the profile is there, and another device adds it.
+        f.restored = true;
+        f.choice = Some(FirstRunChoice::Join);
     }
     false
 }

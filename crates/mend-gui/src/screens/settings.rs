@@ -11,6 +11,8 @@ use mend_engine::core::notice::NoticeKind;
 
 pub const PROFILE: &str = "settings.profile";
 pub const EXPORT: &str = "settings.export";
+pub const BACKUP: &str = "settings.backup";
+pub const REMINDER: &str = "settings.backup_reminder";
 
 fn love_words(l: LoveLanguage) -> &'static str {
     match l {
@@ -32,6 +34,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
             f.love = p.love_languages.clone();
         }
         f.export_path = snap.profile_dir.join("mend-export.md").display().to_string();
+        f.backup_path = home_or(&snap.profile_dir).join("mend.mendbackup").display().to_string();
         f.loaded = true;
     }
     ui.heading("Settings");
@@ -90,6 +93,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
         }
         io.feedback(ui, EXPORT);
     });
+
+    backup(ui, snap, f, io);
 
     section(ui, "Where your data lives");
     ui.label(format!("Profile folder: {}", snap.profile_dir.display()));
@@ -156,4 +161,67 @@ fn notifications(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &
         }
         io.feedback(ui, NOTICES);
     });
+}
+
+/// Where a backup goes unless the person chooses: their home folder (not the profile
+/// folder, which a lost laptop takes with it).
+fn home_or(profile: &std::path::Path) -> std::path::PathBuf {
+    std::env::var_os("HOME").map(std::path::PathBuf::from).filter(|h| h.is_dir()).unwrap_or_else(|| profile.to_owned())
+}
+
+fn backup(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io) {
+    section(ui, "Backup");
+    ui.label(
+        "One file with everything in this profile: your shared space, your journal (still locked with its own passphrase) and your settings, sealed with a passphrase you choose. Keep it somewhere other than this computer.",
+    );
+    if let Some(t) = snap.backup.last {
+        ui.label(egui::RichText::new(format!("Last backup: {}", crate::widgets::when(t))).weak());
+    }
+    let mut monthly = snap.backup.monthly;
+    ui.horizontal(|ui| {
+        if ui.checkbox(&mut monthly, "Remind me on Today to back up once a month").changed() {
+            io.send(REMINDER, Request::SetBackupReminder { monthly });
+        }
+        io.feedback(ui, REMINDER);
+    });
+    if !f.backup_open {
+        ui.horizontal(|ui| {
+            if ui.button("Back up now…").clicked() {
+                f.backup_open = true;
+            }
+            io.feedback(ui, BACKUP);
+        });
+        return;
+    }
+    ui.label(egui::RichText::new("A few unrelated words are strong and easy to remember. Mend can't recover a forgotten passphrase.").weak());
+    let l = ui.label("Backup passphrase");
+    ui.add(egui::TextEdit::singleline(&mut *f.backup_passphrase).password(true).desired_width(320.0)).labelled_by(l.id);
+    let l = ui.label("The same passphrase again");
+    ui.add(egui::TextEdit::singleline(&mut *f.backup_again).password(true).desired_width(320.0)).labelled_by(l.id);
+    field(ui, "Save the backup to", &mut f.backup_path);
+    if ui.add_enabled(!f.backup_dialog.running(), egui::Button::new("Choose where…")).clicked() {
+        f.backup_dialog.start(ui.ctx(), || rfd::FileDialog::new().set_file_name("mend.mendbackup").save_file());
+    }
+    if let Some(Some(p)) = f.backup_dialog.take() {
+        f.backup_path = p.display().to_string();
+    }
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(BACKUP), egui::Button::new("Back up")).clicked() {
+            io.send(
+                BACKUP,
+                Request::Backup { path: f.backup_path.trim().into(), passphrase: f.backup_passphrase.clone(), again: f.backup_again.clone() },
+            );
+        }
+        if ui.button("Cancel").clicked() {
+            f.backup_open = false;
+            f.backup_passphrase.clear();
+            f.backup_again.clear();
+        }
+        io.feedback(ui, BACKUP);
+    });
+    if io.succeeded(BACKUP) {
+        f.backup_open = false;
+        f.backup_passphrase.clear();
+        f.backup_again.clear();
+    }
 }

@@ -14,7 +14,21 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
     sync_line(ui, snap);
 
     let l = &snap.lists;
-    let open = for_you(ui, snap);
+    let mut open = for_you(ui, snap);
+    if snap.backup.due {
+        ui.add_space(6.0);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(match snap.backup.last {
+                Some(t) => format!("Your last backup was on {}. When you have a moment, a fresh one keeps everything safe.", crate::widgets::when(t)),
+                None => {
+                    "You asked to be reminded about backups, and there is none yet. When you have a moment, one keeps everything safe.".to_owned()
+                }
+            });
+            if ui.button("Back up in Settings").clicked() {
+                open = Some(Screen::Settings);
+            }
+        });
+    }
     section(ui, "Promises due today");
     let line = ui.text_style_height(&egui::TextStyle::Body);
     rows(ui, "due today", l.due_today.len(), line, 240.0, |ui, i| {
