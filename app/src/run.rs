@@ -60,7 +60,13 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn open_window(dir: PathBuf, net: mend_engine::NetConfig) -> Result<()> {
-    let cfg = mend_gui::BackendConfig { dir, net: Some(net), device_name: default_device_name(), journal_kdf: crate::journal_cmd::new_key_params() };
+    let cfg = mend_gui::BackendConfig {
+        dir,
+        net: Some(net),
+        device_name: default_device_name(),
+        journal_kdf: crate::journal_cmd::new_key_params(),
+        notifications: true,
+    };
     // MEND_SCREEN=Gratitude opens on that screen (scripts/screenshot.sh uses it).
     let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));
     mend_gui::run_window(cfg, screen)?;

@@ -296,7 +296,7 @@ impl MendApp {
                     Screen::Repairs => screens::repairs::show(ui, &snap, &mut f.repairs, &mut io),
                     Screen::Pause => screens::pause::show(ui, &snap, &mut f.pause, &mut io),
                     Screen::Journal => screens::journal::show(ui, &snap, &mut f.journal, &mut io),
-                    Screen::Devices => screens::devices::show(ui, &snap, &mut io),
+                    Screen::Devices => screens::devices::show(ui, &snap, &mut f.devices_ticket, &mut io),
                     Screen::Settings => screens::settings::show(ui, &snap, &mut f.settings, &mut io),
                     Screen::Help => screens::help::show(ui),
                 }

@@ -27,6 +27,9 @@ pub struct BackendConfig {
     pub device_name: String,
     /// Argon2 settings for a new journal; tests choose cheap ones.
     pub journal_kdf: KdfParams,
+    /// Post desktop notifications while online (tests turn them off: they would reach the
+    /// desktop of whoever runs them).
+    pub notifications: bool,
 }
 
 pub enum Request {
@@ -330,7 +333,9 @@ impl Worker {
                 self.status.local_only = st.local_only;
                 self.status.listening = st.listening.clone();
                 // The window keeps the profile in sync, so it tells what comes, like `serve`.
-                if let Err(e) = node.notify_desktop() {
+                if self.cfg.notifications
+                    && let Err(e) = node.notify_desktop()
+                {
                     tracing::warn!(why = %e, "no desktop notifications in this window; Today still shows what waits");
                 }
             }
@@ -374,9 +379,24 @@ impl Worker {
                 };
                 let inviter = node::inviter_of(&ticket).map_err(|e| e.to_string())?;
                 self.set_busy(Some(format!("Joining {inviter}'s space…")));
+                // From Devices, with a profile open: joining opens the profile itself and
+                // binds this device's endpoint, so the running node steps aside first.
+                let was_open = self.node.take().map(|n| n.stop()).is_some();
                 let joined = node::join(&self.cfg.dir, &net, &ticket, Some(name.as_str()), &self.cfg.device_name);
                 self.set_busy(None);
-                let joined = joined.map_err(|e| e.to_string())?;
+                let joined = match joined {
+                    Ok(j) => j,
+                    Err(e) => {
+                        if was_open {
+                            // Nothing was changed: the profile opens again as it was.
+                            match Engine::open(&self.cfg.dir) {
+                                Ok(engine) => self.opened(engine),
+                                Err(e) => self.phase = Phase::Failed(format!("Mend could not open your profile again: {e}")),
+                            }
+                        }
+                        return Err(e.to_string());
+                    }
+                };
                 self.notes.extend(joined.notes.iter().cloned());
                 let said = if joined.in_sync {
                     format!("Paired with {inviter}'s space and in sync.")
@@ -604,6 +624,7 @@ impl Worker {
                     Some((h, view, _)) if *h == heads => view.clone(),
                     _ => e.view_arc(),
                 };
+                s.key_lost = e.key_lost().is_some();
                 s.device_name = e.device_name().to_owned();
                 s.peers = e.peer_infos();
                 (heads, view, e.me().clone(), thanks_seen)

@@ -15,6 +15,8 @@ pub struct Forms {
     pub pause: PauseForm,
     pub journal: JournalForm,
     pub settings: SettingsForm,
+    /// Devices: an invitation pasted to join (again) from an open profile.
+    pub devices_ticket: String,
 }
 
 #[derive(Default)]

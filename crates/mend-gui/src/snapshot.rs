@@ -57,6 +57,9 @@ pub struct Snapshot {
     pub lists: Arc<Lists>,
     pub me: Option<Actor>,
     pub device_name: String,
+    /// This device's key is lost (or was left out of a restored backup): it reads but does
+    /// not write or sync until it joins again.
+    pub key_lost: bool,
     pub profile_dir: PathBuf,
     /// What this device knows of each peer: last synced, link kind, last error.
     pub peers: BTreeMap<String, PeerInfo>,

@@ -145,3 +145,37 @@ fn the_partner_accepts_acknowledges_answers_and_sees_the_pause() {
     go(&mut a, "Agreements");
     assert!(shows(&a, "Agreed"));
 }
+
+/// A device whose key is gone (a restored backup without it, a damaged key file) opens
+/// read-only; Devices lets it join again with an invitation from another device of the
+/// same partner, and it keeps everything it held.
+#[test]
+fn a_device_without_its_key_joins_again_from_devices() {
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    profile(a_dir.path(), "Ana");
+    reopen(a_dir.path()).execute(mend_engine::Command::AddGratitude { text: "kept through it all".into(), about: None }).unwrap();
+    // The same profile on a second computer, without its device key.
+    for entry in ["profile.json", "space"] {
+        let from = a_dir.path().join(entry);
+        let status = std::process::Command::new("cp").arg("-a").arg(&from).arg(b_dir.path()).status().unwrap();
+        assert!(status.success());
+    }
+    let mut a = window(a_dir.path(), loopback());
+    let mut b = window(b_dir.path(), loopback());
+    ready(&mut a);
+    ready(&mut b);
+    assert!(b.state().snapshot().key_lost);
+    go(&mut a, "Devices");
+    click(&mut a, "Add another device of mine");
+    settle(&mut a, "the invitation", |s| s.snapshot().invite.is_some());
+    let ticket = a.state().snapshot().invite.clone().unwrap().text;
+
+    go(&mut b, "Devices");
+    assert!(shows(&b, "This device is not syncing yet"));
+    type_into(&mut b, "Invitation to join", &ticket);
+    click(&mut b, "Join with this invitation");
+    settle(&mut b, "joining", |s| !s.snapshot().key_lost && s.is_idle());
+    assert!(b.state().error_of("devices.join").is_none(), "{:?}", b.state().error_of("devices.join"));
+    settle(&mut a, "the new device", |s| s.snapshot().view.trusted_devices().count() == 2);
+    assert!(b.state().snapshot().view.gratitude.values().any(|g| g.text == "kept through it all"), "everything stays");
+}

@@ -12,8 +12,9 @@ use mend_engine::core::Timestamp;
 pub const INVITE: &str = crate::screens::first_run::INVITE;
 pub const REMOVE: &str = "devices.remove";
 pub const LEAVE: &str = "devices.leave";
+pub const JOIN: &str = "devices.join";
 
-pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io) {
     let Some(me) = &snap.me else { return };
     let v = &snap.view;
     ui.heading("Devices");
@@ -84,6 +85,25 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
         }
     });
     crate::screens::first_run::invite(ui, snap, io);
+
+    // Pairing is never only for First run: a device whose key was lost (or restored from a
+    // backup without it), or a space left alone after leaving, pairs again from here.
+    section(ui, "Join with an invitation");
+    ui.label(if snap.key_lost {
+        "This device is not syncing yet. On another device of yours choose \"Add another device of mine\" (or ask your partner to invite you), then paste that invitation here. Everything here stays."
+    } else {
+        "Paste an invitation from your partner's Mend (it starts with \"mend\") to sync with them again. Everything here stays."
+    });
+    crate::widgets::area(ui, "Invitation to join", ticket);
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!io.busy(JOIN) && !ticket.trim().is_empty(), egui::Button::new("Join with this invitation")).clicked() {
+            io.send(JOIN, Request::Join { ticket: ticket.trim().to_owned(), name: snap.my_name().to_owned() });
+        }
+        io.feedback(ui, JOIN);
+    });
+    if io.succeeded(JOIN) {
+        ticket.clear();
+    }
 
     section(ui, "Leaving");
     ui.label(format!("{} You can remove single devices above instead.", mend_engine::asking::LEAVING));

@@ -13,7 +13,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub fn config(dir: &Path, net: Option<NetConfig>) -> BackendConfig {
-    BackendConfig { dir: dir.to_path_buf(), net, device_name: "test laptop".into(), journal_kdf: mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS }
+    BackendConfig {
+        dir: dir.to_path_buf(),
+        net,
+        device_name: "test laptop".into(),
+        journal_kdf: mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS,
+        notifications: false,
+    }
 }
 
 /// A window on `dir`. `net` None: no sockets at all. Tests that network use
