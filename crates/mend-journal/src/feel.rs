@@ -243,9 +243,77 @@ const TOPICS: &[Topic] = &[
     Topic { words: &["trust", "trusts", "believe", "believes"], feel: "unsafe", when: None, need: "to see small promises kept, one at a time" },
 ];
 
-/// Words after "you make me" that are not a feeling: "you make me feel like I'm crazy" is a thought.
-const NOT_FEELINGS: &[&str] =
-    &["feel", "so", "really", "very", "like", "that", "when", "do", "to", "want", "a", "an", "the", "think", "go", "it", "this"];
+/// Feeling words a person may name after "you make me (feel)": only these are taken as
+/// their feeling. Anything else ("you make me wait", "…feel like I'm crazy") is what they
+/// did or a thought, and taking it would write a broken sentence ("I feel wait when…").
+pub const FEELINGS: &[&str] = &[
+    "afraid",
+    "alone",
+    "angry",
+    "annoyed",
+    "anxious",
+    "ashamed",
+    "bitter",
+    "crazy",
+    "defensive",
+    "desperate",
+    "disappointed",
+    "disrespected",
+    "dismissed",
+    "embarrassed",
+    "exhausted",
+    "foolish",
+    "frustrated",
+    "furious",
+    "guilty",
+    "helpless",
+    "hopeless",
+    "humiliated",
+    "hurt",
+    "ignored",
+    "inadequate",
+    "insecure",
+    "invisible",
+    "irritated",
+    "jealous",
+    "lonely",
+    "mad",
+    "miserable",
+    "nervous",
+    "overwhelmed",
+    "powerless",
+    "rejected",
+    "resentful",
+    "sad",
+    "scared",
+    "sick",
+    "small",
+    "stupid",
+    "tense",
+    "terrible",
+    "tired",
+    "trapped",
+    "ugly",
+    "uncomfortable",
+    "unhappy",
+    "unheard",
+    "unimportant",
+    "unloved",
+    "unsafe",
+    "unwanted",
+    "upset",
+    "used",
+    "useless",
+    "worried",
+    "worthless",
+    "unacknowledged",
+    "confused",
+    "crushed",
+    "cheap",
+    "dumb",
+    "uneasy",
+    "unseen",
+];
 
 fn normalize(draft: &str) -> Vec<String> {
     let lower = draft.to_lowercase().replace(['\u{2019}', '\u{2018}', '`'], "'");
@@ -280,10 +348,10 @@ fn normalize(draft: &str) -> Vec<String> {
 }
 
 /// The feeling named right after "you make me": "(feel) (so) angry" gives "angry"; "feel
-/// like I'm crazy" or "do everything" name no feeling.
+/// like I'm crazy", "do everything" or "wait" name no feeling.
 fn feeling_after<'a>(rest: &[&'a str]) -> Option<&'a str> {
-    let mut words = rest.iter().copied().skip_while(|x| matches!(*x, "feel" | "so" | "really" | "very"));
-    words.next().filter(|x| !NOT_FEELINGS.contains(x))
+    let mut words = rest.iter().copied().skip_while(|x| matches!(*x, "feel" | "so" | "really" | "very" | "feeling" | "such" | "totally"));
+    words.next().filter(|x| FEELINGS.contains(x))
 }
 
 /// Reads a draft and returns what to notice and a gentler way to say it.
