@@ -107,12 +107,17 @@ pub struct RepairsForm {
 
 pub struct PauseForm {
     pub minutes: i64,
+    /// "Until a time" was chosen: the time typed ("20:30").
+    pub until_mode: bool,
+    pub until: String,
+    /// Why the typed time could not be used, beside its field.
+    pub until_error: Option<String>,
     pub note: String,
 }
 
 impl Default for PauseForm {
     fn default() -> Self {
-        PauseForm { minutes: 30, note: String::new() }
+        PauseForm { minutes: 30, until_mode: false, until: String::new(), until_error: None, note: String::new() }
     }
 }
 

@@ -100,6 +100,7 @@ fn the_partner_accepts_acknowledges_answers_and_sees_the_pause() {
         v.agreements.len() == 1 && v.repairs.len() == 1 && v.promises.values().any(|p| !p.occurrences.is_empty()) && !v.pauses.is_empty()
     });
     assert!(shows(&b, "Ana is taking a pause until"), "the partner's pause is on Sam's screen");
+    assert!(shows(&b, "Nothing needs an answer until then"), "and what to do with the time");
     assert!(shows(&b, "Back after a walk"));
 
     // Today says first what waits for Sam, in words, and counts it calmly in the sidebar.

@@ -244,6 +244,13 @@ fn pause_shows_a_banner_until_it_is_ended() {
     let mut h = window(dir.path(), None);
     ready(&mut h);
     go(&mut h, "Pause");
+    // A time that is not one is said beside its field; nothing starts.
+    click(&mut h, "Until a time");
+    type_into(&mut h, "Back at (for example 20:30)", "soon");
+    click(&mut h, "I need a pause");
+    assert!(shows(&h, "Type the time you will be back as hours and minutes"));
+    assert!(reopen(dir.path()).view().pauses.is_empty());
+    click(&mut h, "1 hour");
     type_into(&mut h, "A note (optional)", "I need a walk");
     click(&mut h, "I need a pause");
     idle(&mut h);
@@ -251,7 +258,7 @@ fn pause_shows_a_banner_until_it_is_ended() {
     let p = e.view().pauses.get(&e.me().partner).expect("a pause");
     assert!(p.is_active(e.now()));
     assert_eq!(p.note.as_deref(), Some("I need a walk"));
-    assert_eq!(p.until.0 - p.started_at.0, 30 * 60 * 1000);
+    assert_eq!(p.until.0 - p.started_at.0, 60 * 60 * 1000, "the preset chosen");
     assert!(shows(&h, "You are taking a pause until"));
     go(&mut h, "Today");
     assert!(shows(&h, "You are taking a pause until"), "the banner is on every screen");
