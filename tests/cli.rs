@@ -1098,3 +1098,18 @@ fn profile_set_and_show() {
     let history = d.ok(&["history"]);
     assert!(history.lines().all(|l| l.contains("Alexandra")), "history uses the current name: {history}");
 }
+
+#[test]
+fn a_device_is_named_after_its_person_and_renamed_with_devices_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device { dir };
+    d.ok(&["init", "--name", "Ana"]);
+    let name = |d: &Device| d.show()["devices"][0]["name"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(name(&d), "Ana's laptop", "not the computer's host name");
+    let id = d.device_id();
+    let o = d.run(&["devices", "rename", &id[..8], "--name", "Ana's desk"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Renamed"));
+    assert_eq!(name(&d), "Ana's desk");
+    refused(&d, &["devices", "rename", "zzzz", "--name", "x"], "no device matches");
+}

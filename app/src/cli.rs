@@ -31,7 +31,7 @@ pub enum Cmd {
         /// Your name, as your partner will see it.
         #[arg(long)]
         name: String,
-        /// A name for this device (default: this computer's host name).
+        /// A name for this device (default: "NAME's laptop"; rename it any time).
         #[arg(long)]
         device_name: Option<String>,
     },

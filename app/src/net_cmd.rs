@@ -28,7 +28,7 @@ pub enum PairCmd {
         /// Your name, when joining as a partner from a new profile.
         #[arg(long)]
         name: Option<String>,
-        /// A name for this device (default: this computer's host name).
+        /// A name for this device (default: "YOUR NAME's laptop"; rename it any time).
         #[arg(long)]
         device_name: Option<String>,
     },
@@ -42,6 +42,12 @@ pub enum DevicesCmd {
         id: String,
         #[arg(long)]
         yes: bool,
+    },
+    /// Give one of your devices a name of your choosing (your partner sees it too).
+    Rename {
+        id: String,
+        #[arg(long)]
+        name: String,
     },
     /// Leave the space: stop syncing with every other device; everything stays here.
     /// Asks first; `--yes` skips the question.
@@ -120,7 +126,7 @@ pub fn pair(engine: Engine, net: &NetConfig, cmd: PairCmd) -> Result<()> {
 
 pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_name: Option<String>) -> Result<()> {
     let inviter = node::inviter_of(text)?;
-    let device_name = device_name.unwrap_or_else(crate::run::default_device_name);
+    let device_name = device_name.unwrap_or_else(|| crate::run::default_device_name(name));
     let joined = node::join(dir, net, text, name, &device_name)?;
     for n in &joined.notes {
         eprintln!("mend: note: {n}");
@@ -148,6 +154,11 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
                 "This device already syncs with no other device."
             }
         );
+        return Ok(());
+    }
+    if let Some(DevicesCmd::Rename { id, name }) = cmd {
+        let out = engine.execute(Command::RenameDevice { id, name })?;
+        eprintln!("{}", if out.changed { "Renamed. Your partner's devices show the new name once they sync." } else { "It already has that name." });
         return Ok(());
     }
     if let Some(DevicesCmd::Remove { id, yes }) = cmd {

@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         return crate::net_cmd::join(&dir, &net, ticket, name.as_deref(), device_name.clone());
     }
     if let Cmd::Init { name, device_name } = &cmd {
-        let device = device_name.clone().unwrap_or_else(default_device_name);
+        let device = device_name.clone().unwrap_or_else(|| default_device_name(Some(name)));
         let engine = Engine::init(&dir, name, &device)?;
         writeln!(std::io::stdout(), "{}", engine.me().device)?;
         eprintln!("Created your profile in {}. Your device id is above.", dir.display());
@@ -63,7 +63,8 @@ fn open_window(dir: PathBuf, net: mend_engine::NetConfig) -> Result<()> {
     let cfg = mend_gui::BackendConfig {
         dir,
         net: Some(net),
-        device_name: default_device_name(),
+        // Empty: the window names the device after the person once it knows their name.
+        device_name: String::new(),
         journal_kdf: crate::journal_cmd::new_key_params(),
         notifications: true,
     };
@@ -83,13 +84,10 @@ pub(crate) fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-pub(crate) fn default_device_name() -> String {
-    std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "my device".to_owned())
+/// A device's name until the person chooses one (`mend devices rename`): theirs, not the
+/// computer's host name, which says nothing to a partner and may say too much.
+pub(crate) fn default_device_name(name: Option<&str>) -> String {
+    mend_engine::default_device_name(name)
 }
 
 fn text(t: TextArg) -> Result<String> {

@@ -29,6 +29,11 @@ pub enum Action {
     RemoveDevice {
         device: DeviceId,
     },
+    /// Gives one of one's own devices the name the person chose.
+    RenameDevice {
+        device: DeviceId,
+        name: String,
+    },
     UpdateProfile {
         name: Option<String>,
         love_languages: Option<Vec<LoveLanguage>>,
@@ -115,6 +120,7 @@ impl Action {
             RegisterDevice { .. } => "device.register".into(),
             TrustDevice { device, .. } => format!("device.trust {device}"),
             RemoveDevice { device } => format!("device.remove {device}"),
+            RenameDevice { device, .. } => format!("device.rename {device}"),
             UpdateProfile { .. } => "profile.update".into(),
             ProposeAgreement { id, .. } => format!("agreement.propose {id}"),
             ReviseAgreement { id, .. } => format!("agreement.revise {id}"),

@@ -254,7 +254,7 @@ impl SharedDoc {
     fn write(&mut self, actor: &Actor, now: Timestamp, action: Action, touched: &mut Touched) -> Result<Option<RecordId>, CoreError> {
         use Action::*;
         let room: Rules = match &action {
-            RegisterDevice { .. } | TrustDevice { .. } | RemoveDevice { .. } => kinds::device::apply,
+            RegisterDevice { .. } | TrustDevice { .. } | RemoveDevice { .. } | RenameDevice { .. } => kinds::device::apply,
             UpdateProfile { .. } => kinds::partner::apply,
             ProposeAgreement { .. } | ReviseAgreement { .. } | AcceptAgreement { .. } | ScheduleReview { .. } | ArchiveAgreement { .. } => {
                 kinds::agreement::apply

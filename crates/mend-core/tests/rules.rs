@@ -299,3 +299,16 @@ fn enums_serialize_as_their_words() {
         assert_eq!(serde_json::to_value(c).unwrap(), serde_json::Value::String(c.as_str().into()));
     }
 }
+
+#[test]
+fn each_partner_names_only_their_own_devices() {
+    let (mut a, mut b) = couple();
+    let (ana_laptop, ben_laptop) = (a.me.device.clone(), b.me.device.clone());
+    a.act(T0, Action::RenameDevice { device: ana_laptop.clone(), name: "Ana's phone".into() }).unwrap();
+    assert_eq!(a.view().devices[&ana_laptop].name, "Ana's phone");
+    assert!(matches!(a.act(T0, Action::RenameDevice { device: ben_laptop.clone(), name: "Ben's toy".into() }), Err(CoreError::NotAllowed(_))));
+    assert!(matches!(a.act(T0, Action::RenameDevice { device: ana_laptop.clone(), name: "  ".into() }), Err(_)));
+    b.merge_from(&mut a);
+    assert_eq!(b.view().devices[&ana_laptop].name, "Ana's phone", "the partner sees the new name");
+    assert_eq!(b.view().devices[&ben_laptop].name, "Ben's laptop");
+}

@@ -14,6 +14,11 @@ pub enum Command {
     RemoveDevice {
         id: String,
     },
+    /// Renames one of one's own devices; `id` as for `RemoveDevice`.
+    RenameDevice {
+        id: String,
+        name: String,
+    },
     /// Leaves the space: every other device (the partner's and one's own) comes off this
     /// device's trusted list, so it syncs with no one; everything stays on this device.
     LeaveSpace,

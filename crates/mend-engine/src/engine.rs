@@ -493,6 +493,11 @@ impl Engine {
                 let found = resolve("device", &id, ids.iter())?;
                 Action::RemoveDevice { device: mend_core::DeviceId::from_key(found.as_str()) }
             }
+            Command::RenameDevice { id, name } => {
+                let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();
+                let found = resolve("device", &id, ids.iter())?;
+                Action::RenameDevice { device: mend_core::DeviceId::from_key(found.as_str()), name }
+            }
             Command::UpdateProfile { name, love_languages, needs } => Action::UpdateProfile { name, love_languages, needs },
             Command::ProposeAgreement { category, text } => Action::ProposeAgreement { id: new_id(), revision: new_id(), category, text },
             Command::ReviseAgreement { id, text } => Action::ReviseAgreement { id: agreement(&id)?, revision: new_id(), text },

@@ -55,6 +55,9 @@ fn summarize(action: &str, v: &View) -> String {
         "device.remove" => {
             format!("removed the device {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or(""))
         }
+        "device.rename" => {
+            format!("renamed a device to {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or(""))
+        }
         "profile.update" => "updated their profile".into(),
         "agreement.propose" => format!("proposed the agreement {}", agreement()),
         "agreement.revise" => format!("revised the agreement {}", agreement()),

@@ -24,6 +24,14 @@ pub mod when;
 /// what a notification names as its sender.
 pub const APP_ID: &str = "app.mend.Mend";
 
+/// A device's name until the person chooses one: "Ana's laptop", never the host name.
+pub fn default_device_name(person: Option<&str>) -> String {
+    match person.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => format!("{n}'s laptop"),
+        None => "another laptop".to_owned(),
+    }
+}
+
 pub use command::Command;
 pub use engine::{Engine, Outcome};
 pub use error::EngineError;

@@ -24,6 +24,7 @@ pub struct BackendConfig {
     pub dir: PathBuf,
     /// None: no networking at all (single-window tests).
     pub net: Option<NetConfig>,
+    /// This device's name at set-up; empty: "NAME's laptop", after the person's name.
     pub device_name: String,
     /// Argon2 settings for a new journal; tests choose cheap ones.
     pub journal_kdf: KdfParams,
@@ -346,6 +347,11 @@ impl Worker {
         }
     }
 
+    /// The configured name, or one made from the person's: "Ana's laptop".
+    fn device_name(&self, name: Option<&str>) -> String {
+        if self.cfg.device_name.trim().is_empty() { mend_engine::default_device_name(name) } else { self.cfg.device_name.clone() }
+    }
+
     fn node(&self) -> Result<&Node, String> {
         self.node.as_ref().ok_or_else(|| "Mend has no profile open yet: finish First run first".to_owned())
     }
@@ -367,7 +373,7 @@ impl Worker {
                         .map_err(|e| e.to_string())?;
                     e
                 } else {
-                    Engine::init(&self.cfg.dir, name, &self.cfg.device_name).map_err(|e| e.to_string())?
+                    Engine::init(&self.cfg.dir, name, &self.device_name(Some(name))).map_err(|e| e.to_string())?
                 };
                 self.opened(e);
                 self.check_once();
@@ -382,7 +388,8 @@ impl Worker {
                 // From Devices, with a profile open: joining opens the profile itself and
                 // binds this device's endpoint, so the running node steps aside first.
                 let was_open = self.node.take().map(|n| n.stop()).is_some();
-                let joined = node::join(&self.cfg.dir, &net, &ticket, Some(name.as_str()), &self.cfg.device_name);
+                let device_name = self.device_name(Some(name.as_str()));
+                let joined = node::join(&self.cfg.dir, &net, &ticket, Some(name.as_str()), &device_name);
                 self.set_busy(None);
                 let joined = match joined {
                     Ok(j) => j,

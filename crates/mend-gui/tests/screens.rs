@@ -558,3 +558,25 @@ fn removing_a_device_asks_first_and_says_what_it_does_on_both_sides() {
     idle(&mut h);
     assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 1);
 }
+
+#[test]
+fn my_device_is_named_after_me_and_can_be_renamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = mend_gui::BackendConfig { device_name: String::new(), ..config(dir.path(), None) };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1000.0, 900.0))
+        .build_ui_state(|ui, app: &mut mend_gui::MendApp| app.ui(ui), mend_gui::MendApp::new(cfg));
+    settle(&mut h, "first run", |a| a.snapshot().phase == Phase::FirstRun);
+    type_into(&mut h, "Your name", "Ana");
+    click(&mut h, "Start on my own for now");
+    settle(&mut h, "the profile", |a| a.snapshot().phase == Phase::Ready && a.is_idle());
+    assert_eq!(reopen(dir.path()).device_name(), "Ana's laptop", "named after the person, not the computer");
+    go(&mut h, "Devices");
+    click(&mut h, "Rename Ana's laptop");
+    replace_text(&mut h, "New name for Ana's laptop", "Ana's phone");
+    click(&mut h, "Save the name");
+    idle(&mut h);
+    let e = reopen(dir.path());
+    assert_eq!(e.view().devices[&e.me().device].name, "Ana's phone");
+    assert!(shows(&h, "Ana's phone (yours)"));
+}

@@ -94,6 +94,21 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
             r.touch(Collection::Devices, device.to_string());
             Ok(None)
         }
+        Action::RenameDevice { device, name } => {
+            let name = validate::text("device name", &name, MAX_SHORT)?;
+            let o = r.record(Collection::Devices, device.as_str(), "device")?;
+            let Some(d) = r.view.devices.get(&device) else { return Err(CoreError::UnknownId { kind: "device", id: device.to_string() }) };
+            // Each partner names their own devices; the other's are theirs to name.
+            if d.partner != actor.partner {
+                return Err(CoreError::NotAllowed("that device is your partner's: only they can rename it"));
+            }
+            if d.name == name {
+                return Ok(None);
+            }
+            write::text(r.doc, &o, "name", &name)?;
+            r.touch(Collection::Devices, device.to_string());
+            Ok(None)
+        }
         other => Err(misrouted("device", &other)),
     }
 }

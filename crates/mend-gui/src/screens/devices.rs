@@ -13,6 +13,41 @@ pub const INVITE: &str = crate::screens::first_run::INVITE;
 pub const REMOVE: &str = "devices.remove";
 pub const LEAVE: &str = "devices.leave";
 pub const JOIN: &str = "devices.join";
+pub const RENAME: &str = "devices.rename";
+
+/// Renaming one of my devices: a button, then the name to type (kept in the ui's memory
+/// while it is open, so that several cards never share one field).
+fn rename(ui: &mut egui::Ui, d: &mend_engine::core::Device, io: &mut Io) {
+    let open = ui.scope_id().with(("devices.rename.open", d.id.as_str()));
+    match ui.data(|m| m.get_temp::<String>(open)) {
+        None => {
+            if ui.button(format!("Rename {}", d.name)).clicked() {
+                ui.data_mut(|m| m.insert_temp(open, d.name.clone()));
+            }
+        }
+        Some(mut name) => {
+            let l = ui.label(format!("New name for {}", d.name));
+            ui.add(egui::TextEdit::singleline(&mut name).desired_width(320.0)).labelled_by(l.id);
+            let mut keep = true;
+            ui.horizontal(|ui| {
+                if ui.add_enabled(!name.trim().is_empty(), egui::Button::new("Save the name")).clicked() {
+                    io.exec(RENAME, Command::RenameDevice { id: d.id.to_string(), name: name.trim().to_owned() });
+                    keep = false;
+                }
+                if ui.button("Keep the old name").clicked() {
+                    keep = false;
+                }
+            });
+            ui.data_mut(|m| {
+                if keep {
+                    m.insert_temp(open, name);
+                } else {
+                    m.remove::<String>(open);
+                }
+            });
+        }
+    }
+}
 
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io) {
     let Some(me) = &snap.me else { return };
@@ -70,10 +105,14 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
                     });
                 }
             }
+            if d.partner == me.partner && d.removed_at.is_none() {
+                rename(ui, d, io);
+            }
             ui.label(egui::RichText::new(d.id.to_string()).small().weak());
         });
     }
     io.feedback(ui, REMOVE);
+    io.feedback(ui, RENAME);
 
     section(ui, "Add a device");
     ui.horizontal_wrapped(|ui| {
