@@ -307,7 +307,7 @@ fn each_partner_names_only_their_own_devices() {
     a.act(T0, Action::RenameDevice { device: ana_laptop.clone(), name: "Ana's phone".into() }).unwrap();
     assert_eq!(a.view().devices[&ana_laptop].name, "Ana's phone");
     assert!(matches!(a.act(T0, Action::RenameDevice { device: ben_laptop.clone(), name: "Ben's toy".into() }), Err(CoreError::NotAllowed(_))));
-    assert!(matches!(a.act(T0, Action::RenameDevice { device: ana_laptop.clone(), name: "  ".into() }), Err(_)));
+    assert!(a.act(T0, Action::RenameDevice { device: ana_laptop.clone(), name: "  ".into() }).is_err(), "a blank name");
     b.merge_from(&mut a);
     assert_eq!(b.view().devices[&ana_laptop].name, "Ana's phone", "the partner sees the new name");
     assert_eq!(b.view().devices[&ben_laptop].name, "Ben's laptop");
