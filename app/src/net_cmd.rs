@@ -126,7 +126,7 @@ pub fn pair(engine: Engine, net: &NetConfig, cmd: PairCmd) -> Result<()> {
 
 pub fn join(dir: &Path, net: &NetConfig, text: &str, name: Option<&str>, device_name: Option<String>) -> Result<()> {
     let inviter = node::inviter_of(text)?;
-    let device_name = device_name.unwrap_or_else(|| crate::run::default_device_name(name));
+    let device_name = device_name.unwrap_or_else(|| mend_engine::default_device_name(name));
     let joined = node::join(dir, net, text, name, &device_name)?;
     for n in &joined.notes {
         eprintln!("mend: note: {n}");

@@ -89,8 +89,7 @@ pub fn run(engine: &Engine, cmd: NotificationsCmd) -> Result<()> {
         }
         NotificationsCmd::Quiet { hours: Quiet::Hours(q) } => {
             s.quiet = Some(q);
-            let t = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
-            format!("Quiet from {} to {}: what comes meanwhile is told when they end, if it still waits.", t(q.from), t(q.until))
+            format!("Quiet hours {q}: what comes meanwhile is told when they end, if it still waits.")
         }
         NotificationsCmd::Discreet { on: true } => {
             s.discreet = true;

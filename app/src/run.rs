@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         return crate::net_cmd::join(&dir, &net, ticket, name.as_deref(), device_name.clone());
     }
     if let Cmd::Init { name, device_name } = &cmd {
-        let device = device_name.clone().unwrap_or_else(|| default_device_name(Some(name)));
+        let device = device_name.clone().unwrap_or_else(|| mend_engine::default_device_name(Some(name)));
         let engine = Engine::init(&dir, name, &device)?;
         writeln!(std::io::stdout(), "{}", engine.me().device)?;
         eprintln!("Created your profile in {}. Your device id is above.", dir.display());
@@ -82,12 +82,6 @@ pub(crate) fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {
             .map(|d| d.data_dir().to_path_buf())
             .ok_or_else(|| anyhow!("could not find a data folder for this user: pass --profile DIR")),
     }
-}
-
-/// A device's name until the person chooses one (`mend devices rename`): theirs, not the
-/// computer's host name, which says nothing to a partner and may say too much.
-pub(crate) fn default_device_name(name: Option<&str>) -> String {
-    mend_engine::default_device_name(name)
 }
 
 fn text(t: TextArg) -> Result<String> {

@@ -1,7 +1,7 @@
 use crate::command::Command;
 use crate::error::EngineError;
 use crate::history::{self, HistoryEntry};
-use crate::ids::resolve;
+use crate::ids::{resolve, resolve_device};
 use crate::when;
 use automerge::ChangeHash;
 use mend_core::{Action, Actor, PartnerId, RecordId, SharedDoc, Timestamp, View, ViewFit};
@@ -340,9 +340,8 @@ impl Engine {
     /// or end), removed or not.
     pub fn find_device(&self, given: &str) -> Result<mend_core::Device, EngineError> {
         let v = self.view();
-        let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();
-        let found = resolve("device", given, ids.iter())?;
-        v.devices.get(&mend_core::DeviceId::from_key(found.as_str())).cloned().ok_or(EngineError::NoMatch { kind: "device", given: given.to_owned() })
+        let id = resolve_device(v, given)?;
+        v.devices.get(&id).cloned().ok_or(EngineError::NoMatch { kind: "device", given: given.to_owned() })
     }
 
     /// The same view, shared rather than copied: for a front end that keeps it to draw
@@ -488,16 +487,8 @@ impl Engine {
                 return Err(mend_core::CoreError::NotAllowed("leaving the space is a command of its own, not part of a batch").into());
             }
             Command::TrustDevice { device, partner, name } => Action::TrustDevice { device, partner, name },
-            Command::RemoveDevice { id } => {
-                let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();
-                let found = resolve("device", &id, ids.iter())?;
-                Action::RemoveDevice { device: mend_core::DeviceId::from_key(found.as_str()) }
-            }
-            Command::RenameDevice { id, name } => {
-                let ids: Vec<RecordId> = v.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();
-                let found = resolve("device", &id, ids.iter())?;
-                Action::RenameDevice { device: mend_core::DeviceId::from_key(found.as_str()), name }
-            }
+            Command::RemoveDevice { id } => Action::RemoveDevice { device: resolve_device(v, &id)? },
+            Command::RenameDevice { id, name } => Action::RenameDevice { device: resolve_device(v, &id)?, name },
             Command::UpdateProfile { name, love_languages, needs } => Action::UpdateProfile { name, love_languages, needs },
             Command::ProposeAgreement { category, text } => Action::ProposeAgreement { id: new_id(), revision: new_id(), category, text },
             Command::ReviseAgreement { id, text } => Action::ReviseAgreement { id: agreement(&id)?, revision: new_id(), text },

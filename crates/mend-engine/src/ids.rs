@@ -28,6 +28,12 @@ pub(crate) fn resolve<'a>(kind: &'static str, given: &str, ids: impl Iterator<It
     }
 }
 
+/// The device a person means: its whole id, or enough of its start or end.
+pub(crate) fn resolve_device(view: &mend_core::View, given: &str) -> Result<mend_core::DeviceId, EngineError> {
+    let ids: Vec<RecordId> = view.devices.keys().map(|d| RecordId::from_key(d.as_str())).collect();
+    Ok(mend_core::DeviceId::from_key(resolve("device", given, ids.iter())?.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

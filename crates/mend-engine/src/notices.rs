@@ -9,6 +9,7 @@ use crate::error::EngineError;
 use crate::{Engine, printable, when};
 use mend_core::notice::{self, Moment, Notice, NoticeKind, NoticeSettings};
 use mend_core::{Timestamp, View};
+use mend_core::{Waiting, WaitingKind};
 use std::collections::BTreeSet;
 
 const SETTINGS: &str = "notices.json";
@@ -36,20 +37,17 @@ pub fn summary(view: &View, n: &Notice, now: Timestamp, discreet: bool) -> Strin
     if discreet {
         return format!("Something from {}", name.as_deref().unwrap_or("your partner"));
     }
-    let who_cap = name.unwrap_or_else(|| "Your partner".into());
-    match n.kind {
-        NoticeKind::Pause => match n.until {
-            Some(until) => format!("{who_cap} asked for a pause until {}", when::near(until, now)),
-            None => format!("{who_cap} asked for a pause"),
-        },
-        NoticeKind::Repair => format!("{who_cap} shared a repair with you"),
-        NoticeKind::Answered => format!("{who_cap} answered your repair"),
-        NoticeKind::Agreement => {
-            let revised = n.record.as_ref().and_then(|id| view.agreements.get(id)).is_some_and(|a| a.revisions.len() > 1);
-            if revised { format!("{who_cap} proposed new words for an agreement") } else { format!("{who_cap} proposed an agreement") }
-        }
-        NoticeKind::Thanks => format!("{who_cap} thanked you"),
-    }
+    // The same sentence as on Today and in `mend waiting`; only an answer is news that
+    // does not wait for anyone.
+    let kind = match n.kind {
+        NoticeKind::Pause => WaitingKind::Pause,
+        NoticeKind::Repair => WaitingKind::Repair,
+        NoticeKind::Agreement => WaitingKind::Agreement,
+        NoticeKind::Thanks => WaitingKind::Thanks,
+        NoticeKind::Answered => return format!("{} answered your repair", name.as_deref().unwrap_or("Your partner")),
+    };
+    let w = Waiting { kind, record: n.record.clone(), from: n.from.clone(), since: now, until: n.until };
+    crate::waiting::sentence(view, &w, now)
 }
 
 impl Engine {

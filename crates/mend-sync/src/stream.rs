@@ -16,14 +16,6 @@ pub(crate) enum ReadError {
     Malformed(String),
 }
 
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Broken(e) | ReadError::Malformed(e) => f.write_str(e),
-        }
-    }
-}
-
 /// The reading half: whole messages out of whatever chunks the network delivers.
 pub(crate) struct Incoming {
     recv: RecvStream,
