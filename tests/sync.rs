@@ -170,25 +170,29 @@ fn expired_reused_wrong_and_garbled_tickets_are_refused() {
 }
 
 #[test]
-fn a_removed_device_is_cut_off_and_refused() {
+fn a_partner_s_device_is_theirs_and_leaving_cuts_both_sides_off() {
     let (a, b) = paired_couple();
     let sa = a.serve();
     let sb = b.serve();
     assert!(sb.wait_for_log("in sync with", 20));
     let b_id = b.device_id();
-    // Removing asks first and says what it does on both sides; without --yes nothing changes.
-    let o = a.run(&["devices", "remove", &b_id[b_id.len() - 8..]]);
+    // One partner never removes the other's devices; the refusal says what to do instead.
+    let o = a.run(&["devices", "remove", "--yes", &b_id[b_id.len() - 8..]]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains("Ben's laptop is Ben's only device") && err.contains("--yes"), "{err}");
+    assert!(!o.status.success() && err.contains("only they can remove it") && err.contains("leave the space"), "{err}");
     assert_person_error(&err);
-    assert!(a.show()["devices"].as_array().unwrap().iter().all(|d| d["removed_at"].is_null()), "nothing removed without a yes");
-    a.ok(&["devices", "remove", "--yes", &b_id[b_id.len() - 8..]]);
+    assert!(a.show()["devices"].as_array().unwrap().iter().all(|d| d["removed_at"].is_null()), "nothing removed");
+    // Leaving asks first, and says what it does.
+    let o = a.run(&["devices", "leave"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("--yes"), "{err}");
+    a.ok(&["devices", "leave", "--yes"]);
     assert!(sb.wait_for_log("disconnected", 10), "Ben's device is cut off at once: {}", sb.log_text());
     drop(sb);
     let o = b.local(&["sync", "--once", "--timeout", "10"]);
-    assert!(!o.status.success(), "a removed device can no longer sync");
+    assert!(!o.status.success(), "no device syncs with one that left");
     assert!(sa.wait_for_log("refused device", 10), "{}", sa.log_text());
-    let after = a.create(&["gratitude", "add", "--text", "after removal"]);
+    let after = a.create(&["gratitude", "add", "--text", "after leaving"]);
     assert!(!notes(&b).contains(&after));
     let list = a.local_ok(&["devices"]);
     assert!(list.contains("[removed]"), "{list}");
@@ -565,4 +569,54 @@ fn waiting_lists_what_the_partner_did_until_it_is_answered() {
     b.local_ok(&["sync", "--once", "--timeout", "20"]);
     assert!(waiting(&b).is_empty(), "{:#?}", waiting(&b));
     serve.stop();
+}
+
+/// Ben's device runs a changed Mend: it writes, with its own real key, a raw change that
+/// accepts Ben's own proposal *for* Ana, then syncs over the real network as any paired
+/// device does. Ana's device does not count it, says which device did it, and
+/// keeps working.
+#[test]
+fn a_forged_acceptance_from_a_paired_device_is_not_counted_over_the_network() {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, ROOT, ReadDoc};
+    let (a, b) = paired_couple();
+    let id = b.create(&["agreement", "propose", "--category", "time", "--text", "Sundays are for us"]);
+    let ana = a.show()["me"]["partner"].as_str().unwrap().to_owned();
+    let ben_device = b.device_id();
+    {
+        // The modified Mend: straight to Ben's files, past every rule.
+        let (mut store, mut doc, _) = mend_store::DocStore::open(b.path()).unwrap();
+        doc.set_actor(ActorId::from(hex_bytes(&ben_device)));
+        let map = |doc: &automerge::AutoCommit, obj: &automerge::ObjId, k: &str| doc.get(obj, k).unwrap().unwrap().1;
+        let ag = map(&doc, &map(&doc, &ROOT, "agreements"), &id);
+        let revs = map(&doc, &ag, "revisions");
+        let rev = doc.keys(&revs).next().unwrap();
+        let acc = map(&doc, &map(&doc, &revs, &rev), "accepted_by");
+        doc.put(&acc, ana.as_str(), 1_790_000_000_000i64).unwrap();
+        doc.commit();
+        let _lock = store.lock_exclusive().unwrap();
+        store.catch_up(&mut doc).unwrap();
+        store.persist(&mut doc).unwrap();
+    }
+    let _server = a.serve();
+    b.local_ok(&["sync", "--once", "--timeout", "30"]);
+    let shown = a.show();
+    let agreement = shown["agreements"].as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).cloned().unwrap();
+    assert_eq!(agreement["state"], "proposed", "Ana never accepted: {agreement}");
+    let noticed = shown["checks"]["noticed"].as_array().unwrap();
+    assert_eq!(noticed.len(), 1, "{noticed:?}");
+    let says = noticed[0]["says"].as_str().unwrap();
+    assert!(says.contains("Ben's laptop") && says.contains("accept an agreement for Ana") && says.contains("did not count"), "{says}");
+    assert!(!says.contains(&ben_device[..8]), "a device is named by its name, never its id: {says}");
+    let md = a.ok(&["show"]);
+    assert!(md.contains("## What Mend could not verify") && md.contains(says), "{md}");
+    // Ana keeps working, and can still accept it herself.
+    a.ok(&["agreement", "accept", &id]);
+    let shown = a.show();
+    let agreement = shown["agreements"].as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).cloned().unwrap();
+    assert_eq!(agreement["state"], "agreed");
+}
+
+fn hex_bytes(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }

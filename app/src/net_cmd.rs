@@ -163,8 +163,10 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
     }
     if let Some(DevicesCmd::Remove { id, yes }) = cmd {
         let d = engine.find_device(&id)?;
-        if d.removed_at.is_none() && d.id != engine.me().device {
-            let says = mend_engine::asking::removing_device(engine.view(), engine.me(), &d);
+        // The partner's devices are refused by the rules (with what to do instead): asking
+        // first would only delay that.
+        if d.removed_at.is_none() && d.id != engine.me().device && d.partner == engine.me().partner {
+            let says = mend_engine::asking::removing_device(&d);
             crate::ask::go_ahead(yes, &says, &format!("Remove {}?", printable::line(&d.name)))?;
         }
         let out = engine.execute(Command::RemoveDevice { id })?;

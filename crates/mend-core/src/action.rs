@@ -29,6 +29,9 @@ pub enum Action {
     RemoveDevice {
         device: DeviceId,
     },
+    /// Stops this partner's devices (this one included) from syncing with the space: the
+    /// way to stop syncing with the other partner, the same for both of them.
+    LeaveSpace,
     /// Gives one of one's own devices the name the person chose.
     RenameDevice {
         device: DeviceId,
@@ -121,6 +124,7 @@ impl Action {
             TrustDevice { device, .. } => format!("device.trust {device}"),
             RemoveDevice { device } => format!("device.remove {device}"),
             RenameDevice { device, .. } => format!("device.rename {device}"),
+            LeaveSpace => "device.leave".into(),
             UpdateProfile { .. } => "profile.update".into(),
             ProposeAgreement { id, .. } => format!("agreement.propose {id}"),
             ReviseAgreement { id, .. } => format!("agreement.revise {id}"),

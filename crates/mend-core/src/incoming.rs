@@ -12,13 +12,21 @@
 //!   never puts anything else there. A scalar or list in place of a record would hide it,
 //!   and a deleted record is lost words.
 //!
-//! Anything deeper in a record (a field of the wrong type) needs no gate: the view leaves
-//! such a record out and every command keeps working.
+//! - A partner's profile is made once, by their first device, and a device's record is
+//!   never made again for another partner or after the device was removed: the record that
+//!   says who a device belongs to, and who added it, is what proves whose it is (see
+//!   `trust`). A change that writes one over is refused.
+//! - Mend deletes only a few optional times (a review date, a due date); a change that
+//!   deletes anything else (words, an answer, a removal) erases what a partner did.
+//!
+//! Anything deeper in a record (a field of the wrong type, a value written by a device that
+//! may not) needs no gate: the view checks who wrote each value (`trust`), leaves out what
+//! breaks a rule, and every command keeps working.
 
 use crate::schema::{self, Collection, SCHEMA_KEY, SCHEMA_VERSION};
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
 use automerge::{Automerge, Change, ChangeHash, LoadOptions, OnPartialLoad, ScalarValue, VerificationMode};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Why changes from another device were refused. Nothing of them was applied or saved.
@@ -33,7 +41,7 @@ pub enum Refusal {
 struct Genesis {
     hash: ChangeHash,
     /// The collection maps, as the operations that made them are named in other changes.
-    collections: HashSet<OpId>,
+    collections: HashMap<OpId, Collection>,
 }
 
 static GENESIS: LazyLock<Genesis> = LazyLock::new(|| {
@@ -48,16 +56,40 @@ static GENESIS: LazyLock<Genesis> = LazyLock::new(|| {
         .iter()
         .zip(start..)
         .filter(|(op, _)| op.obj == ObjectId::Root && op.action == OpType::Make(automerge::ObjType::Map))
-        .filter(|(op, _)| matches!(&op.key, Key::Map(k) if Collection::from_key(k).is_some()))
-        .map(|(_, counter)| OpId(counter, change.actor_id().clone()))
+        .filter_map(|(op, counter)| match &op.key {
+            Key::Map(k) => Collection::from_key(k).map(|c| (OpId(counter, change.actor_id().clone()), c)),
+            Key::Seq(_) => None,
+        })
         .collect();
     Genesis { hash: change.hash(), collections }
 });
 
-/// Judges changes about to be applied. Ok when Mend can take every one of them.
+/// A record this device already holds, as far as the gate needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// For a device: the partner its record names.
+    pub partner: Option<String>,
+    /// For a device: whether it was removed.
+    pub removed: bool,
+}
+
+/// The keys Mend ever deletes: optional times that can be cleared.
+const DELETABLE: [&str; 4] = ["review_at", "next_due", "due", "new_due"];
+
+/// Judges changes about to be applied, against nothing held yet (a new space).
 pub fn check_incoming<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Result<(), Refusal> {
+    check_incoming_against(changes, |_, _| None)
+}
+
+/// Judges changes about to be applied. Ok when Mend can take every one of them. `held`
+/// tells which partner and device records this device already has.
+pub fn check_incoming_against<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+    held: impl Fn(Collection, &str) -> Option<Held>,
+) -> Result<(), Refusal> {
     let genesis = &*GENESIS;
     let mut unreadable = None;
+    let mut partners_made: HashSet<String> = HashSet::new();
     for change in changes {
         if change.hash() == genesis.hash {
             continue;
@@ -68,7 +100,14 @@ pub fn check_incoming<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Resu
             unreadable.get_or_insert_with(|| "a change that could not be decoded".to_owned());
             continue;
         };
-        for op in &expanded.operations {
+        let start = change.start_op().get();
+        for (op, counter) in expanded.operations.iter().zip(start..) {
+            if op.action == OpType::Delete
+                && let Key::Map(k) = &op.key
+                && !DELETABLE.contains(&k.as_str())
+            {
+                unreadable.get_or_insert_with(|| format!("something a partner wrote deleted (its {k})"));
+            }
             match &op.obj {
                 ObjectId::Root => {
                     if let (Key::Map(k), OpType::Put(v)) = (&op.key, &op.action)
@@ -85,10 +124,34 @@ pub fn check_incoming<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Resu
                         _ => "a change to the layout of the space".to_owned(),
                     });
                 }
-                ObjectId::Id(id) if genesis.collections.contains(id) => {
+                ObjectId::Id(id) if genesis.collections.contains_key(id) => {
                     let record = matches!((&op.action, &op.key, op.insert), (OpType::Make(automerge::ObjType::Map), Key::Map(_), false));
                     if !record {
                         unreadable.get_or_insert_with(|| "a record removed or replaced by something that is not a record".to_owned());
+                        continue;
+                    }
+                    let Key::Map(key) = &op.key else { continue };
+                    match genesis.collections[id] {
+                        Collection::Partners if held(Collection::Partners, key).is_some() || !partners_made.insert(key.to_string()) => {
+                            unreadable.get_or_insert_with(|| "a partner's profile made a second time".to_owned());
+                        }
+                        Collection::Devices => {
+                            if let Some(h) = held(Collection::Devices, key) {
+                                let made = OpId(counter, change.actor_id().clone());
+                                let partner = expanded.operations.iter().find_map(|o| match (&o.obj, &o.key, &o.action) {
+                                    (ObjectId::Id(obj), Key::Map(k), OpType::Put(ScalarValue::Str(p))) if obj == &made && k == "partner" => {
+                                        Some(p.to_string())
+                                    }
+                                    _ => None,
+                                });
+                                if h.removed {
+                                    unreadable.get_or_insert_with(|| "a removed device brought back".to_owned());
+                                } else if partner != h.partner {
+                                    unreadable.get_or_insert_with(|| "a device's record written over for another partner".to_owned());
+                                }
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 ObjectId::Id(_) => {}

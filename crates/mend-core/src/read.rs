@@ -2,7 +2,8 @@
 //! the whole document.
 
 use crate::ids::Timestamp;
-use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use std::collections::{HashSet, VecDeque};
 
 pub(crate) fn map(doc: &impl ReadDoc, parent: &ObjId, key: &str) -> Option<ObjId> {
     match doc.get(parent, key) {
@@ -18,14 +19,15 @@ fn scalar(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<ScalarValue> {
     }
 }
 
-/// Every value written concurrently at `key`, the winner first: shown as conflicts.
-pub(crate) fn strings_all(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Vec<String> {
+/// Every string written concurrently at `key`, the winner first (shown as conflicts), with
+/// the operation that set each.
+pub(crate) fn strings_all_by(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Vec<(String, ObjId)> {
     doc.get_all(obj, key)
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|(v, _)| match v {
+        .filter_map(|(v, id)| match v {
             Value::Scalar(s) => match s.as_ref() {
-                ScalarValue::Str(s) => Some(s.to_string()),
+                ScalarValue::Str(s) => Some((s.to_string(), id)),
                 _ => None,
             },
             _ => None,
@@ -94,6 +96,11 @@ impl<'a> Fields<'a> {
         matches!(item.value, automerge::ValueRef::Object(ObjType::Map)).then(|| item.id())
     }
 
+    /// The operation that set the value at `key`: it names the device that wrote it.
+    pub(crate) fn writer(&self, key: &str) -> Option<ObjId> {
+        self.get(key).map(|i| i.id())
+    }
+
     pub(crate) fn conflicted(&self, key: &str) -> bool {
         self.get(key).is_some_and(|i| i.conflict)
     }
@@ -105,5 +112,54 @@ impl<'a> Fields<'a> {
     /// The nested maps of this map, with their keys, in key order.
     pub(crate) fn maps(&self) -> impl Iterator<Item = (&str, ObjId)> + '_ {
         self.items.iter().filter(|i| matches!(i.value, automerge::ValueRef::Object(ObjType::Map))).map(|i| (i.key.as_ref(), i.id()))
+    }
+}
+
+/// The values at `key` that the operation `op` wrote over: read at the state just before
+/// the change that made it. Looked up only when a value broke a rule (the walk back from
+/// `heads` to that change can be long), so that what a partner wrote is shown again.
+pub(crate) fn overwritten(doc: &impl ReadDoc, heads: &[ChangeHash], obj: &ObjId, key: &str, op: &ObjId) -> Vec<(ScalarValue, ObjId)> {
+    let Some(before) = deps_of(doc, heads, op) else { return vec![] };
+    doc.get_all_at(obj, key, &before)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| match v {
+            Value::Scalar(s) => Some((s.into_owned(), id)),
+            Value::Object(_) => None,
+        })
+        .collect()
+}
+
+/// The dependencies of the change that made `op`, found by walking back from `heads`.
+fn deps_of(doc: &impl ReadDoc, heads: &[ChangeHash], op: &ObjId) -> Option<Vec<ChangeHash>> {
+    let ObjId::Id(counter, actor, _) = op else { return None };
+    let mut queue: VecDeque<ChangeHash> = heads.iter().copied().collect();
+    let mut seen = HashSet::new();
+    while let Some(h) = queue.pop_front() {
+        if !seen.insert(h) {
+            continue;
+        }
+        let Some(c) = doc.get_change_by_hash(&h) else { continue };
+        let start = c.start_op().get();
+        if c.actor_id() == actor && (start..start + c.len() as u64).contains(counter) {
+            return Some(c.deps().to_vec());
+        }
+        queue.extend(c.deps().iter().copied());
+    }
+    None
+}
+
+pub(crate) fn as_string(v: &ScalarValue) -> Option<String> {
+    match v {
+        ScalarValue::Str(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn as_int(v: &ScalarValue) -> Option<i64> {
+    match v {
+        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Some(*i),
+        ScalarValue::Uint(u) => i64::try_from(*u).ok(),
+        _ => None,
     }
 }

@@ -6,6 +6,7 @@ use crate::ids::{DeviceId, RecordId, Timestamp};
 use crate::kinds::{self, Room, Rules, Touched};
 use crate::read;
 use crate::schema::{self, Collection, SCHEMA_KEY, SCHEMA_VERSION};
+use crate::trust::{self, Trust};
 use crate::view::{Collections, View};
 use automerge::transaction::CommitOptions;
 use automerge::{AutoCommit, ChangeHash, PatchAction, Prop, ROOT};
@@ -47,6 +48,9 @@ pub struct SharedDoc {
     /// ten years of records are held once; a change copies it only while it is shown.
     view: Arc<View>,
     colls: Collections,
+    /// Which device is whose, for checking who wrote each value: rebuilt whenever a device
+    /// or partner record changes, and then the whole view with it if it moved.
+    trust: Trust,
     /// What arrived from outside since it was last taken ([`Self::take_arrived`]): kept as
     /// the view catches up, because walking the patches again costs a second full diff.
     arrived: (Touched, BTreeSet<Collection>),
@@ -63,8 +67,11 @@ impl SharedDoc {
     pub fn from_doc(doc: AutoCommit) -> Result<Self, CoreError> {
         check_schema(&doc)?;
         let colls = collections(&doc)?;
-        let view = Arc::new(View::load_all(&doc, &colls));
-        Ok(SharedDoc { doc, view, colls, arrived: Default::default() })
+        let mut doc = doc;
+        let trust = trust::build(&doc, &colls);
+        let heads = doc.get_heads();
+        let view = Arc::new(View::load_all(&doc, &colls, &trust, &heads));
+        Ok(SharedDoc { doc, view, colls, trust, arrived: Default::default() })
     }
 
     /// Wraps a loaded document together with a view made earlier (the view cache) from the
@@ -83,14 +90,15 @@ impl SharedDoc {
         let mut made: Vec<ChangeHash> = made_at.to_vec();
         made.sort();
         let known = !made.is_empty() && made.iter().all(|h| doc.get_change_by_hash(h).is_some());
-        let mut shared = SharedDoc { doc, view: std::mem::take(view), colls, arrived: Default::default() };
+        let trust = trust::build(&doc, &colls);
+        let mut shared = SharedDoc { doc, view: std::mem::take(view), colls, trust, arrived: Default::default() };
         let fit = if heads == made {
             ViewFit::Same
         } else if known {
             let records = shared.absorb(&made)?;
             ViewFit::CaughtUp { records }
         } else {
-            shared.view = Arc::new(View::load_all(&shared.doc, &shared.colls));
+            shared.view = Arc::new(View::load_all(&shared.doc, &shared.colls, &shared.trust, &heads));
             ViewFit::Rebuilt
         };
         // The loader may have set a diff cursor so that catching up diffs only the new
@@ -105,7 +113,9 @@ impl SharedDoc {
     /// differs (a view cache that lied: stamped with these files, yet not their view).
     /// Returns whether they were the same. As costly as building the view at open.
     pub fn check_view(&mut self) -> bool {
-        let fresh = View::load_all(&self.doc, &self.colls);
+        self.trust = trust::build(&self.doc, &self.colls);
+        let heads = self.doc.get_heads();
+        let fresh = View::load_all(&self.doc, &self.colls, &self.trust, &heads);
         if fresh == *self.view {
             return true;
         }
@@ -146,7 +156,11 @@ impl SharedDoc {
     /// [`crate::incoming`]. Changes this document already holds are not judged again.
     pub fn check_incoming(&self, msg: &automerge::sync::Message) -> Result<(), crate::Refusal> {
         let changes = crate::incoming::changes_in(msg, |h| automerge::ReadDoc::get_change_by_hash(&self.doc, h).is_some())?;
-        crate::incoming::check_incoming(&changes)
+        crate::incoming::check_incoming_against(&changes, |c, key| {
+            let o = read::map(&self.doc, self.colls.get(c), key)?;
+            let f = read::Fields::read(&self.doc, &o);
+            Some(crate::incoming::Held { partner: f.string("partner"), removed: f.time("removed_at").is_some() })
+        })
     }
 
     /// Brings the view up to date after changes arrived from outside (another process, a
@@ -166,7 +180,12 @@ impl SharedDoc {
         }
         if !whole.is_empty() {
             self.colls = collections(&self.doc)?;
-            self.view = Arc::new(View::load_all(&self.doc, &self.colls));
+            self.trust = trust::build(&self.doc, &self.colls);
+            self.view = Arc::new(View::load_all(&self.doc, &self.colls, &self.trust, &after));
+            return Ok(self.view.record_count());
+        }
+        if self.trust_moved(&touched) {
+            self.view = Arc::new(View::load_all(&self.doc, &self.colls, &self.trust, &after));
             return Ok(self.view.record_count());
         }
         // A change that supersedes only a *losing* concurrent value makes no patch (the
@@ -177,9 +196,23 @@ impl SharedDoc {
         }
         let view = Arc::make_mut(&mut self.view);
         for (c, key) in &touched {
-            view.refresh(&self.doc, &self.colls, *c, key);
+            view.refresh(&self.doc, &self.colls, &self.trust, &after, *c, key);
         }
         Ok(touched.len())
+    }
+
+    /// Builds the trust again when a device or partner record was touched: true when it
+    /// moved, so that every record must be checked again (a device newly proved, say).
+    fn trust_moved(&mut self, touched: &Touched) -> bool {
+        if !touched.iter().any(|(c, _)| matches!(c, Collection::Devices | Collection::Partners)) {
+            return false;
+        }
+        let fresh = trust::build(&self.doc, &self.colls);
+        if fresh == self.trust {
+            return false;
+        }
+        self.trust = fresh;
+        true
     }
 
     /// Which records changes from outside (a peer, another Mend on this profile) touched
@@ -241,9 +274,14 @@ impl SharedDoc {
             }
         };
         let change = self.doc.commit_with(CommitOptions::default().with_time(now.0).with_message(message));
-        let view = Arc::make_mut(&mut self.view);
-        for (c, key) in &touched {
-            view.refresh(&self.doc, &self.colls, *c, key);
+        let heads = self.doc.get_heads();
+        if self.trust_moved(&touched) {
+            self.view = Arc::new(View::load_all(&self.doc, &self.colls, &self.trust, &heads));
+        } else {
+            let view = Arc::make_mut(&mut self.view);
+            for (c, key) in &touched {
+                view.refresh(&self.doc, &self.colls, &self.trust, &heads, *c, key);
+            }
         }
         Ok(Applied { created, change })
     }
@@ -254,7 +292,7 @@ impl SharedDoc {
     fn write(&mut self, actor: &Actor, now: Timestamp, action: Action, touched: &mut Touched) -> Result<Option<RecordId>, CoreError> {
         use Action::*;
         let room: Rules = match &action {
-            RegisterDevice { .. } | TrustDevice { .. } | RemoveDevice { .. } | RenameDevice { .. } => kinds::device::apply,
+            RegisterDevice { .. } | TrustDevice { .. } | RemoveDevice { .. } | RenameDevice { .. } | LeaveSpace => kinds::device::apply,
             UpdateProfile { .. } => kinds::partner::apply,
             ProposeAgreement { .. } | ReviseAgreement { .. } | AcceptAgreement { .. } | ScheduleReview { .. } | ArchiveAgreement { .. } => {
                 kinds::agreement::apply

@@ -8,6 +8,7 @@ use crate::kinds::{agreement, checkin, device, gratitude, partner, pause, promis
 use crate::read;
 use crate::records::*;
 use crate::schema::Collection;
+use crate::trust::{Check, Checks, Trust, check_key};
 use automerge::{ObjId, ReadDoc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 /// The layout of [`View::to_cache`]. Bump it whenever `View` or a record changes shape, or
 /// the way a record is read from the document changes: a cache written by another layout
 /// is then ignored (and rebuilt) instead of being shown.
-pub const CACHE_FORMAT: u32 = 1;
+pub const CACHE_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct View {
@@ -28,6 +29,9 @@ pub struct View {
     pub checkins: BTreeMap<RecordId, CheckIn>,
     pub repairs: BTreeMap<RecordId, Repair>,
     pub pauses: BTreeMap<PartnerId, Pause>,
+    /// What the checks of who wrote what found, by record (`agreements/<id>`): parts not
+    /// shown because a device broke a rule, and records written on unproved devices.
+    pub checks: Checks,
 }
 
 /// The object ids of the collection maps (the same in every space: see `schema::genesis`).
@@ -64,6 +68,19 @@ impl View {
 
     pub fn is_trusted(&self, device: &DeviceId) -> bool {
         self.devices.get(device).is_some_and(|d| d.removed_at.is_none())
+    }
+
+    /// Whether this device (`me`) syncs with `device`: never once this device left or was
+    /// removed; otherwise with a device that is not removed and is proved to be its
+    /// partner's, or that this device or its partner's devices added (a device that just
+    /// paired, whose own records have not arrived yet).
+    pub fn syncs_with(&self, me: &crate::Actor, device: &DeviceId) -> bool {
+        if self.devices.get(&me.device).is_some_and(|d| d.removed_at.is_some()) {
+            return false;
+        }
+        self.devices.get(device).is_some_and(|d| {
+            d.removed_at.is_none() && (d.verified || d.added_by.as_ref() == Some(&me.device) || d.vouched_by.as_ref() == Some(&me.partner))
+        })
     }
 
     pub fn active_pauses(&self, now: Timestamp) -> impl Iterator<Item = &Pause> {
@@ -122,35 +139,57 @@ impl View {
         Some(view)
     }
 
-    pub(crate) fn load_all(doc: &impl ReadDoc, colls: &Collections) -> View {
+    /// What the checks found about one record, if anything.
+    pub fn check(&self, c: Collection, key: &str) -> Option<&crate::trust::RecordCheck> {
+        self.checks.get(&check_key(c, key))
+    }
+
+    pub(crate) fn load_all(doc: &impl ReadDoc, colls: &Collections, trust: &Trust, heads: &[automerge::ChangeHash]) -> View {
         let mut v = View { schema_version: read::uint(doc, &automerge::ROOT, crate::schema::SCHEMA_KEY).unwrap_or(0), ..View::default() };
         for c in Collection::ALL {
             let records = read::Fields::read(doc, colls.get(c));
             for (key, obj) in records.maps() {
-                v.put(doc, c, key, Some(&obj));
+                v.put(doc, trust, heads, c, key, Some(&obj));
             }
         }
         v
     }
 
     /// Re-reads one record (or drops it from the view if it is gone or unreadable).
-    pub(crate) fn refresh(&mut self, doc: &impl ReadDoc, colls: &Collections, c: Collection, key: &str) {
+    pub(crate) fn refresh(
+        &mut self,
+        doc: &impl ReadDoc,
+        colls: &Collections,
+        trust: &Trust,
+        heads: &[automerge::ChangeHash],
+        c: Collection,
+        key: &str,
+    ) {
         let obj = read::map(doc, colls.get(c), key);
-        self.put(doc, c, key, obj.as_ref());
+        self.put(doc, trust, heads, c, key, obj.as_ref());
     }
 
-    /// Each kind's room reads its own records; one that reads as None (half-written, or
-    /// foreign) is dropped from the view.
-    fn put(&mut self, doc: &impl ReadDoc, c: Collection, key: &str, obj: Option<&ObjId>) {
+    /// Each kind's room reads its own records, checked against who wrote them; one that
+    /// reads as None (half-written, foreign, or not its author's) is dropped from the view.
+    fn put(&mut self, doc: &impl ReadDoc, trust: &Trust, heads: &[automerge::ChangeHash], c: Collection, key: &str, obj: Option<&ObjId>) {
+        let mut ck = Check::new(trust, heads);
+        let ck = &mut ck;
         match c {
-            Collection::Partners => upsert(&mut self.partners, PartnerId::from_key(key), obj.and_then(|o| partner::read(doc, key, o))),
-            Collection::Devices => upsert(&mut self.devices, DeviceId::from_key(key), obj.and_then(|o| device::read(doc, key, o))),
-            Collection::Agreements => upsert(&mut self.agreements, RecordId::from_key(key), obj.and_then(|o| agreement::read(doc, key, o))),
-            Collection::Promises => upsert(&mut self.promises, RecordId::from_key(key), obj.and_then(|o| promise::read(doc, key, o))),
-            Collection::Gratitude => upsert(&mut self.gratitude, RecordId::from_key(key), obj.and_then(|o| gratitude::read(doc, key, o))),
-            Collection::CheckIns => upsert(&mut self.checkins, RecordId::from_key(key), obj.and_then(|o| checkin::read(doc, key, o))),
-            Collection::Repairs => upsert(&mut self.repairs, RecordId::from_key(key), obj.and_then(|o| repair::read(doc, key, o))),
-            Collection::Pauses => upsert(&mut self.pauses, PartnerId::from_key(key), obj.and_then(|o| pause::read(doc, key, o))),
+            Collection::Partners => upsert(&mut self.partners, PartnerId::from_key(key), obj.and_then(|o| partner::read(doc, key, o, ck))),
+            Collection::Devices => upsert(&mut self.devices, DeviceId::from_key(key), obj.and_then(|o| device::read(doc, key, o, ck))),
+            Collection::Agreements => upsert(&mut self.agreements, RecordId::from_key(key), obj.and_then(|o| agreement::read(doc, key, o, ck))),
+            Collection::Promises => upsert(&mut self.promises, RecordId::from_key(key), obj.and_then(|o| promise::read(doc, key, o, ck))),
+            Collection::Gratitude => upsert(&mut self.gratitude, RecordId::from_key(key), obj.and_then(|o| gratitude::read(doc, key, o, ck))),
+            Collection::CheckIns => upsert(&mut self.checkins, RecordId::from_key(key), obj.and_then(|o| checkin::read(doc, key, o, ck))),
+            Collection::Repairs => upsert(&mut self.repairs, RecordId::from_key(key), obj.and_then(|o| repair::read(doc, key, o, ck))),
+            Collection::Pauses => upsert(&mut self.pauses, PartnerId::from_key(key), obj.and_then(|o| pause::read(doc, key, o, ck))),
+        }
+        let found = std::mem::take(&mut ck.found);
+        let k = check_key(c, key);
+        if found == Default::default() {
+            self.checks.remove(&k);
+        } else {
+            self.checks.insert(k, found);
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Property: whatever three replicas do and in whatever order they merge, they end with the
-//! same view, and every incrementally kept view equals one rebuilt from the document.
+//! same view, and every incrementally kept view equals one rebuilt from the document. Ben's
+//! device also writes raw forged changes (see tests/forgery.rs), each marked so it can be
+//! recognised: no view ever shows one as valid.
 
 mod common;
 use common::*;
@@ -9,8 +11,19 @@ use proptest::test_runner::FileFailurePersistence;
 
 #[derive(Debug, Clone)]
 enum Step {
-    Act { replica: usize, op: Op },
-    Merge { into: usize, from: usize },
+    Act {
+        replica: usize,
+        op: Op,
+    },
+    /// Ben's device (replica 1) writes a raw change that breaks a rule.
+    Forge {
+        kind: u8,
+        n: u8,
+    },
+    Merge {
+        into: usize,
+        from: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +68,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => (0usize..3, op()).prop_map(|(replica, op)| Step::Act { replica, op }),
+        1 => (0u8..8, any::<u8>()).prop_map(|(kind, n)| Step::Forge { kind, n }),
         1 => (0usize..3, 0usize..3).prop_map(|(into, from)| Step::Merge { into, from }),
     ]
 }
@@ -107,6 +121,126 @@ fn to_action(r: &Replica, op: &Op, seq: u128) -> Action {
     }
 }
 
+/// What forged values carry, to be recognised in any view.
+const FORGED: &str = "FORGED";
+const FORGED_AT: i64 = 7;
+
+/// Ben's device writes, past Mend's rules, something only Ana may do.
+fn forge(r: &mut Replica, kind: u8, n: u8) {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ROOT, ReadDoc};
+    let ana = actor(1, 1).partner;
+    let v = r.view().clone();
+    let before = r.doc.heads();
+    let d = r.doc.doc_mut();
+    let map = |d: &automerge::AutoCommit, path: &[&str]| -> Option<automerge::ObjId> {
+        let mut obj = ROOT;
+        for k in path {
+            obj = match d.get(&obj, *k).ok()?? {
+                (automerge::Value::Object(ObjType::Map), id) => id,
+                _ => return None,
+            };
+        }
+        Some(obj)
+    };
+    let nth = |n: u8, len: usize| usize::from(n) % len.max(1);
+    let a = ana.to_string();
+    match kind {
+        0 => {
+            if let Some(ag) = v.agreements.values().nth(nth(n, v.agreements.len()))
+                && let Some(rev) = ag.current()
+                && let Some(acc) = map(d, &["agreements", ag.id.as_str(), "revisions", rev.id.as_str(), "accepted_by"])
+            {
+                d.put(&acc, a.as_str(), FORGED_AT).unwrap();
+            }
+        }
+        1 => {
+            if let Some(rp) = v.repairs.values().nth(nth(n, v.repairs.len()))
+                && let Some(o) = map(d, &["repairs", rp.id.as_str()])
+            {
+                d.put(&o, "response", "forgiven").unwrap();
+                d.put(&o, "response_by", a.as_str()).unwrap();
+                d.put(&o, "response_at", FORGED_AT).unwrap();
+            }
+        }
+        2 => {
+            let hers: Vec<_> = v.promises.values().filter(|p| p.promiser == ana).collect();
+            if let Some(p) = hers.get(nth(n, hers.len()))
+                && let Some(occ) = map(d, &["promises", p.id.as_str(), "occurrences"])
+            {
+                let o = d.put_object(&occ, format!("forged{n}"), ObjType::Map).unwrap();
+                d.put(&o, "outcome", "missed").unwrap();
+                d.put(&o, "marked_at", FORGED_AT).unwrap();
+            }
+        }
+        3 => {
+            if let Some(g) = map(d, &["gratitude"]) {
+                let o = d.put_object(&g, format!("forged-{n}-{}", v.gratitude.len()), ObjType::Map).unwrap();
+                d.put(&o, "text", FORGED).unwrap();
+                d.put(&o, "author", a.as_str()).unwrap();
+                d.put(&o, "at", FORGED_AT).unwrap();
+            }
+        }
+        4 => {
+            let hers: Vec<_> =
+                v.agreements.values().flat_map(|ag| ag.revisions.iter().map(move |r| (ag, r))).filter(|(_, r)| r.author == ana).collect();
+            if let Some((ag, rev)) = hers.get(nth(n, hers.len()))
+                && let Some(o) = map(d, &["agreements", ag.id.as_str(), "revisions", rev.id.as_str()])
+            {
+                d.put(&o, "text", FORGED).unwrap();
+            }
+        }
+        5 => {
+            let dev = actor(1, 1).device;
+            if let Some(o) = map(d, &["devices", dev.as_str()]) {
+                d.put(&o, "removed_at", FORGED_AT).unwrap();
+            }
+        }
+        6 => {
+            if let Some(o) = map(d, &["partners", a.as_str()]) {
+                d.put(&o, "name", FORGED).unwrap();
+            }
+        }
+        _ => {
+            if let Some(p) = map(d, &["pauses"]) {
+                let o = d.put_object(&p, a.as_str(), ObjType::Map).unwrap();
+                d.put(&o, "started_at", FORGED_AT).unwrap();
+                d.put(&o, "until", i64::MAX / 2).unwrap();
+            }
+        }
+    }
+    d.commit();
+    r.doc.absorb(&before).unwrap();
+}
+
+/// Whether a view shows any forged value as valid.
+fn shows_forgery(v: &View) -> Option<String> {
+    let at = Timestamp(FORGED_AT);
+    for a in v.agreements.values() {
+        for r in &a.revisions {
+            if r.text == FORGED || r.accepted_by.values().any(|t| *t == at) {
+                return Some(format!("agreement {a:?}"));
+            }
+        }
+    }
+    if let Some(r) = v.repairs.values().find(|r| r.answer.as_ref().is_some_and(|x| x.at == at)) {
+        return Some(format!("repair {r:?}"));
+    }
+    if let Some(p) = v.promises.values().find(|p| p.occurrences.iter().any(|o| o.marked_at == at)) {
+        return Some(format!("promise {p:?}"));
+    }
+    if let Some(g) = v.gratitude.values().find(|g| g.text == FORGED) {
+        return Some(format!("note {g:?}"));
+    }
+    if let Some(d) = v.devices.values().find(|d| d.removed_at == Some(at)) {
+        return Some(format!("device {d:?}"));
+    }
+    if let Some(p) = v.partners.values().find(|p| p.name == FORGED || p.name_conflicts.iter().any(|n| n == FORGED)) {
+        return Some(format!("partner {p:?}"));
+    }
+    v.pauses.values().find(|p| p.started_at == at).map(|p| format!("pause {p:?}"))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("MEND_PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64),
@@ -144,6 +278,7 @@ proptest! {
                     rs[f] = other;
                 }
                 Step::Merge { .. } => {}
+                Step::Forge { kind, n } => forge(&mut rs[1], *kind, *n),
             }
         }
         for r in rs.iter_mut() {
@@ -164,6 +299,9 @@ proptest! {
         }
         prop_assert_eq!(rs[0].view(), rs[1].view());
         prop_assert_eq!(rs[1].view(), rs[2].view());
+        for r in &rs {
+            prop_assert_eq!(shows_forgery(r.view()), None);
+        }
         let fresh = rs[0].fresh_view();
         prop_assert_eq!(rs[0].view(), &fresh);
     }

@@ -2,25 +2,15 @@
 //! in the window's second step and in the CLI's question (which `--yes` skips).
 
 use crate::printable;
-use mend_core::{Actor, Device, View};
+use mend_core::Device;
 
-/// Before removing `d`: what stops, on both sides, and what stays.
-pub fn removing_device(view: &View, me: &Actor, d: &Device) -> String {
+/// Before removing `d`, one of this partner's own devices (the other partner's devices are
+/// theirs to remove): what stops, and what stays.
+pub fn removing_device(d: &Device) -> String {
     let name = printable::line(&d.name);
-    if d.partner == me.partner {
-        return format!(
-            "{name} is one of your devices. Removed, it stops syncing with this space at once, on every device; what it holds stays on it. To use it again, add it as a new device."
-        );
-    }
-    let partner = printable::line(view.partner_name(&d.partner));
-    let others = view.trusted_devices().filter(|o| o.partner == d.partner && o.id != d.id).count();
-    if others == 0 {
-        format!(
-            "{name} is {partner}'s only device. Removed, you and {partner} no longer sync at all until {partner} is invited again; {partner} keeps a copy of everything shared until now."
-        )
-    } else {
-        format!("{name} is one of {partner}'s devices. Removed, it stops syncing with you at once; {partner}'s other devices go on syncing.")
-    }
+    format!(
+        "{name} is one of your devices. Removed, it stops syncing with this space at once, on every device; what it holds stays on it. To use it again, add it as a new device."
+    )
 }
 
 /// Before leaving the space.

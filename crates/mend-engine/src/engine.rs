@@ -394,14 +394,6 @@ impl Engine {
 
     /// Checks, applies and saves one command. When this returns Ok the change is fsynced.
     pub fn execute(&mut self, cmd: Command) -> Result<Outcome, EngineError> {
-        if cmd == Command::LeaveSpace {
-            self.refresh()?;
-            let mine = self.me.device.clone();
-            let others: Vec<Command> =
-                self.view().trusted_devices().filter(|d| d.id != mine).map(|d| Command::RemoveDevice { id: d.id.to_string() }).collect();
-            let outs = self.execute_many(others)?;
-            return Ok(Outcome { created: None, changed: outs.iter().any(|o| o.changed) });
-        }
         self.writable()?;
         self.shared()?;
         let guard = self.store.lock_exclusive()?;
@@ -483,9 +475,7 @@ impl Engine {
         let promise = |id: &str| resolve("promise", id, v.promises.keys());
         let repair = |id: &str| resolve("repair", id, v.repairs.keys());
         Ok(match cmd {
-            Command::LeaveSpace => {
-                return Err(mend_core::CoreError::NotAllowed("leaving the space is a command of its own, not part of a batch").into());
-            }
+            Command::LeaveSpace => Action::LeaveSpace,
             Command::TrustDevice { device, partner, name } => Action::TrustDevice { device, partner, name },
             Command::RemoveDevice { id } => Action::RemoveDevice { device: resolve_device(v, &id)? },
             Command::RenameDevice { id, name } => Action::RenameDevice { device: resolve_device(v, &id)?, name },

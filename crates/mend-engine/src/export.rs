@@ -25,8 +25,14 @@ pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
         })).collect::<Vec<_>>(),
         "devices": v.devices.values().map(|d| json!({
             "id": d.id, "name": d.name, "partner": d.partner, "added_at": d.added_at,
-            "this_device": d.id == me.device,
+            "this_device": d.id == me.device, "verified": d.verified,
         })).collect::<Vec<_>>(),
+        // What the checks of who wrote what found: things a device did that were not
+        // counted, and records written on devices not proved to be their author's.
+        "checks": {
+            "noticed": crate::doubts::noticed(v),
+            "unverified": crate::doubts::unverified(v),
+        },
         "agreements": v.agreements.values().map(|a| json!({
             "id": a.id, "category": a.category, "state": a.state(&partners),
             "text": a.current().map(|r| r.text.as_str()),
@@ -183,6 +189,21 @@ fn write_markdown(s: &mut String, v: &View, now: Timestamp) -> std::fmt::Result 
                 writeln!(s, "_Not answered yet._\n")?;
             }
         }
+    }
+    let noticed = crate::doubts::noticed(v);
+    let unverified = crate::doubts::unverified(v).len();
+    if !noticed.is_empty() || unverified > 0 {
+        writeln!(s, "## What Mend could not verify\n")?;
+        for n in &noticed {
+            writeln!(s, "- {}", n.says)?;
+        }
+        if unverified > 0 {
+            writeln!(
+                s,
+                "- {unverified} record(s) above were written on a device that no device of their author added, so Mend cannot say for sure who wrote them."
+            )?;
+        }
+        writeln!(s, "\n{}", crate::doubts::WHY)?;
     }
     Ok(())
 }

@@ -12,6 +12,9 @@ pub struct HistoryEntry {
     pub partner: Option<PartnerId>,
     /// The partner's name, or the device's id when the device is unknown here.
     pub who: String,
+    /// Whether the device is proved to be that partner's (see `mend_core::trust`): an entry
+    /// from any other device is only what that device says it did.
+    pub verified: bool,
     /// The action, as stored: e.g. `agreement.accept <id>`.
     pub action: String,
     /// The same in words, e.g. `accepted the agreement "No phones at dinner"`.
@@ -24,13 +27,16 @@ pub(crate) fn entries(changes: &[automerge::Change], view: &View) -> Vec<History
         .filter(|c| !is_genesis_actor(c.actor_id()))
         .map(|c| {
             let device = DeviceId::from_actor(c.actor_id());
-            let partner = view.devices.get(&device).map(|d| d.partner.clone());
-            let who = match &partner {
-                Some(p) => view.partner_name(p).to_owned(),
-                None => format!("device {}", device.short()),
+            let known = view.devices.get(&device);
+            let verified = known.is_some_and(|d| d.verified);
+            let partner = known.filter(|d| d.verified).map(|d| d.partner.clone());
+            let who = match (&partner, known) {
+                (Some(p), _) => view.partner_name(p).to_owned(),
+                (None, Some(d)) if !d.name.is_empty() => format!("{} (not verified)", d.name),
+                (None, _) => format!("device {} (not verified)", device.short()),
             };
             let action = c.message().unwrap_or("").to_owned();
-            HistoryEntry { at: Timestamp(c.timestamp()), summary: summarize(&action, view), device: Some(device), partner, who, action }
+            HistoryEntry { at: Timestamp(c.timestamp()), summary: summarize(&action, view), device: Some(device), partner, who, verified, action }
         })
         .collect();
     out.sort_by_key(|e| e.at);
@@ -58,6 +64,7 @@ fn summarize(action: &str, v: &View) -> String {
         "device.rename" => {
             format!("renamed a device to {}", v.devices.get(&mend_core::DeviceId::from_key(id.as_str())).map(|d| d.name.as_str()).unwrap_or(""))
         }
+        "device.leave" => "left the space".into(),
         "profile.update" => "updated their profile".into(),
         "agreement.propose" => format!("proposed the agreement {}", agreement()),
         "agreement.revise" => format!("revised the agreement {}", agreement()),

@@ -5,6 +5,7 @@
 
 pub mod asking;
 mod command;
+pub mod doubts;
 mod engine;
 mod error;
 pub mod export;

@@ -33,11 +33,12 @@ impl SharedSpace for Engine {
         self.view().partners.contains_key(partner)
     }
     fn is_trusted(&self, device: &DeviceId) -> bool {
-        self.view().is_trusted(device)
+        self.view().syncs_with(self.me(), device)
     }
     fn peers(&self) -> Vec<(DeviceId, String)> {
-        let me = &self.me().device;
-        self.view().trusted_devices().filter(|d| &d.id != me).map(|d| (d.id.clone(), d.name.clone())).collect()
+        let me = self.me();
+        let v = self.view();
+        v.devices.values().filter(|d| d.id != me.device && v.syncs_with(me, &d.id)).map(|d| (d.id.clone(), d.name.clone())).collect()
     }
     fn heads(&mut self) -> Vec<automerge::ChangeHash> {
         Engine::heads(self)

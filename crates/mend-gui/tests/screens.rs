@@ -489,8 +489,10 @@ fn leaving_stops_sync_with_every_other_device_and_keeps_my_copy() {
     click(&mut h, "Yes, stop syncing and keep my copy");
     idle(&mut h);
     let e = reopen(dir.path());
-    let trusted: Vec<_> = e.view().trusted_devices().map(|d| d.id.clone()).collect();
-    assert_eq!(trusted, vec![e.me().device.clone()], "only this device is left on its list");
+    let ben = mend_engine::core::DeviceId::from_public_key(&[7; 32]);
+    assert!(e.view().devices[&e.me().device].removed_at.is_some(), "this device has left");
+    assert!(!e.view().syncs_with(e.me(), &ben), "and syncs with no one");
+    assert!(e.view().devices[&ben].removed_at.is_none(), "the partner's devices stay as they are: theirs");
     assert_eq!(e.view().gratitude.len(), 1, "everything stays on this device");
 }
 
@@ -537,11 +539,14 @@ fn settings_saves_which_notifications_and_when_they_are_quiet() {
 }
 
 #[test]
-fn removing_a_device_asks_first_and_says_what_it_does_on_both_sides() {
+fn removing_my_device_asks_first_and_my_partner_s_are_not_mine_to_remove() {
     let dir = tempfile::tempdir().unwrap();
     profile(dir.path(), "Ana");
     {
         let mut e = reopen(dir.path());
+        let me = e.me().partner.clone();
+        let phone = mend_engine::core::DeviceId::from_public_key(&[6; 32]);
+        e.execute(mend_engine::Command::TrustDevice { device: phone, partner: me, name: "Ana's phone".into() }).unwrap();
         let ben = mend_engine::core::DeviceId::from_public_key(&[7; 32]);
         let partner = mend_engine::core::PartnerId::from_key("ben");
         e.execute(mend_engine::Command::TrustDevice { device: ben, partner, name: "Ben's laptop".into() }).unwrap();
@@ -549,14 +554,15 @@ fn removing_a_device_asks_first_and_says_what_it_does_on_both_sides() {
     let mut h = window(dir.path(), None);
     ready(&mut h);
     go(&mut h, "Devices");
-    click(&mut h, "Remove Ben's laptop");
-    assert!(shows(&h, "Ben's laptop is someone's only device. Removed, you and someone no longer sync at all"), "the second step says what happens");
-    click(&mut h, "Keep Ben's laptop");
-    assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 2, "one click, or keeping it, removes nothing");
-    click(&mut h, "Remove Ben's laptop");
-    click(&mut h, "Yes, remove Ben's laptop");
+    assert!(h.query_by_label("Remove Ben's laptop").is_none(), "the partner's devices are theirs to remove");
+    click(&mut h, "Remove Ana's phone");
+    assert!(shows(&h, "Ana's phone is one of your devices. Removed, it stops syncing"), "the second step says what happens");
+    click(&mut h, "Keep Ana's phone");
+    assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 3, "one click, or keeping it, removes nothing");
+    click(&mut h, "Remove Ana's phone");
+    click(&mut h, "Yes, remove Ana's phone");
     idle(&mut h);
-    assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 1);
+    assert_eq!(reopen(dir.path()).view().trusted_devices().count(), 2);
 }
 
 #[test]

@@ -33,8 +33,9 @@ async fn server(trust: &[&SecretKey]) -> Server {
     let key = SecretKey::from_bytes(&[9; 32]);
     let mut mem = Mem::new(actor(1, &key), "Ana");
     mem.note(1, "a private thought between us");
+    // The peers are the other partner's devices (partner 2), as a partner's pairing adds them.
     for (i, k) in trust.iter().enumerate() {
-        mem.trust(&DeviceId::from_public_key(k.public().as_bytes()), &mem.partner(), &format!("device {i}")).unwrap();
+        mem.trust(&DeviceId::from_public_key(k.public().as_bytes()), &actor(2, k).partner, &format!("device {i}")).unwrap();
     }
     let space = Arc::new(Mutex::new(mem));
     let (tx, events) = mpsc::unbounded_channel();
@@ -149,7 +150,7 @@ async fn a_peer_that_goes_away_is_not_said_to_send_something_wrong() {
 }
 
 #[tokio::test]
-async fn two_hubs_sync_live_and_a_revoked_device_is_cut_off_at_once() {
+async fn two_hubs_sync_live_and_leaving_cuts_the_other_off_at_once() {
     let kb = SecretKey::from_bytes(&[8; 32]);
     let mut s = server(&[&kb]).await;
     // Ben's side trusts Ana's device too.
@@ -187,9 +188,9 @@ async fn two_hubs_sync_live_and_a_revoked_device_is_cut_off_at_once() {
     })
     .await;
     assert!(live.is_ok(), "the live change arrived");
-    // Ana removes Ben's device: the connection drops at once.
-    let ben_dev = ben.lock().unwrap().device();
-    s.space.lock().unwrap().act(mend_core::Action::RemoveDevice { device: ben_dev });
+    // Ana leaves the space (one partner never removes the other's devices): the connection
+    // drops at once.
+    s.space.lock().unwrap().act(mend_core::Action::LeaveSpace);
     s.hub.drop_revoked();
     let ended = tokio::time::timeout(Duration::from_secs(5), dialer).await;
     assert!(ended.is_ok(), "Ben's session ended");

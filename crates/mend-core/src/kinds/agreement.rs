@@ -7,6 +7,7 @@ use crate::error::CoreError;
 use crate::ids::{DeviceId, PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::schema::Collection;
+use crate::trust::{self, Broke, Check};
 use crate::validate::{self, MAX_TEXT};
 use crate::write;
 use automerge::{AutoCommit, ObjId, ReadDoc};
@@ -139,43 +140,75 @@ impl Agreement {
 }
 
 /// None when a required field is missing or no revision is readable: a half-written or
-/// foreign record is left out of the view instead of crashing it.
-pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Agreement> {
+/// foreign record is left out of the view instead of crashing it. Each part is checked
+/// against the device that really wrote it (see `trust`): a revision in the other partner's
+/// name, words changed after they were written, or an acceptance not made on the accepting
+/// partner's own device are left out, and `ck` says so.
+pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> Option<Agreement> {
     let f = read::Fields::read(doc, o);
+    let created_by = PartnerId::from_key(&f.string("created_by")?);
+    if !ck.authored(o, &created_by, "agreement") {
+        return None;
+    }
     let revs = read::Fields::read(doc, &f.map("revisions")?);
-    let mut revisions: Vec<Revision> = revs
-        .maps()
-        .filter_map(|(rk, r)| {
-            let rf = read::Fields::read(doc, &r);
-            let accepted_by = rf
-                .map("accepted_by")
-                .map(|a| {
-                    let af = read::Fields::read(doc, &a);
-                    af.items_keys().filter_map(|pk| Some((PartnerId::from_key(pk), af.time(pk)?))).collect()
-                })
-                .unwrap_or_default();
-            Some(Revision {
-                id: RecordId::from_key(rk),
-                text: rf.string("text")?,
-                author: PartnerId::from_key(&rf.string("author")?),
-                device: DeviceId::from_key(&rf.string("device").unwrap_or_default()),
-                at: rf.time("at")?,
-                accepted_by,
-            })
-        })
-        .collect();
+    let mut revisions: Vec<Revision> = revs.maps().filter_map(|(rk, r)| revision(doc, rk, &r, ck)).collect();
     if revisions.is_empty() {
         return None;
     }
     revisions.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    // Only the proposer withdraws an agreement; anyone else's "archived" does not count.
+    let archived = match (f.boolean("archived"), f.writer("archived")) {
+        (Some(true), Some(by)) => ck.acted(&by, &created_by, || Broke::Withdrew),
+        _ => false,
+    };
     Some(Agreement {
         id: RecordId::from_key(key),
         category: f.string("category").and_then(|c| Category::parse(&c)).unwrap_or(Category::Other),
-        created_by: PartnerId::from_key(&f.string("created_by")?),
+        created_by,
         created_at: f.time("created_at")?,
         review_at: f.time("review_at"),
-        archived: f.boolean("archived").unwrap_or(false),
+        archived,
         revisions,
+    })
+}
+
+fn revision(doc: &impl ReadDoc, key: &str, r: &ObjId, ck: &mut Check) -> Option<Revision> {
+    let rf = read::Fields::read(doc, r);
+    let author = PartnerId::from_key(&rf.string("author")?);
+    if !ck.authored(r, &author, "agreement") {
+        return None;
+    }
+    // The words as the author's device wrote them (restored if another wrote over them).
+    let (mut text, mut words) = ck.as_written(doc, r, r, "text", "agreement")?;
+    let acceptances: Vec<(PartnerId, Timestamp, ObjId)> = match rf.map("accepted_by") {
+        Some(a) => {
+            let af = read::Fields::read(doc, &a);
+            af.items_keys().filter_map(|pk| Some((PartnerId::from_key(pk), af.time(pk)?, af.writer(pk)?))).collect()
+        }
+        None => vec![],
+    };
+    // An acceptance holds for the words its device had seen. Words set after one (by the
+    // author, over words already accepted) are not those words: the first ones are shown.
+    if acceptances.iter().any(|(_, _, by)| trust::counter(by) < trust::counter(&words)) {
+        ck.doubt(&words, Broke::ChangedWords { kind: "agreement".into() });
+        (text, words) = ck.first_written(doc, r, r, "text", &words)?;
+    }
+    let text = read::as_string(&text)?;
+    let mut accepted_by = BTreeMap::new();
+    for (partner, at, by) in acceptances {
+        if !ck.acted(&by, &partner, || Broke::AcceptedFor { partner: partner.clone() }) || trust::counter(&by) < trust::counter(&words) {
+            continue;
+        }
+        accepted_by.insert(partner, at);
+    }
+    Some(Revision {
+        id: RecordId::from_key(key),
+        text,
+        author,
+        // The device that really wrote it, not the one the record names.
+        device: trust::device_of(r).unwrap_or_else(|| DeviceId::from_key(&rf.string("device").unwrap_or_default())),
+        at: rf.time("at")?,
+        accepted_by,
     })
 }
 

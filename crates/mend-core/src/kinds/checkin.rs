@@ -6,6 +6,7 @@ use crate::error::CoreError;
 use crate::ids::{PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::schema::Collection;
+use crate::trust::Check;
 use crate::validate::{self, MAX_SHORT, MAX_TEXT};
 use crate::write;
 use automerge::{ObjId, ReadDoc};
@@ -28,18 +29,25 @@ pub struct CheckIn {
 
 /// None when a required field is missing or a rating is out of range (only another
 /// program writes one): such a record is left out of the view, never drawn off the chart.
-pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<CheckIn> {
+pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> Option<CheckIn> {
     let f = read::Fields::read(doc, o);
-    let rating = |k| f.int(k).filter(|v| (1..=5).contains(v)).map(|v| v as u8);
+    let author = PartnerId::from_key(&f.string("author")?);
+    if !ck.authored(o, &author, "check-in") {
+        return None;
+    }
+    let mut written = |k: &str| ck.as_written(doc, o, o, k, "check-in").map(|(v, _)| v);
+    let rating = |v: Option<automerge::ScalarValue>| v.as_ref().and_then(read::as_int).filter(|v| (1..=5).contains(v)).map(|v| v as u8);
+    let (connection, trust, heard) = (rating(written("connection")), rating(written("trust")), rating(written("heard")));
+    let note = written("note").as_ref().and_then(read::as_string);
     Some(CheckIn {
         id: RecordId::from_key(key),
         kind: f.string("kind").and_then(|k| CheckInKind::parse(&k)).unwrap_or(CheckInKind::Daily),
         prompt: f.string("prompt"),
-        connection: rating("connection")?,
-        trust: rating("trust")?,
-        heard: rating("heard")?,
-        note: f.string("note"),
-        author: PartnerId::from_key(&f.string("author")?),
+        connection: connection?,
+        trust: trust?,
+        heard: heard?,
+        note,
+        author,
         at: f.time("at")?,
     })
 }

@@ -6,6 +6,7 @@ use crate::error::CoreError;
 use crate::ids::{PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::schema::Collection;
+use crate::trust::Check;
 use crate::validate::{self, MAX_TEXT};
 use crate::write;
 use automerge::{ObjId, ReadDoc};
@@ -22,15 +23,14 @@ pub struct Gratitude {
 }
 
 /// None when a required field is missing: such a record is left out of the view.
-pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Gratitude> {
+pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> Option<Gratitude> {
     let f = read::Fields::read(doc, o);
-    Some(Gratitude {
-        id: RecordId::from_key(key),
-        text: f.string("text")?,
-        author: PartnerId::from_key(&f.string("author")?),
-        at: f.time("at")?,
-        about: f.string("about").map(|a| RecordId::from_key(&a)),
-    })
+    let author = PartnerId::from_key(&f.string("author")?);
+    if !ck.authored(o, &author, "note of thanks") {
+        return None;
+    }
+    let text = ck.as_written(doc, o, o, "text", "note of thanks").and_then(|(v, _)| read::as_string(&v))?;
+    Some(Gratitude { id: RecordId::from_key(key), text, author, at: f.time("at")?, about: f.string("about").map(|a| RecordId::from_key(&a)) })
 }
 
 pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action) -> Result<Option<RecordId>, CoreError> {

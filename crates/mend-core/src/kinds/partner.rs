@@ -7,6 +7,7 @@ use crate::error::CoreError;
 use crate::ids::{PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::schema::Collection;
+use crate::trust::{Broke, Check};
 use crate::validate::{self, MAX_SHORT};
 use crate::write;
 use automerge::{ObjId, ReadDoc};
@@ -35,19 +36,33 @@ pub struct Partner {
     pub joined_at: Timestamp,
 }
 
-/// None without a name: such a record is left out of the view.
-pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Partner> {
+/// None without a name: such a record is left out of the view. A profile is its partner's
+/// own: a field another partner's device set is not shown (a name falls back to one that
+/// the partner's own devices wrote concurrently, if any).
+pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> Option<Partner> {
     let f = read::Fields::read(doc, o);
-    let name = f.string("name")?;
-    let name_conflicts = if f.conflicted("name") { read::strings_all(doc, o, "name").into_iter().filter(|n| n != &name).collect() } else { vec![] };
-    Some(Partner {
-        id: PartnerId::from_key(key),
-        name,
-        name_conflicts,
-        love_languages: f.string("love_languages").unwrap_or_default().split(',').filter_map(LoveLanguage::parse).collect(),
-        needs: f.string("needs").unwrap_or_default(),
-        joined_at: f.time("joined_at").unwrap_or(Timestamp(0)),
-    })
+    let id = PartnerId::from_key(key);
+    // Each field as the partner's own devices wrote it: one another device wrote over is
+    // shown as it was before.
+    let mut own = |k: &str| -> Option<String> {
+        let by = f.writer(k)?;
+        let v = f.string(k)?;
+        if ck.owned(&by, &id, || Broke::ChangedProfileOf { partner: id.clone() }) {
+            return Some(v);
+        }
+        ck.restore(doc, o, k, &by, |ck, b| ck.may_be(b, &id)).as_ref().and_then(read::as_string)
+    };
+    let name = own("name").unwrap_or_default();
+    let love_languages = own("love_languages").unwrap_or_default().split(',').filter_map(LoveLanguage::parse).collect();
+    let needs = own("needs").unwrap_or_default();
+    f.string("name")?;
+    let name_conflicts = if f.conflicted("name") {
+        let all = read::strings_all_by(doc, o, "name");
+        all.into_iter().filter(|(n, by)| n != &name && ck.may_be(by, &id)).map(|(n, _)| n).collect()
+    } else {
+        vec![]
+    };
+    Some(Partner { id, name, name_conflicts, love_languages, needs, joined_at: f.time("joined_at").unwrap_or(Timestamp(0)) })
 }
 
 /// Writes the acting partner's profile the first time one of their devices registers;

@@ -7,6 +7,7 @@ use crate::error::CoreError;
 use crate::ids::{PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::schema::Collection;
+use crate::trust::{Broke, Check};
 use crate::validate::{self, MAX_SHORT};
 use crate::write;
 use automerge::{ObjId, ReadDoc};
@@ -29,15 +30,19 @@ impl Pause {
 }
 
 /// None when a required field is missing: such a pause is left out of the view.
-pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Pause> {
+/// A pause is its partner's own: one started or ended by the other partner's device does
+/// not count.
+pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> Option<Pause> {
     let f = read::Fields::read(doc, o);
-    Some(Pause {
-        partner: PartnerId::from_key(key),
-        started_at: f.time("started_at")?,
-        until: f.time("until")?,
-        note: f.string("note"),
-        ended_at: f.time("ended_at"),
-    })
+    let partner = PartnerId::from_key(key);
+    if !ck.owned(o, &partner, || Broke::PausedFor { partner: partner.clone() }) {
+        return None;
+    }
+    let ended_at = match (f.time("ended_at"), f.writer("ended_at")) {
+        (Some(at), Some(by)) if ck.owned(&by, &partner, || Broke::PausedFor { partner: partner.clone() }) => Some(at),
+        _ => None,
+    };
+    Some(Pause { partner, started_at: f.time("started_at")?, until: f.time("until")?, note: f.string("note"), ended_at })
 }
 
 pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action) -> Result<Option<RecordId>, CoreError> {

@@ -7,6 +7,7 @@ use crate::error::CoreError;
 use crate::ids::{DeviceId, PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::schema::Collection;
+use crate::trust::{self, Broke, Check, Writer};
 use crate::validate::{self, MAX_TEXT};
 use crate::write;
 use automerge::{ObjId, ReadDoc};
@@ -86,39 +87,70 @@ pub(crate) fn occurrence_key(due: Option<Timestamp>) -> String {
 
 /// None when a required field is missing: such a record is left out of the view. An
 /// unreadable occurrence is left out of its promise, which stays.
-pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Promise> {
+pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> Option<Promise> {
     let f = read::Fields::read(doc, o);
+    let promiser = PartnerId::from_key(&f.string("promiser")?);
+    if !ck.authored(o, &promiser, "promise") {
+        return None;
+    }
+    let text = ck.as_written(doc, o, o, "text", "promise").and_then(|(v, _)| read::as_string(&v))?;
     let mut occurrences: Vec<Occurrence> = f
         .map("occurrences")
         .map(|occ| {
             let of = read::Fields::read(doc, &occ);
-            of.maps()
-                .filter_map(|(k, e)| {
-                    let ef = read::Fields::read(doc, &e);
-                    Some(Occurrence {
-                        key: k.to_owned(),
-                        due: ef.time("due"),
-                        outcome: Outcome::parse(&ef.string("outcome")?)?,
-                        marked_at: ef.time("marked_at")?,
-                        marked_on: DeviceId::from_key(&ef.string("marked_on").unwrap_or_default()),
-                        new_due: ef.time("new_due"),
-                        acknowledged_at: ef.time("acknowledged_at"),
-                    })
-                })
-                .collect()
+            of.maps().filter_map(|(k, e)| occurrence(doc, k, &e, &promiser, ck)).collect()
         })
         .unwrap_or_default();
     occurrences.sort_by_key(|o| (o.marked_at, o.due));
+    // Whether it is still open and when it is due next move only with the promiser's marks.
+    let by_promiser = |ck: &mut Check, k: &str| match f.writer(k) {
+        Some(by) => trust::actor_of(&by) == trust::actor_of(o) || ck.owned(&by, &promiser, || Broke::MarkedPromiseOf { partner: promiser.clone() }),
+        None => true,
+    };
+    let open = if by_promiser(ck, "open") { f.boolean("open").unwrap_or(true) } else { true };
+    let next_due = if by_promiser(ck, "next_due") { f.time("next_due") } else { None };
     Some(Promise {
         id: RecordId::from_key(key),
-        text: f.string("text")?,
-        promiser: PartnerId::from_key(&f.string("promiser")?),
+        text,
+        promiser,
         created_at: f.time("created_at")?,
         repeat: f.string("repeat").and_then(|r| Repeat::parse(&r)).unwrap_or(Repeat::None),
-        next_due: f.time("next_due"),
-        open: f.boolean("open").unwrap_or(true),
+        next_due,
+        open,
         from_repair: f.string("from_repair").map(|r| RecordId::from_key(&r)),
         occurrences,
+    })
+}
+
+/// One mark: only the promiser's devices mark a promise, and only the other partner's
+/// acknowledge it.
+fn occurrence(doc: &impl ReadDoc, key: &str, e: &ObjId, promiser: &PartnerId, ck: &mut Check) -> Option<Occurrence> {
+    if !ck.owned(e, promiser, || Broke::MarkedPromiseOf { partner: promiser.clone() }) {
+        return None;
+    }
+    let ef = read::Fields::read(doc, e);
+    let acknowledged_at = match (ef.time("acknowledged_at"), ef.writer("acknowledged_at")) {
+        (Some(at), Some(by)) => match ck.trust.writer(&by) {
+            Writer::Verified(p) if p != promiser => Some(at),
+            Writer::Verified(_) => {
+                ck.doubt(&by, Broke::AcknowledgedOwn);
+                None
+            }
+            Writer::Claimed(_) | Writer::Unknown => {
+                ck.found.unverified = true;
+                None
+            }
+        },
+        _ => None,
+    };
+    Some(Occurrence {
+        key: key.to_owned(),
+        due: ef.time("due"),
+        outcome: Outcome::parse(&ef.string("outcome")?)?,
+        marked_at: ef.time("marked_at")?,
+        marked_on: trust::device_of(e).unwrap_or_else(|| DeviceId::from_key(&ef.string("marked_on").unwrap_or_default())),
+        new_due: ef.time("new_due"),
+        acknowledged_at,
     })
 }
 

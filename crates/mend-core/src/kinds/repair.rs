@@ -6,6 +6,7 @@ use crate::error::CoreError;
 use crate::ids::{PartnerId, RecordId, Timestamp};
 use crate::read;
 use crate::schema::Collection;
+use crate::trust::{Broke, Check};
 use crate::validate::{self, MAX_TEXT};
 use crate::write;
 use automerge::{ObjId, ReadDoc};
@@ -42,22 +43,34 @@ pub struct Repair {
 
 /// None when a required field is missing: such a record is left out of the view. An answer
 /// missing any of its three fields counts as no answer yet.
-pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId) -> Option<Repair> {
+pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> Option<Repair> {
     let f = read::Fields::read(doc, o);
-    let answer = match (f.string("response").and_then(|r| RepairResponse::parse(&r)), f.string("response_by"), f.time("response_at")) {
-        (Some(response), Some(by), Some(at)) => Some(Answer { response, by: PartnerId::from_key(&by), at }),
-        _ => None,
-    };
-    Some(Repair {
-        id: RecordId::from_key(key),
-        author: PartnerId::from_key(&f.string("author")?),
-        at: f.time("at")?,
-        what_happened: f.string("what_happened")?,
-        what_i_did: f.string("what_i_did").unwrap_or_default(),
-        impact: f.string("impact").unwrap_or_default(),
-        next_time: f.string("next_time").unwrap_or_default(),
-        answer,
-    })
+    let author = PartnerId::from_key(&f.string("author")?);
+    if !ck.authored(o, &author, "repair") {
+        return None;
+    }
+    // The words as the author's device wrote them, whoever wrote over them since.
+    let mut words = |k: &str| ck.as_written(doc, o, o, k, "repair").and_then(|(v, _)| read::as_string(&v));
+    let what_happened = words("what_happened")?;
+    let (what_i_did, impact, next_time) =
+        (words("what_i_did").unwrap_or_default(), words("impact").unwrap_or_default(), words("next_time").unwrap_or_default());
+    // An answer counts only from a device of the partner it names, who is not the author.
+    let answer =
+        match (f.string("response").and_then(|r| RepairResponse::parse(&r)), f.string("response_by"), f.time("response_at"), f.writer("response")) {
+            (Some(response), Some(by), Some(at), Some(op)) => {
+                let by = PartnerId::from_key(&by);
+                if by == author {
+                    ck.doubt(&op, Broke::AnsweredRepair);
+                    None
+                } else if ck.acted(&op, &by, || Broke::AnsweredRepair) {
+                    Some(Answer { response, by, at })
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+    Some(Repair { id: RecordId::from_key(key), author, at: f.time("at")?, what_happened, what_i_did, impact, next_time, answer })
 }
 
 pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action) -> Result<Option<RecordId>, CoreError> {

@@ -41,6 +41,33 @@ impl Replica {
         self.doc.absorb(&before).unwrap();
     }
 
+    /// Receives what `other` has through the sync protocol and the gate in front of it, as a
+    /// paired device does: refused whole, with nothing applied, if the gate says no.
+    pub fn sync_from(&mut self, other: &mut Replica) -> Result<(), Refusal> {
+        use automerge::sync::{State, SyncDoc};
+        let (mut mine, mut theirs) = (State::new(), State::new());
+        for _ in 0..20 {
+            let mut quiet = true;
+            if let Some(m) = self.doc.doc_mut().sync().generate_sync_message(&mut mine) {
+                let before = other.doc.heads();
+                other.doc.doc_mut().sync().receive_sync_message(&mut theirs, m).unwrap();
+                other.doc.absorb(&before).unwrap();
+                quiet = false;
+            }
+            if let Some(m) = other.doc.doc_mut().sync().generate_sync_message(&mut theirs) {
+                self.doc.check_incoming(&m)?;
+                let before = self.doc.heads();
+                self.doc.doc_mut().sync().receive_sync_message(&mut mine, m).unwrap();
+                self.doc.absorb(&before).unwrap();
+                quiet = false;
+            }
+            if quiet {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// The view rebuilt from scratch out of the saved document: what the incremental view
     /// must always equal.
     pub fn fresh_view(&mut self) -> View {

@@ -86,14 +86,17 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
                 if let Some(e) = p.and_then(|p| p.last_error.as_ref()) {
                     ui.label(egui::RichText::new(format!("Last problem: {e}")).weak());
                 }
-                // Two steps, the second saying what removing does on both sides.
+                // Two steps, the second saying what removing does on both sides. Only one's
+                // own devices: the partner's are theirs to remove (leaving is the way to stop
+                // syncing with them).
                 let asking = ui.scope_id().with(("devices.remove.confirm", d.id.as_str()));
-                if !ui.data(|m| m.get_temp::<bool>(asking).unwrap_or(false)) {
+                if d.partner != me.partner {
+                } else if !ui.data(|m| m.get_temp::<bool>(asking).unwrap_or(false)) {
                     if ui.button(format!("Remove {}", d.name)).clicked() {
                         ui.data_mut(|m| m.insert_temp(asking, true));
                     }
                 } else {
-                    ui.label(mend_engine::asking::removing_device(v, me, d));
+                    ui.label(mend_engine::asking::removing_device(d));
                     ui.horizontal_wrapped(|ui| {
                         if ui.button(format!("Yes, remove {}", d.name)).clicked() {
                             io.exec(REMOVE, Command::RemoveDevice { id: d.id.to_string() });

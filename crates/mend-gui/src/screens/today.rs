@@ -6,6 +6,19 @@ use crate::snapshot::Snapshot;
 use crate::widgets::{rows, section, when};
 use mend_engine::core::Timestamp;
 
+/// Things a device did that Mend did not count (see `mend_core::trust`): said calmly,
+/// naming the device, above everything else that is routine.
+fn noticed(ui: &mut egui::Ui, v: &mend_engine::View) {
+    if v.checks.values().all(|c| c.doubts.is_empty()) {
+        return;
+    }
+    section(ui, "Something Mend could not verify");
+    for n in mend_engine::doubts::noticed(v) {
+        ui.label(n.says);
+    }
+    ui.label(egui::RichText::new(mend_engine::doubts::WHY).weak());
+}
+
 /// Returns the screen to open when an item of "For you" was chosen.
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
     let me = snap.me.as_ref()?;
@@ -15,6 +28,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
 
     let l = &snap.lists;
     let mut open = for_you(ui, snap);
+    noticed(ui, v);
     if snap.backup.due {
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {

@@ -59,10 +59,11 @@ impl SharedSpace for Mem {
         self.doc.view().partners.contains_key(p)
     }
     fn is_trusted(&self, d: &DeviceId) -> bool {
-        self.doc.view().is_trusted(d)
+        self.doc.view().syncs_with(&self.me, d)
     }
     fn peers(&self) -> Vec<(DeviceId, String)> {
-        self.doc.view().trusted_devices().filter(|d| d.id != self.me.device).map(|d| (d.id.clone(), d.name.clone())).collect()
+        let v = self.doc.view();
+        v.devices.values().filter(|d| d.id != self.me.device && v.syncs_with(&self.me, &d.id)).map(|d| (d.id.clone(), d.name.clone())).collect()
     }
     fn heads(&mut self) -> Vec<automerge::ChangeHash> {
         self.doc.heads()
