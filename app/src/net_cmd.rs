@@ -195,6 +195,7 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
                 "partner_name": v.partner_name(&d.partner),
                 "this_device": &d.id == me,
                 "removed": d.removed_at.is_some(),
+                "verified": d.verified,
                 "last_synced": p.and_then(|p| p.last_synced),
                 "link": p.and_then(|p| p.link).map(link_word),
                 "last_error": p.and_then(|p| p.last_error.clone()),
@@ -218,7 +219,13 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
             r["id"].as_str().unwrap_or(""),
             printable::line(r["name"].as_str().unwrap_or("")),
             printable::line(r["partner_name"].as_str().unwrap_or("")),
-            if r["removed"] == true { "  [removed]" } else { "" },
+            match (r["removed"] == true, r["verified"] == true) {
+                (true, _) => "  [removed]",
+                // Listed as this partner's by someone who is not: what it writes is
+                // shown as not verified (docs/protocol.md, "Who wrote what").
+                (false, false) => "  [not added by one of their devices]",
+                (false, true) => "",
+            },
             synced
         )?;
     }

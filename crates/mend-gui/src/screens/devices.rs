@@ -65,6 +65,11 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
         crate::widgets::card(ui, |ui| {
             let whose = if d.partner == me.partner { "yours".to_owned() } else { format!("{}'s", v.partner_name(&d.partner)) };
             ui.label(egui::RichText::new(format!("{} ({whose})", d.name)).strong());
+            if !d.verified && d.removed_at.is_none() {
+                // Listed for a partner by a device that is not theirs (or before its own
+                // records arrived): what it writes is shown as not verified.
+                ui.label(egui::RichText::new("Not added by one of their own devices yet, so what it writes is shown as not verified.").weak());
+            }
             if d.id == me.device {
                 ui.label("This device");
             } else if let Some(at) = d.removed_at {
