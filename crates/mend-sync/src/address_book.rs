@@ -57,6 +57,16 @@ impl<S: SharedSpace> Hub<S> {
         link
     }
 
+    /// Notes a new path if the connection moved to one: a link that started on the relay
+    /// turns direct once iroh opens a direct path, and the status says so.
+    pub(crate) fn follow_path(&self, peer: &DeviceId, conn: &Connection, link: &mut Link) {
+        let now = selected_path(conn).1;
+        if now != *link {
+            *link = self.remember(peer, conn);
+            self.emit(crate::hub::Event::LinkChanged { peer: peer.clone(), name: self.peer_name(peer), link: *link });
+        }
+    }
+
     /// Remembers where an invitation says its device is: its addresses and its relay.
     pub fn remember_endpoint_addr(&self, peer: &DeviceId, addr: &EndpointAddr) {
         self.remember_addrs(peer, addr.ip_addrs().copied());

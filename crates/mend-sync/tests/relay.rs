@@ -153,6 +153,61 @@ async fn two_devices_with_no_direct_path_pair_sync_and_stay_live_through_a_relay
     ben.ep.close().await;
 }
 
+/// With a socket each on 127.0.0.1 as well as the relay, a link that starts on the relay
+/// (Ben knows only Ana's relay) turns direct once iroh opens the direct path, and the
+/// status follows: an event, and the address book that `mend devices` reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_link_turns_direct_once_a_direct_path_opens() {
+    let (_relay, url) = relay().await;
+    let net = NetConfig { mode: NetMode::LocalOnly, bind: None, relay: Some(url.clone()), relay_only: false };
+    let mut ana = device(31, 1, "Ana", &net).await;
+    let mut ben = device(32, 2, "Ben", &net).await;
+    assert!(!ana.ep.bound_sockets().is_empty() && !ben.ep.bound_sockets().is_empty(), "both have a socket on loopback");
+    let (ana_dev, ana_partner) = {
+        let s = ana.space.lock().unwrap();
+        (s.device(), s.partner())
+    };
+    let (ben_dev, ben_partner) = {
+        let s = ben.space.lock().unwrap();
+        (s.device(), s.partner())
+    };
+    ana.space.lock().unwrap().trust(&ben_dev, &ben_partner, "Ben's laptop").unwrap();
+    ben.space.lock().unwrap().trust(&ana_dev, &ana_partner, "Ana's laptop").unwrap();
+    ben.hub.remember_endpoint_addr(&ana_dev, &iroh::EndpointAddr::new(ana.ep.id()).with_relay_url(url.clone()));
+    let _router = ana.hub.router(ana.ep.clone());
+    let dialer = {
+        let (h, e, d) = (ben.hub.clone(), ben.ep.clone(), ana_dev.clone());
+        tokio::spawn(async move { h.dial(&e, &d, true).await })
+    };
+    assert_eq!(ben.connected_link().await, Link::Relay, "the first path is the only one Ben knows: the relay");
+    let _ = ana.connected_link().await;
+    let turned = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match ben.events.recv().await {
+                Some(Event::LinkChanged { link: Link::Direct, .. }) => return,
+                Some(_) => continue,
+                None => panic!("Ben's hub went away"),
+            }
+        }
+    })
+    .await;
+    if turned.is_err() {
+        eprintln!("BEN: {:#?}", ben.ep.remote_info(ana.ep.id()).await);
+        eprintln!("ANA: {:#?}", ana.ep.remote_info(ben.ep.id()).await);
+        eprintln!("ANA ADDR: {:?}", ana.ep.addr());
+    }
+    assert!(turned.is_ok(), "the link turned direct within 20 s");
+    let info = ben.peer_info(&ana_dev);
+    assert_eq!(info.link, Some(Link::Direct));
+    assert!(info.addrs.iter().all(|a| a.ip().is_loopback()) && !info.addrs.is_empty(), "Ben learned Ana's loopback address: {:?}", info.addrs);
+    ana.space.lock().unwrap().note(400, "on the direct path");
+    ana.hub.notify_change();
+    wait_for("the note crosses on the direct path", 10, || ben.notes() == 1).await;
+    dialer.abort();
+    ana.ep.close().await;
+    ben.ep.close().await;
+}
+
 /// Relay-only with no relay at all could reach nobody: refused before binding, in words.
 #[tokio::test]
 async fn relay_only_without_a_relay_is_refused() {
