@@ -72,6 +72,25 @@ impl Device {
     }
 }
 
+/// Ben's side of pairing with Ana's invitation, as `pair join` does it: present the
+/// secret, trust the inviter, remember where the invitation says she is.
+async fn join(ben: &Device, ticket: &mend_sync::Ticket) {
+    let ben_partner = ben.space.lock().unwrap().partner();
+    let req = PairRequest {
+        secret: hex::encode(ticket.secret),
+        role: Role::Partner,
+        device_name: "Ben's laptop".into(),
+        partner: Some(ben_partner.to_string()),
+    };
+    let accept = tokio::time::timeout(Duration::from_secs(30), mend_sync::request_pairing(&ben.ep, ticket, req))
+        .await
+        .expect("pairing answers in time")
+        .expect("Ana accepts");
+    let ana_dev = DeviceId::from_public_key(ticket.addr.id.as_bytes());
+    ben.space.lock().unwrap().trust(&ana_dev, &PartnerId::from_key(&accept.inviter_partner), &accept.inviter_device_name).unwrap();
+    ben.hub.remember_endpoint_addr(&ana_dev, &ticket.addr);
+}
+
 async fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     let done = tokio::time::timeout(Duration::from_secs(secs), async {
         while !f() {
@@ -105,21 +124,9 @@ async fn two_devices_with_no_direct_path_pair_sync_and_stay_live_through_a_relay
     }
 
     // Ben joins with the invitation alone: it is his only way to reach Ana.
-    let ben_partner = ben.space.lock().unwrap().partner();
-    let req = PairRequest {
-        secret: hex::encode(ticket.secret),
-        role: Role::Partner,
-        device_name: "Ben's laptop".into(),
-        partner: Some(ben_partner.to_string()),
-    };
-    let accept = tokio::time::timeout(Duration::from_secs(30), mend_sync::request_pairing(&ben.ep, &ticket, req))
-        .await
-        .expect("pairing answers in time")
-        .expect("Ana accepts");
+    join(&ben, &ticket).await;
     let ana_dev = ana.space.lock().unwrap().device();
     let ben_dev = ben.space.lock().unwrap().device();
-    ben.space.lock().unwrap().trust(&ana_dev, &PartnerId::from_key(&accept.inviter_partner), &accept.inviter_device_name).unwrap();
-    ben.hub.remember_endpoint_addr(&ana_dev, &ticket.addr);
     assert_eq!(ben.peer_info(&ana_dev).relay.as_ref(), Some(&url), "Ben remembers Ana's relay from the invitation");
 
     // Ben dials live; the offline work crosses both ways.
@@ -149,6 +156,29 @@ async fn two_devices_with_no_direct_path_pair_sync_and_stay_live_through_a_relay
         assert!(info.addrs.is_empty(), "{who} learned no IP address of the peer: {:?}", info.addrs);
     }
     dialer.abort();
+    ana.ep.close().await;
+    ben.ep.close().await;
+}
+
+/// The invitation carries the inviter's relay: Ben, relay-only on a relay of his own,
+/// reaches Ana only through hers, which he learns from the invitation alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invitation_carries_the_inviters_relay_to_a_device_on_another() {
+    let (_relay_a, url_a) = relay().await;
+    let (_relay_b, url_b) = relay().await;
+    let ana = device(41, 1, "Ana", &relay_only(&url_a)).await;
+    let mut ben = device(42, 2, "Ben", &relay_only(&url_b)).await;
+    let _router = ana.hub.router(ana.ep.clone());
+    let ticket = ana.hub.invite(&ana.ep, Role::Partner, 60).expect("an invitation");
+    assert_eq!(ticket.addr.relay_urls().collect::<Vec<_>>(), vec![&url_a]);
+    ana.space.lock().unwrap().note(500, "across two relays");
+    join(&ben, &ticket).await;
+    let ana_dev = ana.space.lock().unwrap().device();
+    let outcomes = ben.hub.sync_once(&ben.ep, Duration::from_secs(20)).await;
+    assert!(outcomes.iter().all(|(_, _, r)| r.is_ok()), "{outcomes:?}");
+    assert_eq!(ben.notes(), 1, "Ana's note reached Ben");
+    assert_eq!(ben.connected_link().await, Link::Relay);
+    assert_eq!(ben.peer_info(&ana_dev).relay.as_ref(), Some(&url_a), "Ben reached Ana through her relay, not his");
     ana.ep.close().await;
     ben.ep.close().await;
 }
