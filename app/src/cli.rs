@@ -13,6 +13,15 @@ pub struct Cli {
     /// Never use relays or discovery: reach peers only at known addresses (used by tests).
     #[arg(long, global = true)]
     pub local_only: bool,
+    /// Use your own relay (a server running `iroh-relay`) instead of n0's public ones, e.g.
+    /// https://relay.example.org. With --local-only it is the only relay, and the one place
+    /// besides known addresses that Mend talks to. Invitations made with it carry it.
+    #[arg(long, global = true, value_name = "URL")]
+    pub relay: Option<String>,
+    /// Never use a direct path: every link goes through the relay, so the other device never
+    /// learns this one's IP address (the relay does). Uses n0's relays, or the one of --relay.
+    #[arg(long, global = true)]
+    pub relay_only: bool,
     /// The socket address to listen on (with --local-only, e.g. 127.0.0.1:0).
     #[arg(long, global = true, value_name = "ADDR")]
     pub bind: Option<SocketAddr>,

@@ -57,8 +57,33 @@ pub enum DevicesCmd {
     },
 }
 
-pub fn net_config(dir: &Path, local_only: bool, bind: Option<SocketAddr>) -> NetConfig {
-    mend_engine::net_config(dir, local_only, std::env::var("MEND_NET").ok().as_deref(), bind)
+/// The global options about the network, as given.
+pub struct NetFlags {
+    pub local_only: bool,
+    pub bind: Option<SocketAddr>,
+    pub relay: Option<String>,
+    pub relay_only: bool,
+}
+
+/// The network the global options ask for: local-only (`--local-only`, `MEND_NET=local` or
+/// the profile's saved choice), the couple's own relay (`--relay`), and no direct path at
+/// all (`--relay-only`). A combination that could reach nobody is refused here, in words,
+/// before anything binds.
+pub fn net_config(dir: &Path, cli: &NetFlags) -> Result<NetConfig> {
+    let mut net = mend_engine::net_config(dir, cli.local_only, std::env::var("MEND_NET").ok().as_deref(), cli.bind);
+    if let Some(text) = &cli.relay {
+        net.relay = Some(mend_engine::parse_relay_url(text).map_err(|e| anyhow!("--relay: {e}"))?);
+    }
+    net.relay_only = cli.relay_only;
+    if net.relay_only && net.relay.is_none() && net.mode == mend_engine::NetMode::LocalOnly {
+        bail!(
+            "--relay-only needs a relay, and local-only mode uses none unless you name one: add --relay URL (your own relay), or leave out --relay-only"
+        );
+    }
+    if net.relay_only && cli.bind.is_some() {
+        bail!("--relay-only listens on no address of its own, so --bind has nothing to do: leave one of the two out");
+    }
+    Ok(net)
 }
 
 fn log(line: &str) {
@@ -288,7 +313,12 @@ pub fn serve(mut engine: Engine, net: &NetConfig) -> Result<()> {
     let mut node = Node::open(engine, Arc::new(|e| log_event(&e)))?;
     node.go_online(net)?;
     node.notify_desktop()?;
-    log(&format!("serving as {me} on {}", node.status().listening.join(", ")));
+    match &net.relay {
+        // No socket of its own: the relay is the only way in.
+        Some(relay) if net.relay_only => log(&format!("serving as {me} through the relay {relay} only")),
+        _ if net.relay_only => log(&format!("serving as {me} through relays only")),
+        _ => log(&format!("serving as {me} on {}", node.status().listening.join(", "))),
+    }
     node.wait_for_stop_signal();
     // Stopping keeps the view cache: what arrived while serving shows at once next time.
     node.stop();

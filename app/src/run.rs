@@ -6,10 +6,11 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 pub fn run(cli: Cli) -> Result<()> {
+    let flags = crate::net_cmd::NetFlags { local_only: cli.local_only, bind: cli.bind, relay: cli.relay.clone(), relay_only: cli.relay_only };
     let Some(cmd) = cli.command else {
         // No subcommand: the desktop window, on the same profile and network options.
         let dir = profile_dir(cli.profile)?;
-        let net = crate::net_cmd::net_config(&dir, cli.local_only, cli.bind);
+        let net = crate::net_cmd::net_config(&dir, &flags)?;
         return open_window(dir, net);
     };
     // Completions and man pages describe the command line: no profile needed.
@@ -28,7 +29,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Restore { file } => return crate::backup_cmd::restore(&file, &dir),
         other => other,
     };
-    let net = crate::net_cmd::net_config(&dir, cli.local_only, cli.bind);
+    let net = crate::net_cmd::net_config(&dir, &flags)?;
     // Joining may create the profile, so it runs before a profile is opened.
     if let Cmd::Pair(crate::net_cmd::PairCmd::Join { ticket, name, device_name }) = &cmd {
         return crate::net_cmd::join(&dir, &net, ticket, name.as_deref(), device_name.clone());

@@ -39,6 +39,7 @@ pub use error::EngineError;
 pub use history::HistoryEntry;
 pub use mend_core::{self as core, View};
 pub use mend_store::{DeviceKey, Recovery, SPACE_DIR};
+pub use mend_sync::net::{RelayUrlError, parse_relay_url};
 pub use mend_sync::peers::{Link, PeerInfo};
 pub use mend_sync::{NetConfig, NetMode, Role};
 
@@ -60,7 +61,7 @@ pub fn saved_local_only(dir: &std::path::Path) -> Option<bool> {
 /// the profile's saved choice says so; otherwise relays and discovery.
 pub fn net_config(dir: &std::path::Path, flag: bool, env: Option<&str>, bind: Option<std::net::SocketAddr>) -> NetConfig {
     let local = flag || env == Some("local") || saved_local_only(dir) == Some(true);
-    NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind }
+    NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind, relay: None, relay_only: false }
 }
 
 impl Engine {

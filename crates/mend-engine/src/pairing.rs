@@ -165,7 +165,7 @@ pub(crate) async fn join(dir: &Path, net: &NetConfig, ticket: &Ticket, name: Opt
     let engine = Arc::new(Mutex::new(engine));
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let hub = Hub::new(engine.clone(), tx);
-    hub.remember_addrs(&inviter, ticket.addr.ip_addrs().copied());
+    hub.remember_endpoint_addr(&inviter, &ticket.addr);
     // The first sync is with the inviter alone: it is online (it just answered) and holds
     // the space. Other devices (a re-joining profile trusts many, some long gone) sync at
     // the next `serve` or `sync --once`, instead of each holding the join up to a timeout.

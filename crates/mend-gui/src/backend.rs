@@ -333,6 +333,8 @@ impl Worker {
                 self.status.enabled = true;
                 self.status.local_only = st.local_only;
                 self.status.listening = st.listening.clone();
+                self.status.relay = st.relay.clone();
+                self.status.relay_only = st.relay_only;
                 // The window keeps the profile in sync, so it tells what comes, like `serve`.
                 if self.cfg.notifications
                     && let Err(e) = node.notify_desktop()

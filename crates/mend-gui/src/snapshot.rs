@@ -36,6 +36,10 @@ pub struct NetStatus {
     pub enabled: bool,
     pub local_only: bool,
     pub listening: Vec<String>,
+    /// The couple's own relay (`--relay`), if any.
+    pub relay: Option<String>,
+    /// No direct path at all (`--relay-only`).
+    pub relay_only: bool,
     pub error: Option<String>,
     /// Devices with an open sync connection right now.
     pub connected: BTreeSet<String>,

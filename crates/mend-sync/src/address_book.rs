@@ -4,8 +4,8 @@
 use crate::hub::Hub;
 use crate::peers::{self, Link, Peers};
 use crate::space::SharedSpace;
-use iroh::TransportAddr;
 use iroh::endpoint::Connection;
+use iroh::{Endpoint, EndpointAddr, EndpointId, RelayUrl, TransportAddr};
 use mend_core::DeviceId;
 use std::net::SocketAddr;
 
@@ -13,9 +13,18 @@ use std::net::SocketAddr;
 const KEEP: usize = 4;
 
 impl<S: SharedSpace> Hub<S> {
-    pub(crate) fn known_addrs(&self, peer: &DeviceId) -> Vec<SocketAddr> {
+    /// Where to dial a peer: the addresses it was reached at, and the relay it was reached
+    /// through. When no relay is known, this device's own: a couple that runs its own relay
+    /// shares it, so the peer is most likely there (with n0's relays, discovery finds it
+    /// wherever it is).
+    pub(crate) fn known_addr(&self, peer: &DeviceId, id: EndpointId, endpoint: &Endpoint) -> EndpointAddr {
         let blob = self.with_space(|s| s.load_blob(peers::BLOB));
-        Peers::from_blob(blob).peers.get(peer.as_str()).map(|p| p.addrs.clone()).unwrap_or_default()
+        let info = Peers::from_blob(blob).peers.remove(peer.as_str()).unwrap_or_default();
+        let relays: Vec<RelayUrl> = match info.relay {
+            Some(url) => vec![url],
+            None => endpoint.addr().relay_urls().cloned().collect(),
+        };
+        EndpointAddr::from_parts(id, info.addrs.into_iter().map(TransportAddr::Ip).chain(relays.into_iter().map(TransportAddr::Relay)))
     }
 
     pub(crate) fn update_peer(&self, peer: &DeviceId, f: impl FnOnce(&mut peers::PeerInfo)) {
@@ -34,14 +43,36 @@ impl<S: SharedSpace> Hub<S> {
     pub(crate) fn remember(&self, peer: &DeviceId, conn: &Connection) -> Link {
         let (addr, link) = selected_path(conn);
         self.update_peer(peer, |p| {
-            if let Some(a) = addr {
-                p.addrs.retain(|x| *x != a);
-                p.addrs.insert(0, a);
-                p.addrs.truncate(KEEP);
+            match addr {
+                Some(TransportAddr::Ip(a)) => {
+                    p.addrs.retain(|x| *x != a);
+                    p.addrs.insert(0, a);
+                    p.addrs.truncate(KEEP);
+                }
+                Some(TransportAddr::Relay(url)) => p.relay = Some(url),
+                _ => {}
             }
             p.link = Some(link);
         });
         link
+    }
+
+    /// Notes a new path if the connection moved to one: a link that started on the relay
+    /// turns direct once iroh opens a direct path, and the status says so.
+    pub(crate) fn follow_path(&self, peer: &DeviceId, conn: &Connection, link: &mut Link) {
+        let now = selected_path(conn).1;
+        if now != *link {
+            *link = self.remember(peer, conn);
+            self.emit(crate::hub::Event::LinkChanged { peer: peer.clone(), name: self.peer_name(peer), link: *link });
+        }
+    }
+
+    /// Remembers where an invitation says its device is: its addresses and its relay.
+    pub fn remember_endpoint_addr(&self, peer: &DeviceId, addr: &EndpointAddr) {
+        self.remember_addrs(peer, addr.ip_addrs().copied());
+        if let Some(url) = addr.relay_urls().next().cloned() {
+            self.update_peer(peer, |p| p.relay = Some(url));
+        }
     }
 
     /// Remembers where a peer can be reached (from a ticket, say).
@@ -57,14 +88,14 @@ impl<S: SharedSpace> Hub<S> {
     }
 }
 
-fn selected_path(conn: &Connection) -> (Option<SocketAddr>, Link) {
+fn selected_path(conn: &Connection) -> (Option<TransportAddr>, Link) {
     let paths = conn.paths();
     let chosen = paths.iter().find(|p| p.is_selected());
     match chosen {
-        Some(p) => match p.remote_addr() {
-            TransportAddr::Ip(a) => (Some(*a), Link::Direct),
-            _ => (None, Link::Relay),
-        },
+        Some(p) => {
+            let link = if p.remote_addr().is_ip() { Link::Direct } else { Link::Relay };
+            (Some(p.remote_addr().clone()), link)
+        }
         None => (None, Link::Direct),
     }
 }

@@ -6,7 +6,7 @@ use crate::error::SyncError;
 use crate::hub::{Event, Hub, lock};
 use crate::space::SharedSpace;
 use iroh::endpoint::VarInt;
-use iroh::{Endpoint, EndpointAddr, PublicKey, TransportAddr};
+use iroh::{Endpoint, PublicKey};
 use mend_core::DeviceId;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,13 +30,13 @@ impl<S: SharedSpace> Hub<S> {
     pub async fn dial(&self, endpoint: &Endpoint, peer: &DeviceId, live: bool) -> Result<(), SyncError> {
         let name = self.peer_name(peer);
         let id = parse_device(peer).ok_or_else(|| SyncError::Protocol(format!("{peer} is not a device id")))?;
-        let addr = EndpointAddr::from_parts(id, self.known_addrs(peer).into_iter().map(TransportAddr::Ip));
+        let addr = self.known_addr(peer, id, endpoint);
         let conn = endpoint.connect(addr, crate::SYNC_ALPN).await.map_err(|e| SyncError::Unreachable { who: name.clone(), why: e.to_string() })?;
         let link = self.remember(peer, &conn);
         self.emit(Event::Connected { peer: peer.clone(), name: name.clone(), link });
         self.register(peer, &conn);
         let r = match conn.open_bi().await {
-            Ok((send, recv)) => self.drive(&conn, send, recv, peer, true, live).await,
+            Ok((send, recv)) => self.drive(&conn, send, recv, peer, true, live, link).await,
             Err(e) => Err(SyncError::Connection { who: name.clone(), why: e.to_string() }),
         };
         self.unregister(peer, &conn);

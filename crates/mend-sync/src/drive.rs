@@ -4,12 +4,14 @@
 use crate::error::SyncError;
 use crate::frame;
 use crate::hub::{Event, Hub, lock};
+use crate::peers::Link;
 use crate::session::{Session, SessionError};
 use crate::space::SharedSpace;
 use crate::stream::{self, Incoming, ReadError};
 use crate::wire::Msg;
 use iroh::endpoint::{Connection, RecvStream, SendStream, VarInt};
 use mend_core::DeviceId;
+use n0_future::StreamExt as _;
 
 pub(crate) fn state_blob(peer: &DeviceId) -> String {
     format!("state-{peer}.bin")
@@ -18,6 +20,8 @@ pub(crate) fn state_blob(peer: &DeviceId) -> String {
 impl<S: SharedSpace> Hub<S> {
     /// Drives one session on an open stream until it ends. `live`: stay for as long as
     /// both are up, sending local changes as they are made; otherwise stop once in step.
+    /// `link` is the path reported when the connection opened.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn drive(
         &self,
         conn: &Connection,
@@ -26,6 +30,7 @@ impl<S: SharedSpace> Hub<S> {
         peer: &DeviceId,
         initiator: bool,
         live: bool,
+        mut link: Link,
     ) -> Result<(), SyncError> {
         let name = self.peer_name(peer);
         // Another process on this profile may have saved a change a moment ago: a session
@@ -42,8 +47,13 @@ impl<S: SharedSpace> Hub<S> {
         let cut = |e: String| SyncError::Connection { who: who(), why: e };
         stream::write(&mut send, &Session::hello(schema)).await.map_err(cut)?;
         let mut reported = false;
+        // The path the connection takes, followed for as long as the session lasts (from
+        // the one reported at connect, so a change meanwhile is not missed): the stream
+        // wakes only when the paths change, never on a timer.
+        let mut paths = conn.paths_stream();
         let result = loop {
             tokio::select! {
+                Some(_) = paths.next() => self.follow_path(peer, conn, &mut link),
                 m = incoming.next() => {
                     let msg = match m {
                         Ok(Some(m)) => m,

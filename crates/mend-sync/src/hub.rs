@@ -29,6 +29,13 @@ pub enum Event {
         peer: DeviceId,
         name: String,
     },
+    /// A live connection moved to another path: relayed to direct once a direct path
+    /// opened, or back to the relay when it closed.
+    LinkChanged {
+        peer: DeviceId,
+        name: String,
+        link: crate::peers::Link,
+    },
     Disconnected {
         peer: DeviceId,
         name: String,
@@ -207,7 +214,7 @@ impl<S: SharedSpace> ProtocolHandler for SyncHandler<S> {
         hub.emit(Event::Connected { peer: peer.clone(), name: name.clone(), link });
         hub.register(&peer, &conn);
         let r = match conn.accept_bi().await {
-            Ok((send, recv)) => hub.drive(&conn, send, recv, &peer, false, true).await,
+            Ok((send, recv)) => hub.drive(&conn, send, recv, &peer, false, true, link).await,
             Err(e) => Err(crate::SyncError::Connection { who: name.clone(), why: e.to_string() }),
         };
         hub.unregister(&peer, &conn);

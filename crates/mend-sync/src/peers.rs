@@ -1,6 +1,7 @@
 //! What this device remembers about each peer: where it was last reached, when it last
 //! synced, and how. Shown by `mend devices`; used to reconnect without discovery.
 
+use iroh::RelayUrl;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -20,6 +21,10 @@ pub struct PeerInfo {
     /// Milliseconds since the epoch.
     pub last_synced: Option<i64>,
     pub link: Option<Link>,
+    /// The relay the peer was last reached through (or that its invitation named): dialled
+    /// with its addresses, so a peer with no direct path is found without discovery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<RelayUrl>,
     pub last_error: Option<String>,
 }
 

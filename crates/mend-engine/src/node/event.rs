@@ -22,6 +22,12 @@ pub enum Event {
         peer: DeviceId,
         name: String,
     },
+    /// A live connection moved to another path (relayed to direct, or back).
+    LinkChanged {
+        peer: DeviceId,
+        name: String,
+        link: Link,
+    },
     Disconnected {
         peer: DeviceId,
         name: String,
@@ -56,6 +62,7 @@ impl From<mend_sync::Event> for Event {
             S::Changed => Event::Changed(mend_core::Changed::default()),
             S::Connected { peer, name, link } => Event::Connected { peer, name, link },
             S::InStep { peer, name } => Event::InStep { peer, name },
+            S::LinkChanged { peer, name, link } => Event::LinkChanged { peer, name, link },
             S::Disconnected { peer, name, why } => Event::Disconnected { peer, name, why },
             S::Unreachable { peer, name, why } => Event::Unreachable { peer, name, why },
             S::Refused { peer, why } => Event::Refused { peer, why },
@@ -89,6 +96,7 @@ impl Event {
             Event::Changed(c) => debug!(records = c.records.len(), whole = c.whole.len(), "the shared space changed"),
             Event::Connected { peer, link, .. } => info!(peer = peer.short(), link = link_word(*link), "connected"),
             Event::InStep { peer, .. } => info!(peer = peer.short(), "in sync"),
+            Event::LinkChanged { peer, link, .. } => info!(peer = peer.short(), link = link_word(*link), "the link changed"),
             Event::Disconnected { peer, name, why } => info!(peer = peer.short(), why = %unnamed(why, name, peer), "disconnected"),
             Event::Unreachable { peer, name, why } => info!(peer = peer.short(), why = %unnamed(why, name, peer), "unreachable"),
             Event::Refused { peer, why } => {
@@ -108,6 +116,7 @@ impl Event {
             Event::Changed(_) => return None,
             Event::Connected { name, link, .. } => format!("connected to {name} ({})", link_word(*link)),
             Event::InStep { name, .. } => format!("in sync with {name}"),
+            Event::LinkChanged { name, link, .. } => format!("the link to {name} is {} now", link_word(*link)),
             Event::Disconnected { name, why, .. } => format!("disconnected from {name}: {why}"),
             Event::Unreachable { name, why, .. } => format!("could not reach {name}: {why}"),
             Event::Refused { peer, why } => format!("refused device {}: {why}", peer.chars().take(8).collect::<String>()),

@@ -34,8 +34,12 @@ pub type Sink = Arc<dyn Fn(Event) + Send + Sync>;
 pub struct Status {
     pub online: bool,
     pub local_only: bool,
-    /// The addresses this device listens on, as text.
+    /// The addresses this device listens on, as text (none when relay-only).
     pub listening: Vec<String>,
+    /// The couple's own relay, when one is set (else n0's relays, or none in local-only).
+    pub relay: Option<String>,
+    /// Every link goes through the relay: this device has no direct path.
+    pub relay_only: bool,
 }
 
 /// An open invitation, to show as text and QR code.
@@ -209,6 +213,8 @@ impl Node {
             online: true,
             local_only: net.mode == NetMode::LocalOnly,
             listening: ep.bound_sockets().iter().map(|s| s.to_string()).collect(),
+            relay: net.relay.as_ref().map(|u| u.to_string()),
+            relay_only: net.relay_only,
         };
         tracing::info!(local_only = self.status.local_only, listening = ?self.status.listening, "online");
         let (stop, stopped) = oneshot::channel::<()>();

@@ -54,8 +54,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
     let v = &snap.view;
     ui.heading("Devices");
     if snap.net.enabled {
-        let mode = if snap.net.local_only { "local-only (no relays, no discovery)" } else { "normal (relays and discovery on)" };
-        ui.label(egui::RichText::new(format!("Online, {mode}, listening on {}", snap.net.listening.join(", "))).weak());
+        ui.label(egui::RichText::new(online_words(&snap.net)).weak());
     } else if let Some(e) = &snap.net.error {
         ui.colored_label(ui.visuals().warn_fg_color, e);
     } else {
@@ -180,5 +179,37 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
                 ui.label(egui::RichText::new(e).small());
             }
         });
+    }
+}
+
+/// How this device is online, in words: the mode, the couple's own relay if any, and where
+/// it listens (nowhere, when every link goes through the relay).
+fn online_words(net: &crate::snapshot::NetStatus) -> String {
+    let mode = match (&net.relay, net.local_only) {
+        (None, true) => "local-only (no relays, no discovery)".to_owned(),
+        (None, false) => "normal (relays and discovery on)".to_owned(),
+        (Some(r), true) => format!("local-only (your relay {r}, no discovery)"),
+        (Some(r), false) => format!("normal (your relay {r}, discovery on)"),
+    };
+    if net.relay_only {
+        format!("Online, {mode}, through the relay only: no direct path, so other devices never learn this one's address")
+    } else {
+        format!("Online, {mode}, listening on {}", net.listening.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_online_line_names_the_relay_and_a_relay_only_link() {
+        let mut net = crate::snapshot::NetStatus { enabled: true, local_only: true, listening: vec!["127.0.0.1:4040".into()], ..Default::default() };
+        assert_eq!(online_words(&net), "Online, local-only (no relays, no discovery), listening on 127.0.0.1:4040");
+        net.relay = Some("https://relay.example.org/".into());
+        assert!(online_words(&net).contains("your relay https://relay.example.org/"));
+        net.relay_only = true;
+        net.listening.clear();
+        assert!(online_words(&net).contains("through the relay only"), "{}", online_words(&net));
     }
 }
