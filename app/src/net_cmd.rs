@@ -219,7 +219,9 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
                 "partner": d.partner,
                 "partner_name": v.partner_name(&d.partner),
                 "this_device": &d.id == me,
-                "removed": d.removed_at.is_some(),
+                // A removal by this partner's device counts here even where it is not
+                // counted as a removal (an older Mend removed the other partner's devices).
+                "removed": d.removed_at.is_some() || d.removed_by.as_ref() == Some(&engine.me().partner),
                 "verified": d.verified,
                 "last_synced": p.and_then(|p| p.last_synced),
                 "link": p.and_then(|p| p.link).map(link_word),

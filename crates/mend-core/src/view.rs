@@ -71,15 +71,18 @@ impl View {
     }
 
     /// Whether this device (`me`) syncs with `device`: never once this device left or was
-    /// removed; otherwise with a device that is not removed and is proved to be its
-    /// partner's, or that this device or its partner's devices added (a device that just
-    /// paired, whose own records have not arrived yet).
+    /// removed; otherwise with a device that is not removed (nor removed by `me`'s partner,
+    /// as an older Mend did when leaving) and is proved to be its partner's, or that this
+    /// device or its partner's devices added (a device that just paired, whose own records
+    /// have not arrived yet).
     pub fn syncs_with(&self, me: &crate::Actor, device: &DeviceId) -> bool {
         if self.devices.get(&me.device).is_some_and(|d| d.removed_at.is_some()) {
             return false;
         }
         self.devices.get(device).is_some_and(|d| {
-            d.removed_at.is_none() && (d.verified || d.added_by.as_ref() == Some(&me.device) || d.vouched_by.as_ref() == Some(&me.partner))
+            d.removed_at.is_none()
+                && d.removed_by.as_ref() != Some(&me.partner)
+                && (d.verified || d.added_by.as_ref() == Some(&me.device) || d.vouched_by.as_ref() == Some(&me.partner))
         })
     }
 

@@ -355,3 +355,21 @@ fn the_gate_refuses_what_would_erase_or_move_her_records() {
     }
     still_whole(&mut ana);
 }
+
+/// An older Mend let a partner remove the other's devices (and leaving did that). Such a
+/// removal no longer removes the device, but the remover's side still does not sync with it:
+/// updating Mend never starts a sync someone had stopped.
+#[test]
+fn a_removal_by_the_other_partner_from_an_older_mend_still_stops_their_own_sync() {
+    let (mut ana, mut ben) = couple();
+    let bens = ben.me.device.clone();
+    forge(&mut ana, |d| {
+        let o = at(d, &["devices", bens.as_str()]);
+        d.put(&o, "removed_at", T0.0 + 1).unwrap();
+    });
+    assert!(!ana.view().syncs_with(&ana.me, &bens), "Ana stopped syncing with it, and still does");
+    ben.sync_from(&mut ana).unwrap();
+    let d = &ben.view().devices[&bens];
+    assert!(d.removed_at.is_none(), "it is Ben's device, and Ben did not remove it");
+    assert!(ben.view().syncs_with(&ben.me, &ana.me.device), "Ben's side is as Ben left it: Ana's devices refuse it");
+}

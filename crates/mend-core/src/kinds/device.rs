@@ -30,6 +30,12 @@ pub struct Device {
     /// The partner of that device, when it is proved to be theirs.
     #[serde(default)]
     pub vouched_by: Option<PartnerId>,
+    /// The partner whose device wrote a removal of this device, counted or not. A removal by
+    /// the other partner does not remove it (only its own partner does), but that partner's
+    /// devices no longer sync with it: what an older Mend, which let a partner remove the
+    /// other's devices, did when it left the space.
+    #[serde(default)]
+    pub removed_by: Option<PartnerId>,
 }
 
 /// None without a partner: a device nobody owns is trusted by no one. `partner` is the one
@@ -62,6 +68,10 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
         }
         _ => String::new(),
     };
+    let removed_by = f.writer("removed_at").and_then(|by| match ck.trust.writer(&by) {
+        Writer::Verified(p) | Writer::Claimed(p) => Some(p.clone()),
+        Writer::Unknown => None,
+    });
     let removed_at = match (f.time("removed_at"), f.writer("removed_at")) {
         (Some(at), Some(by)) if owner(ck, &by) => Some(at),
         (Some(_), Some(by)) => {
@@ -84,6 +94,7 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
         verified: verified.is_some(),
         added_by: added.as_ref().and_then(trust::device_of),
         vouched_by,
+        removed_by,
     })
 }
 

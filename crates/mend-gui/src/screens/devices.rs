@@ -73,6 +73,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
                 ui.label("This device");
             } else if let Some(at) = d.removed_at {
                 ui.label(format!("Removed {}", when(at)));
+            } else if d.removed_by.as_ref() == Some(&me.partner) {
+                ui.label("You stopped syncing with it.");
             } else {
                 let p = snap.peers.get(d.id.as_str());
                 let synced = match p.and_then(|p| p.last_synced) {
