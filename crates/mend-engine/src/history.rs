@@ -86,3 +86,46 @@ fn summarize(action: &str, v: &View) -> String {
         other => format!("made a change ({other})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mend_core::{Action, Actor, SharedDoc};
+
+    fn device(partner: u128, key: u8) -> Actor {
+        Actor { partner: PartnerId::from_uuid(uuid::Uuid::from_u128(partner)), device: DeviceId::from_public_key(&[key; 32]) }
+    }
+
+    fn space(me: &Actor, name: &str) -> SharedDoc {
+        let mut d = SharedDoc::new_space().unwrap();
+        d.set_device(&me.device).unwrap();
+        d.apply(me, Timestamp(1), Action::RegisterDevice { partner_name: Some(name.into()), device_name: format!("{name}'s laptop") }).unwrap();
+        d
+    }
+
+    /// An entry says who did it only when the device is proved to be that partner's: a
+    /// device Ben listed as Ana's is named, and marked as not verified.
+    #[test]
+    fn an_entry_from_a_device_not_proved_is_marked_not_verified() {
+        let (ana, ben, fake) = (device(1, 1), device(2, 2), device(1, 3));
+        let mut a = space(&ana, "Ana");
+        let mut b = space(&ben, "Ben");
+        b.apply(&ben, Timestamp(2), Action::TrustDevice { device: fake.device.clone(), partner: ana.partner.clone(), name: "Ana's phone".into() })
+            .unwrap();
+        let mut x = SharedDoc::new_space().unwrap();
+        x.set_device(&fake.device).unwrap();
+        x.doc_mut().merge(b.doc_mut()).unwrap();
+        x.apply(&fake, Timestamp(3), Action::AddGratitude { id: RecordId::from_key("n1"), text: "hi".into(), about: None }).unwrap();
+        let before = a.heads();
+        a.doc_mut().merge(x.doc_mut()).unwrap();
+        a.absorb(&before).unwrap();
+        let changes = a.doc_mut().get_changes(&[]);
+        let h = entries(&changes, a.view());
+        let by = |d: &DeviceId| h.iter().find(|e| e.device.as_ref() == Some(d)).unwrap().clone();
+        let mine = by(&ana.device);
+        assert!(mine.verified && mine.who == "Ana", "{mine:?}");
+        let fake_entry = by(&fake.device);
+        assert!(!fake_entry.verified && fake_entry.partner.is_none(), "{fake_entry:?}");
+        assert_eq!(fake_entry.who, "Ana's phone (not verified)");
+    }
+}
