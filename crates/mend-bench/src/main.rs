@@ -122,6 +122,40 @@ fn main() {
     drop(Engine::init(&empty.path().join("p"), "Ana", "laptop").expect("init"));
     let empty_peak = peak_of_open(&empty.path().join("p"));
 
+    if args.iter().any(|a| a == "--pickup") {
+        // How long the view takes to catch up with one change made elsewhere (another
+        // process on the profile, or a peer): what `serve` pays before it can send it on.
+        // Against a reference in the same run: applying the same change to the document.
+        let y = years.last().copied().unwrap_or(10.0);
+        let mut g = mend_bench::generate(y, seed);
+        let device = g.ben.device_id();
+        let ben = mend_core::Actor { partner: g.doc.view().devices[&device].partner.clone(), device };
+        let mut elsewhere = mend_core::SharedDoc::from_doc(g.doc.doc().clone()).expect("a copy of the space");
+        elsewhere.set_device(&ben.device).expect("Ben's device");
+        let (mut catch_up, mut apply) = (vec![], vec![]);
+        for i in 0..20u128 {
+            let before = elsewhere.heads();
+            let at = mend_core::Timestamp(1_900_000_000_000 + i as i64);
+            let id = mend_core::RecordId::from_uuid(uuid::Uuid::from_u128(0xbe9c_0000 + i));
+            elsewhere.apply(&ben, at, mend_core::Action::AddGratitude { id, text: format!("thanks {i}"), about: None }).expect("a note");
+            let changes = elsewhere.doc_mut().get_changes(&before);
+            let mut bare = g.doc.doc().clone();
+            let s = Instant::now();
+            bare.apply_changes(changes.clone()).expect("apply");
+            apply.push(s.elapsed());
+            let heads = g.doc.heads();
+            let s = Instant::now();
+            g.doc.doc_mut().apply_changes(changes).expect("apply");
+            g.doc.absorb(&heads).expect("absorb");
+            catch_up.push(s.elapsed());
+        }
+        println!(
+            "catch up with one change made elsewhere, {y} years: {} ms (min / median / max); applying it alone: {} ms",
+            fmt(&stats(catch_up)),
+            fmt(&stats(apply))
+        );
+        return;
+    }
     if args.iter().any(|a| a == "--frames") {
         let ten = tempfile::tempdir().expect("temp");
         let y = years.last().copied().unwrap_or(10.0);
