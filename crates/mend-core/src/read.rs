@@ -96,6 +96,15 @@ impl<'a> Fields<'a> {
         matches!(item.value, automerge::ValueRef::Object(ObjType::Map)).then(|| item.id())
     }
 
+    /// The scalar at `key`, owned, with the operation that set it.
+    pub(crate) fn scalar_by(&self, key: &str) -> Option<(ScalarValue, ObjId)> {
+        let item = self.get(key)?;
+        match &item.value {
+            automerge::ValueRef::Scalar(s) => Some((ScalarValue::from(s), item.id())),
+            automerge::ValueRef::Object(_) => None,
+        }
+    }
+
     /// The operation that set the value at `key`: it names the device that wrote it.
     pub(crate) fn writer(&self, key: &str) -> Option<ObjId> {
         self.get(key).map(|i| i.id())

@@ -241,16 +241,15 @@ impl<'a> Check<'a> {
     /// the one shown if that device set it; otherwise (another device wrote over it) the
     /// first one, restored from history, and a doubt says who wrote over it. With the
     /// operation that set it. None if there is none.
-    pub(crate) fn as_written(&mut self, doc: &impl ReadDoc, record: &ObjId, obj: &ObjId, key: &str, kind: &str) -> Option<(ScalarValue, ObjId)> {
-        let (v, by) = match doc.get(obj, key) {
-            Ok(Some((Value::Scalar(v), by))) => (v.into_owned(), by),
-            _ => return None,
-        };
+    pub(crate) fn as_written(&mut self, doc: &impl ReadDoc, record: &ObjId, f: &read::Fields, key: &str, kind: &str) -> Option<(ScalarValue, ObjId)> {
+        // From the fields already read: one more `get` per field costs as much as the rest
+        // of building the view.
+        let (v, by) = f.scalar_by(key)?;
         if actor_of(&by) == actor_of(record) {
             return Some((v, by));
         }
         self.doubt(&by, Broke::ChangedWords { kind: kind.to_owned() });
-        self.first_written(doc, record, obj, key, &by)
+        self.first_written(doc, record, record, key, &by)
     }
 
     /// The first value written at `key` before `op`, if the record's own device wrote it.

@@ -188,11 +188,11 @@ impl View {
             Collection::Pauses => upsert(&mut self.pauses, PartnerId::from_key(key), obj.and_then(|o| pause::read(doc, key, o, ck))),
         }
         let found = std::mem::take(&mut ck.found);
-        let k = check_key(c, key);
-        if found == Default::default() {
-            self.checks.remove(&k);
-        } else {
-            self.checks.insert(k, found);
+        // Almost every record has nothing to note: no key is made for those.
+        if found != Default::default() {
+            self.checks.insert(check_key(c, key), found);
+        } else if !self.checks.is_empty() {
+            self.checks.remove(&check_key(c, key));
         }
     }
 }

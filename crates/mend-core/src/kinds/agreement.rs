@@ -179,7 +179,7 @@ fn revision(doc: &impl ReadDoc, key: &str, r: &ObjId, ck: &mut Check) -> Option<
         return None;
     }
     // The words as the author's device wrote them (restored if another wrote over them).
-    let (mut text, mut words) = ck.as_written(doc, r, r, "text", "agreement")?;
+    let (mut text, mut words) = ck.as_written(doc, r, &rf, "text", "agreement")?;
     let acceptances: Vec<(PartnerId, Timestamp, ObjId)> = match rf.map("accepted_by") {
         Some(a) => {
             let af = read::Fields::read(doc, &a);

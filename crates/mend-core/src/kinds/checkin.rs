@@ -35,7 +35,7 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
     if !ck.authored(o, &author, "check-in") {
         return None;
     }
-    let mut written = |k: &str| ck.as_written(doc, o, o, k, "check-in").map(|(v, _)| v);
+    let mut written = |k: &str| ck.as_written(doc, o, &f, k, "check-in").map(|(v, _)| v);
     let rating = |v: Option<automerge::ScalarValue>| v.as_ref().and_then(read::as_int).filter(|v| (1..=5).contains(v)).map(|v| v as u8);
     let (connection, trust, heard) = (rating(written("connection")), rating(written("trust")), rating(written("heard")));
     let note = written("note").as_ref().and_then(read::as_string);

@@ -29,7 +29,7 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
     if !ck.authored(o, &author, "note of thanks") {
         return None;
     }
-    let text = ck.as_written(doc, o, o, "text", "note of thanks").and_then(|(v, _)| read::as_string(&v))?;
+    let text = ck.as_written(doc, o, &f, "text", "note of thanks").and_then(|(v, _)| read::as_string(&v))?;
     Some(Gratitude { id: RecordId::from_key(key), text, author, at: f.time("at")?, about: f.string("about").map(|a| RecordId::from_key(&a)) })
 }
 

@@ -93,7 +93,7 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
     if !ck.authored(o, &promiser, "promise") {
         return None;
     }
-    let text = ck.as_written(doc, o, o, "text", "promise").and_then(|(v, _)| read::as_string(&v))?;
+    let text = ck.as_written(doc, o, &f, "text", "promise").and_then(|(v, _)| read::as_string(&v))?;
     let mut occurrences: Vec<Occurrence> = f
         .map("occurrences")
         .map(|occ| {

@@ -50,7 +50,7 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
         return None;
     }
     // The words as the author's device wrote them, whoever wrote over them since.
-    let mut words = |k: &str| ck.as_written(doc, o, o, k, "repair").and_then(|(v, _)| read::as_string(&v));
+    let mut words = |k: &str| ck.as_written(doc, o, &f, k, "repair").and_then(|(v, _)| read::as_string(&v));
     let what_happened = words("what_happened")?;
     let (what_i_did, impact, next_time) =
         (words("what_i_did").unwrap_or_default(), words("impact").unwrap_or_default(), words("next_time").unwrap_or_default());
