@@ -114,7 +114,7 @@ async fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) -> Duratio
     let start = Instant::now();
     let done = tokio::time::timeout(Duration::from_secs(secs), async {
         while !f() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     })
     .await;
@@ -302,11 +302,16 @@ async fn a_thirty_second_partition_mid_sync_heals_by_itself_and_the_status_tells
     })
     .await;
     assert!(connected.is_ok(), "Ben connects through the proxy");
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Cut while the notes are on the wire: the handshake and hellos take about a dozen
+    // packets; the notes of both, about two hundred.
+    let total = 2 * N as usize;
+    let on_the_wire = || proxy.stats().received.load(std::sync::atomic::Ordering::Relaxed);
+    wait_for("the sync is under way", 20, || on_the_wire() >= 40).await;
     let cut_at = Instant::now();
+    let carried = on_the_wire();
     proxy.partition(CUT);
     let (had_a, had_b) = (ana.notes(), ben.notes());
-    assert!(had_a < 2 * N as usize || had_b < 2 * N as usize, "the partition comes mid-sync: Ana {had_a}, Ben {had_b}");
+    assert!(had_a < total || had_b < total, "the partition comes mid-sync: Ana {had_a}, Ben {had_b}");
     ana.drain();
     ben.drain();
 
@@ -330,17 +335,24 @@ async fn a_thirty_second_partition_mid_sync_heals_by_itself_and_the_status_tells
     assert!(ben_events.iter().any(|e| matches!(e, Event::Disconnected { .. } | Event::Unreachable { .. })), "Ben was told: {ben_events:?}");
     assert!(ana_events.iter().any(|e| matches!(e, Event::Disconnected { .. })), "Ana was told: {ana_events:?}");
     let error = ben.peer_info(&ana.dev).last_error.unwrap_or_default();
-    eprintln!("cut mid-sync: Ana held {had_a} of {} notes, Ben {had_b}", 2 * N);
+    eprintln!("cut mid-sync, after {carried} packets: Ana held {had_a} of {total} notes, Ben {had_b}");
     eprintln!(
         "during the partition: Ben saw Ana gone after {:.1} s, Ana saw Ben gone after {:.1} s; Ben's last error: {error}",
         ben_down.as_secs_f64(),
         ana_down.as_secs_f64()
     );
+    // Ben's dial attempts through the cut, with when each ended: what the backoff did.
+    let mut attempts = vec![];
     while ben.hub.is_live(&ana.dev) || proxy.is_cut() {
         assert!(!ben.hub.is_live(&ana.dev), "no connection through a partition");
+        for e in ben.drain() {
+            if let Event::Unreachable { why, .. } | Event::Disconnected { why, .. } = e {
+                attempts.push(format!("{:.1} s: {why}", cut_at.elapsed().as_secs_f64()));
+            }
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    eprintln!("the partition lasted {:.1} s", cut_at.elapsed().as_secs_f64());
+    eprintln!("the partition lasted {:.1} s; Ben's attempts that failed meanwhile: {attempts:?}", cut_at.elapsed().as_secs_f64());
 
     // After: the dialer finds Ana again by itself, and everything crosses.
     let total = 2 * (N + LIVE) as usize;
