@@ -195,6 +195,25 @@ async fn ten_thousand_offline_changes_per_side_converge_at_ten_percent_loss_and_
     );
 }
 
+/// A link that shuffles and repeats: jitter, packets held back so that later ones
+/// overtake them, duplicates, and some loss. QUIC puts the stream back in order and drops
+/// what it saw twice; the documents end identical, each note once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_that_reorders_and_duplicates_loses_and_doubles_nothing() {
+    let faults = Faults {
+        loss: 0.02,
+        delay: Duration::from_millis(10),
+        jitter: Duration::from_millis(20),
+        reorder: 0.10,
+        reorder_by: Duration::from_millis(30),
+        duplicate: 0.10,
+    };
+    let (took, stats) = catch_up(57, 3_000, Some((faults, 3))).await;
+    let stats = stats.unwrap_or_default();
+    eprintln!("catch-up of 3000 notes per side through jitter, reordering and duplicates: {:.2} s ({stats})", took.as_secs_f64());
+    assert!(!stats.contains(" 0 duplicated") && !stats.contains(" 0 held back"), "the link did shuffle and repeat: {stats}");
+}
+
 /// The proxy itself, on plain UDP sockets: it loses about the share asked, delays by at
 /// least what was asked, duplicates, lets packets overtake, and a partition drops all until
 /// it heals by itself. Seeded: the same seed gives the same decisions.
