@@ -221,6 +221,7 @@ async fn a_link_that_reorders_and_duplicates_loses_and_doubles_nothing() {
 async fn the_proxy_loses_delays_reorders_duplicates_and_partitions_as_asked() {
     use tokio::net::UdpSocket;
     let target = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+    lossy::roomy_receive_buffer(&target);
     let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
     let faults = Faults {
         loss: 0.2,

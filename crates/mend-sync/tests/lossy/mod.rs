@@ -116,6 +116,7 @@ impl Proxy {
     pub async fn start(target: SocketAddr, faults: Faults, seed: u64) -> Proxy {
         assert!(target.ip().is_loopback(), "the proxy only forwards on loopback: {target}");
         let front = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("the proxy binds 127.0.0.1");
+        roomy_receive_buffer(&front);
         let addr = front.local_addr().unwrap();
         let shared = Arc::new(Shared {
             link: Mutex::new(Link { faults, rng: StdRng::seed_from_u64(seed), cut_until: None }),
@@ -170,6 +171,7 @@ async fn front_loop(shared: Arc<Shared>, tasks: Arc<Mutex<Vec<JoinHandle<()>>>>)
                     SocketAddr::V6(_) => (Ipv6Addr::LOCALHOST, 0).into(),
                 };
                 let up = Arc::new(UdpSocket::bind(local).await.expect("the proxy binds an upstream socket"));
+                roomy_receive_buffer(&up);
                 upstreams.insert(client, up.clone());
                 let back = tokio::spawn(back_loop(shared.clone(), up.clone(), client));
                 tasks.lock().unwrap().push(back);
@@ -258,4 +260,28 @@ fn forward(shared: &Arc<Shared>, packet: Vec<u8>, out: impl Out, to: SocketAddr)
             }
         }
     });
+}
+
+/// A receive buffer of several megabytes: a packet the kernel drops for want of room (a
+/// busy machine, the reader not scheduled for a while) would be a loss the proxy did not
+/// decide, and the tests count on the proxy's decisions being all the loss there is. Forced past the system's limit where allowed (as
+/// root), else as large as that limit lets it be.
+pub fn roomy_receive_buffer(socket: &tokio::net::UdpSocket) {
+    use std::os::fd::AsRawFd as _;
+    let size: libc::c_int = 8 << 20;
+    for option in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
+        // SAFETY: a valid socket and a pointer to an int of the size given.
+        let r = unsafe {
+            libc::setsockopt(
+                socket.as_raw_fd(),
+                libc::SOL_SOCKET,
+                option,
+                (&size as *const libc::c_int).cast(),
+                size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if r == 0 {
+            return;
+        }
+    }
 }
