@@ -117,7 +117,15 @@ impl<S: SharedSpace> Hub<S> {
                 let (hub, ep, d) = (self.clone(), endpoint.clone(), dialing.clone());
                 tokio::spawn(async move {
                     let name = hub.peer_name(&peer);
-                    match hub.dial(&ep, &peer, true).await {
+                    let r = hub.dial(&ep, &peer, true).await;
+                    // What `mend devices` and the window read: a link that broke or a peer
+                    // out of reach says so there too, not only in the log, until the next
+                    // time the two are in step.
+                    if let Err(e) = &r {
+                        let why = e.to_string();
+                        hub.update_peer(&peer, |p| p.last_error = Some(why));
+                    }
+                    match r {
                         Ok(()) => hub.emit(Event::Disconnected { peer: peer.clone(), name, why: "closed".into() }),
                         Err(SyncError::Unreachable { why, .. }) => hub.emit(Event::Unreachable { peer: peer.clone(), name, why }),
                         Err(err) => hub.emit(Event::Disconnected { peer: peer.clone(), name, why: err.to_string() }),

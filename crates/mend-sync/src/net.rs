@@ -4,7 +4,7 @@
 //! reveals to whom.
 
 use crate::error::SyncError;
-use iroh::endpoint::{NetReportConfig, PortmapperConfig, presets};
+use iroh::endpoint::{IdleTimeout, NetReportConfig, PortmapperConfig, QuicTransportConfig, VarInt, presets};
 use iroh::{Endpoint, RelayConfig, RelayMap, RelayMode, RelayUrl, SecretKey};
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -138,6 +138,27 @@ fn local_net_report(cfg: &NetConfig) -> NetReportConfig {
     report
 }
 
+/// The mDNS service Mend devices announce themselves under
+/// (`<id>._mendv1._udp.local`), instead of iroh's shared `irohv1`: other iroh apps on the
+/// same network do not list Mend devices, and Mend does not list theirs. The version is
+/// that of the sync protocol's ALPN; a new wire format may take a new name.
+pub const MDNS_SERVICE: &str = "mendv1";
+
+/// Finding devices on the local network: mDNS under Mend's own service name.
+pub fn mdns() -> iroh_mdns_address_lookup::MdnsAddressLookupBuilder {
+    iroh_mdns_address_lookup::MdnsAddressLookup::builder().service_name(MDNS_SERVICE)
+}
+
+/// How long a connection may hear nothing before it counts as gone. QUIC's default, 30 s,
+/// kept a link that a partition had cut "connected" in the status for all of a 30-second
+/// outage. iroh sends a keep-alive after 5 s of quiet (retransmitted like any packet when
+/// lost), so a live link is never this quiet; both sides use the shorter of their two.
+pub const IDLE_TIMEOUT_MS: u32 = 10_000;
+
+fn transport_config() -> QuicTransportConfig {
+    QuicTransportConfig::builder().max_idle_timeout(Some(IdleTimeout::from(VarInt::from_u32(IDLE_TIMEOUT_MS)))).build()
+}
+
 /// Binds at `addr`, or with no IP socket at all when `addr` is `None` (relay only).
 async fn bind_at(secret: SecretKey, cfg: &NetConfig, alpns: Vec<Vec<u8>>, addr: Option<SocketAddr>) -> Result<Endpoint, SyncError> {
     let at = addr.map_or_else(|| "through the relay only".to_owned(), |a| format!("address {a}"));
@@ -150,9 +171,10 @@ async fn bind_at(secret: SecretKey, cfg: &NetConfig, alpns: Vec<Vec<u8>>, addr: 
         // mDNS announces this device's addresses on the LAN: pointless, and against the
         // point, for a device that wants no direct path.
         NetMode::Default if cfg.relay_only => Endpoint::builder(presets::N0),
-        NetMode::Default => Endpoint::builder(presets::N0).address_lookup(iroh_mdns_address_lookup::MdnsAddressLookup::builder()),
+        NetMode::Default => Endpoint::builder(presets::N0).address_lookup(mdns()),
     }
-    .relay_mode(cfg.relay_mode());
+    .relay_mode(cfg.relay_mode())
+    .transport_config(transport_config());
     // iroh's own sockets (every interface, IPv4 and IPv6) only where the default mode asks
     // for no address in particular; otherwise exactly the one asked for, or none at all.
     let iroh_defaults = cfg.mode == NetMode::Default && addr.is_some_and(|a| a.port() == 0 && a.ip().is_unspecified());
