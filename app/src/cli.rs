@@ -115,7 +115,21 @@ pub enum Cmd {
         timeout: u64,
     },
     /// Stay online: sync with paired devices as they come and go, until stopped (Ctrl-C).
-    Serve,
+    Serve {
+        /// As Mend's own background process (left by the window, or started at login):
+        /// quiet on stderr (the profile's log keeps every line), and the window takes over
+        /// from it when it opens.
+        #[arg(long)]
+        background: bool,
+    },
+    /// Keep syncing and notifying after you close the window: `on`, `off` or `status`
+    /// (off until you turn it on). Stored for this device in the profile.
+    #[command(subcommand)]
+    Background(crate::background_cmd::SwitchCmd),
+    /// Start Mend in the background when you log in (an XDG autostart entry,
+    /// $XDG_CONFIG_HOME/autostart/app.mend.Mend.desktop): `on`, `off` or `status`.
+    #[command(subcommand)]
+    Autostart(crate::background_cmd::SwitchCmd),
     /// Back up the whole profile into one file, sealed with a backup passphrase.
     Backup {
         /// The backup file to write (replaced if it exists).
@@ -333,6 +347,11 @@ pub enum PauseCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum DebugCmd {
+    /// Does what the window does once it is closed (leaves a background `serve` when that
+    /// is on), printing the process id it left, if any.
+    WindowClosed,
+    /// Does what the window does before it opens (a background `serve` steps aside).
+    WindowOpens,
     /// Writes gratitude notes one by one, printing each id once it is on disk.
     Stress {
         #[arg(long)]

@@ -5,6 +5,7 @@
 
 use crate::lists::Lists;
 use crate::snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
+use mend_engine::background::{self, BackgroundSettings, Removed};
 use mend_engine::core::notice::{NoticeKind, NoticeSettings, QuietHours};
 use mend_engine::core::{Timestamp, View};
 use mend_engine::node::{self, Event, Node};
@@ -31,6 +32,12 @@ pub struct BackendConfig {
     /// Post desktop notifications while online (tests turn them off: they would reach the
     /// desktop of whoever runs them).
     pub notifications: bool,
+    /// How to start `mend serve --background` for the start-at-login entry (the `mend`
+    /// binary and the window's network options). None: Settings says it can't.
+    pub launch: Option<mend_engine::background::Launch>,
+    /// Where the start-at-login entry goes; None: `$XDG_CONFIG_HOME/autostart` (tests give
+    /// a folder of their own, since the environment is shared by every test thread).
+    pub autostart_dir: Option<PathBuf>,
 }
 
 pub enum Request {
@@ -78,6 +85,14 @@ pub enum Request {
         off: BTreeSet<NoticeKind>,
         quiet: Option<String>,
         discreet: bool,
+    },
+    /// Settings: keep syncing and notifying after the window closes.
+    SetKeepRunning {
+        on: bool,
+    },
+    /// Settings: start Mend in the background at login (the XDG autostart entry).
+    SetAtLogin {
+        on: bool,
     },
     /// The window came in front of the person, or left.
     InView {
@@ -183,6 +198,8 @@ struct Worker {
     in_view: bool,
     /// This device's choices about notifications, read when the profile opens.
     notices: NoticeSettings,
+    /// This device's choices about running with the window closed, read when it opens.
+    background: BackgroundSettings,
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
@@ -212,6 +229,7 @@ impl Worker {
             notes_seen: 0,
             in_view: false,
             notices: NoticeSettings::default(),
+            background: BackgroundSettings::default(),
             invite: None,
             journal: None,
             phase: Phase::Starting,
@@ -299,6 +317,7 @@ impl Worker {
         self.notes_seen = engine.recovery_notes().len();
         let key_lost = engine.key_lost().is_some();
         self.notices = engine.notice_settings();
+        self.background = background::settings(engine.dir());
         let events = self.events.clone();
         let node = match Node::open(
             engine,
@@ -471,6 +490,40 @@ impl Worker {
                 self.published = None;
                 Ok("Saved. Notifications follow these choices from now on.".into())
             }
+            Request::SetKeepRunning { on } => {
+                self.node()?;
+                let s = BackgroundSettings { keep_running: on, ..background::settings(&self.cfg.dir) };
+                background::save_settings(&self.cfg.dir, &s).map_err(|e| sentence(&e))?;
+                self.background = s;
+                Ok(if on {
+                    "Saved: when you close the window, Mend keeps syncing and tells you what comes. Untick to undo.".into()
+                } else {
+                    "Saved: closing the window stops Mend. Your space syncs again when you open it.".into()
+                })
+            }
+            Request::SetAtLogin { on } => {
+                self.node()?;
+                let dir = match &self.cfg.autostart_dir {
+                    Some(d) => d.clone(),
+                    None => background::autostart_dir_from_env().map_err(|e| sentence(&e))?,
+                };
+                let said = if on {
+                    let launch = self.cfg.launch.as_ref().ok_or(
+                        "This window can't find Mend's program file, so it can't set Mend to start at login. `mend autostart on` in a terminal can.",
+                    )?;
+                    background::install_autostart(&dir, &self.cfg.dir, launch).map_err(|e| sentence(&e))?;
+                    "Saved: Mend starts in the background when you log in. Untick to undo.".to_owned()
+                } else {
+                    match background::remove_autostart(&dir, &self.cfg.dir).map_err(|e| sentence(&e))? {
+                        Removed::LeftAlone(f) => format!("Saved. {} was not written by Mend for this profile, so Mend left it alone.", f.display()),
+                        Removed::Removed(_) | Removed::Nothing => "Saved: Mend no longer starts when you log in.".to_owned(),
+                    }
+                };
+                let s = BackgroundSettings { at_login: on, ..background::settings(&self.cfg.dir) };
+                background::save_settings(&self.cfg.dir, &s).map_err(|e| sentence(&e))?;
+                self.background = s;
+                Ok(said)
+            }
             Request::InView { in_view } => {
                 self.in_view = in_view;
                 if let Some(n) = &self.node {
@@ -617,6 +670,7 @@ impl Worker {
             events: self.log.clone(),
             notes: self.notes.clone(),
             notices: self.notices.clone(),
+            background: self.background,
             ..Snapshot::default()
         };
         if let Some(node) = &self.node {
@@ -669,6 +723,13 @@ impl Worker {
         *lock(&self.shared) = Arc::new(s);
         self.ctx.request_repaint();
     }
+}
+
+/// An error of Mend's own as a sentence: a capital first letter and a full stop.
+fn sentence(e: &dyn std::fmt::Display) -> String {
+    let s = e.to_string();
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default()
 }
 
 fn now_secs() -> u64 {

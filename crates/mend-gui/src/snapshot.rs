@@ -80,6 +80,8 @@ pub struct Snapshot {
     pub notices: mend_engine::core::notice::NoticeSettings,
     /// The monthly backup reminder (off unless chosen in Settings).
     pub backup: BackupReminder,
+    /// Keep running with the window closed; start at login (both off unless chosen).
+    pub background: mend_engine::background::BackgroundSettings,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -586,3 +586,47 @@ fn my_device_is_named_after_me_and_can_be_renamed() {
     assert_eq!(e.view().devices[&e.me().device].name, "Ana's phone");
     assert!(shows(&h, "Ana's phone (yours)"));
 }
+
+#[test]
+fn settings_keeps_mend_running_and_starts_it_at_login_and_both_undo() {
+    use mend_engine::background::{self, Entry, Launch};
+    let dir = tempfile::tempdir().unwrap();
+    let config_home = tempfile::tempdir().unwrap();
+    let autostart = config_home.path().join("autostart");
+    profile(dir.path(), "Ana");
+    let cfg = mend_gui::BackendConfig {
+        launch: Some(Launch { exe: "/usr/bin/mend".into(), net_args: vec!["--local-only".into()] }),
+        autostart_dir: Some(autostart.clone()),
+        ..config(dir.path(), None)
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1100.0, 1600.0))
+        .build_ui_state(|ui, app: &mut mend_gui::MendApp| app.ui(ui), mend_gui::MendApp::new(cfg));
+    ready(&mut h);
+    go(&mut h, "Settings");
+    let keep = "Keep Mend running in the background after I close the window";
+    let login = "Start Mend when I log in";
+    assert_eq!(h.get_by_label(keep).accesskit_node().role(), Role::CheckBox);
+    assert_eq!(background::settings(dir.path()), Default::default(), "both off by default");
+
+    click_in_view(&mut h, keep);
+    idle(&mut h);
+    assert!(shows(&h, "when you close the window, Mend keeps syncing"));
+    click_in_view(&mut h, login);
+    idle(&mut h);
+    assert!(shows(&h, "Mend starts in the background when you log in"));
+    let s = background::settings(dir.path());
+    assert!(s.keep_running && s.at_login, "{s:?}");
+    assert_eq!(background::autostart_entry(&autostart, dir.path()), Entry::Ours);
+    let text = std::fs::read_to_string(background::autostart_file(&autostart)).unwrap();
+    assert!(text.contains("serve --background"), "{text}");
+
+    // Unticking undoes each: the setting is off and Mend's entry is gone.
+    click_in_view(&mut h, keep);
+    idle(&mut h);
+    click_in_view(&mut h, login);
+    idle(&mut h);
+    assert!(shows(&h, "Mend no longer starts when you log in"));
+    assert_eq!(background::settings(dir.path()), Default::default());
+    assert_eq!(background::autostart_entry(&autostart, dir.path()), Entry::None);
+}

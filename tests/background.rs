@@ -1,0 +1,158 @@
+//! Keeping in sync with the window closed, with the real binary: the start-at-login entry
+//! (in a temporary XDG_CONFIG_HOME), the background `serve` the window leaves when it
+//! closes, and the window taking over from it when it opens. Every `serve` here is
+//! local-only and stopped before the test ends.
+
+mod util;
+
+use mend_engine::background::{PROFILE_KEY, exec_argv, key};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use util::*;
+
+/// A profile in a folder whose name needs every kind of quoting in a desktop entry.
+fn awkward_device(root: &Path) -> (PathBuf, impl Fn(&[&str]) -> Command) {
+    let dir = root.join("Ana's \"notes\" $HOME 100% back\\slash");
+    std::fs::create_dir_all(&dir).expect("profile folder");
+    let config = root.join("config");
+    let (d, c) = (dir.clone(), config.clone());
+    let cmd = move |args: &[&str]| {
+        let mut m = Command::new(MEND);
+        m.arg("--profile").arg(&d).args(args).env("XDG_CONFIG_HOME", &c).env_remove("MEND_PROFILE").env_remove("DBUS_SESSION_BUS_ADDRESS");
+        m.stdin(std::process::Stdio::null());
+        m
+    };
+    let o = cmd(&["init", "--name", "Ana"]).output().expect("run mend");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (dir, cmd)
+}
+
+fn ok(mut c: Command) -> (String, String) {
+    let o = c.output().expect("run mend");
+    assert!(o.status.success(), "failed: {}", String::from_utf8_lossy(&o.stderr));
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn refused_with(mut c: Command, says: &str) {
+    let o = c.output().expect("run mend");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "should be refused: {err}");
+    assert_person_error(&err);
+    assert!(err.contains(says), "expected {says:?} in {err:?}");
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie (ended, not yet reaped) has an empty command line.
+    std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty())
+}
+
+fn cmdline(pid: u32) -> Vec<String> {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .unwrap_or_default()
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
+
+/// Stops a process this test started indirectly, whatever happens to the test.
+struct Stop(u32);
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if alive(self.0) {
+            unsafe {
+                libc::kill(self.0 as i32, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+fn noted_pid(dir: &Path) -> Option<u32> {
+    mend_engine::background::noted_running(dir)
+}
+
+#[test]
+fn start_at_login_writes_an_entry_that_runs_serve_for_this_profile_and_off_removes_only_mends() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let (dir, mend) = awkward_device(root.path());
+    let file = root.path().join("config/autostart/app.mend.Mend.desktop");
+    assert_eq!(ok(mend(&["autostart", "status"])).0.trim(), "start at login: off");
+    let (_, said) = ok(mend(&["--local-only", "autostart", "on"]));
+    assert!(said.contains("starts in the background when you log in"), "{said}");
+    let text = std::fs::read_to_string(&file).expect("the entry is written");
+    let absolute = std::fs::canonicalize(&dir).expect("absolute");
+    assert_eq!(key(&text, PROFILE_KEY).as_deref(), absolute.to_str());
+    let exec = text.lines().find_map(|l| l.strip_prefix("Exec=")).expect("an Exec line");
+    let argv = exec_argv(exec).expect("a well-formed Exec");
+    assert_eq!(argv[1..], ["--profile", absolute.to_str().expect("utf-8"), "--local-only", "serve", "--background"]);
+    assert!(ok(mend(&["autostart", "status"])).0.contains("on: "), "status says on");
+    assert!(mend_engine::background::settings(&dir).at_login);
+
+    // What a session would start at login: run the Exec line as a launcher reads it.
+    let mut login = Command::new(&argv[0]);
+    login.args(&argv[1..]).env_remove("DBUS_SESSION_BUS_ADDRESS").stdin(std::process::Stdio::null());
+    let (serve, _) = Background::spawn(login);
+    let pid = serve.child.id();
+    assert!(wait_until(20, || noted_pid(&dir) == Some(pid)), "the serve started at login notes itself: {}", serve.log_text());
+    let status = ok(mend(&["background", "status"])).0;
+    assert!(status.contains(&format!("yes (process {pid})")), "{status}");
+    let log = serve.stop();
+    assert!(log.is_empty(), "a background serve is quiet on stderr: {log}");
+    assert!(wait_until(5, || noted_pid(&dir).is_none()), "a stopped serve forgets its note");
+
+    // Off removes Mend's entry; a file of the same name that Mend did not write stays.
+    let (_, said) = ok(mend(&["autostart", "off"]));
+    assert!(said.contains("no longer starts at login"), "{said}");
+    assert!(!file.exists());
+    assert!(!mend_engine::background::settings(&dir).at_login);
+    let foreign = "[Desktop Entry]\nType=Application\nExec=someone-elses-mend\n";
+    std::fs::write(&file, foreign).expect("a foreign entry");
+    let (_, said) = ok(mend(&["autostart", "off"]));
+    assert!(said.contains("left it alone"), "{said}");
+    refused_with(mend(&["autostart", "on"]), "was not written by Mend, so Mend leaves it alone");
+    assert_eq!(std::fs::read_to_string(&file).expect("still there"), foreign);
+}
+
+#[test]
+fn no_home_and_an_unwritable_autostart_folder_get_a_calm_sentence() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let (_, mend) = awkward_device(root.path());
+    let mut c = mend(&["autostart", "on"]);
+    c.env_remove("XDG_CONFIG_HOME").env_remove("HOME");
+    refused_with(c, "neither XDG_CONFIG_HOME nor HOME is set");
+    // A config "folder" that is a file: nothing can be made below it.
+    let blocked = root.path().join("blocked");
+    std::fs::write(&blocked, "a file").expect("a file");
+    let mut c = mend(&["autostart", "on"]);
+    c.env("XDG_CONFIG_HOME", &blocked);
+    refused_with(c, "can't be written to. Nothing was changed");
+    let d = Device { dir: tempfile::tempdir().expect("temp dir") };
+    let mut c = d.cmd();
+    c.args(["background", "on"]);
+    refused_with(c, "there is no Mend profile in");
+}
+
+#[test]
+fn closing_the_window_with_background_on_leaves_serve_running_and_the_next_window_takes_over() {
+    let d = Device::init("Ana");
+    // Off (the default): closing the window leaves nothing running.
+    assert_eq!(d.local_ok(&["debug", "window-closed"]).trim(), "");
+    let o = d.run(&["background", "on"]);
+    assert!(o.status.success());
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("keeps syncing and notifying in the background"), "{said}");
+    let pid: u32 = d.local_ok(&["debug", "window-closed"]).trim().parse().expect("the process id it left");
+    let _stop = Stop(pid);
+    assert!(wait_until(20, || noted_pid(d.path()) == Some(pid)), "the background serve runs and notes itself");
+    let argv = cmdline(pid);
+    assert!(argv.iter().any(|a| a == "serve") && argv.iter().any(|a| a == "--background") && argv.iter().any(|a| a == "--local-only"), "{argv:?}");
+    // A process group of its own: Ctrl-C or a closing terminal does not reach it.
+    assert_eq!(unsafe { libc::getpgid(pid as i32) }, pid as i32);
+    assert!(wait_until(20, || std::fs::read_to_string(d.path().join("logs/mend.log")).unwrap_or_default().contains("serving in the background")));
+    // A second close leaves no second one: the first is enough.
+    assert_eq!(d.local_ok(&["debug", "window-closed"]).trim(), pid.to_string());
+    // The next window takes over: the background serve stops and forgets its note.
+    d.local_ok(&["debug", "window-opens"]);
+    assert!(wait_until(10, || !alive(pid)), "the background serve stepped aside");
+    assert_eq!(noted_pid(d.path()), None);
+}
