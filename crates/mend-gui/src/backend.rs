@@ -44,11 +44,15 @@ pub enum Request {
     /// First run: create the profile with this name.
     Start {
         name: String,
+        /// This device's name as chosen at First run; None or blank: the configured one,
+        /// else "NAME's laptop".
+        device_name: Option<String>,
     },
     /// First run: join the space whose invitation this is.
     Join {
         ticket: String,
         name: String,
+        device_name: Option<String>,
     },
     Execute {
         form: Form,
@@ -368,9 +372,14 @@ impl Worker {
         }
     }
 
-    /// The configured name, or one made from the person's: "Ana's laptop".
-    fn device_name(&self, name: Option<&str>) -> String {
-        if self.cfg.device_name.trim().is_empty() { mend_engine::default_device_name(name) } else { self.cfg.device_name.clone() }
+    /// The name the person chose, else the configured one, else one made from the
+    /// person's: "Ana's laptop".
+    fn device_name(&self, chosen: Option<&str>, name: Option<&str>) -> String {
+        match chosen.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => c.to_owned(),
+            None if self.cfg.device_name.trim().is_empty() => mend_engine::default_device_name(name),
+            None => self.cfg.device_name.clone(),
+        }
     }
 
     fn node(&self) -> Result<&Node, String> {
@@ -379,7 +388,7 @@ impl Worker {
 
     fn handle(&mut self, req: Request) -> Result<String, String> {
         match req {
-            Request::Start { name } => {
+            Request::Start { name, device_name } => {
                 if self.node.is_some() {
                     return Ok(String::new());
                 }
@@ -394,13 +403,13 @@ impl Worker {
                         .map_err(|e| e.to_string())?;
                     e
                 } else {
-                    Engine::init(&self.cfg.dir, name, &self.device_name(Some(name))).map_err(|e| e.to_string())?
+                    Engine::init(&self.cfg.dir, name, &self.device_name(device_name.as_deref(), Some(name))).map_err(|e| e.to_string())?
                 };
                 self.opened(e);
                 self.check_once();
                 Ok(String::new())
             }
-            Request::Join { ticket, name } => {
+            Request::Join { ticket, name, device_name } => {
                 let Some(net) = self.cfg.net.clone() else {
                     return Err("networking is off in this window, so it cannot join: start Mend without tests' settings".into());
                 };
@@ -409,7 +418,7 @@ impl Worker {
                 // From Devices, with a profile open: joining opens the profile itself and
                 // binds this device's endpoint, so the running node steps aside first.
                 let was_open = self.node.take().map(|n| n.stop()).is_some();
-                let device_name = self.device_name(Some(name.as_str()));
+                let device_name = self.device_name(device_name.as_deref(), Some(name.as_str()));
                 let joined = node::join(&self.cfg.dir, &net, &ticket, Some(name.as_str()), &device_name);
                 self.set_busy(None);
                 let joined = match joined {
@@ -671,6 +680,7 @@ impl Worker {
             notes: self.notes.clone(),
             notices: self.notices.clone(),
             background: self.background,
+            set_up_device_name: self.cfg.device_name.clone(),
             ..Snapshot::default()
         };
         if let Some(node) = &self.node {

@@ -630,3 +630,26 @@ fn settings_keeps_mend_running_and_starts_it_at_login_and_both_undo() {
     assert_eq!(background::settings(dir.path()), Default::default());
     assert_eq!(background::autostart_entry(&autostart, dir.path()), Entry::None);
 }
+
+#[test]
+fn first_run_names_this_device_after_me_until_i_choose_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = mend_gui::BackendConfig { device_name: String::new(), ..config(dir.path(), None) };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1100.0, 1600.0))
+        .build_ui_state(|ui, app: &mut mend_gui::MendApp| app.ui(ui), mend_gui::MendApp::new(cfg));
+    settle(&mut h, "first run", |a| a.snapshot().phase == Phase::FirstRun);
+    let device = "This device's name";
+    assert_eq!(h.get_by_label(device).accesskit_node().role(), Role::TextInput);
+    type_into(&mut h, "Your name", "Ana");
+    assert_eq!(h.get_by_label(device).value().as_deref(), Some("Ana's laptop"), "named after the person as typed");
+    replace_text(&mut h, device, "Ana's desktop");
+    // Once chosen, the name stays when the person's own name changes.
+    type_into(&mut h, "Your name", "a");
+    assert_eq!(h.get_by_label(device).value().as_deref(), Some("Ana's desktop"));
+    click(&mut h, "Start on my own for now");
+    settle(&mut h, "the profile", |a| a.snapshot().phase == Phase::Ready && a.is_idle());
+    let e = reopen(dir.path());
+    assert_eq!(e.device_name(), "Ana's desktop");
+    assert_eq!(e.view().partner_name(&e.me().partner), "Anaa");
+}
