@@ -280,13 +280,22 @@ pub enum GratitudeCmd {
 #[derive(Subcommand, Debug)]
 pub enum CheckinCmd {
     /// Say how you are doing: connection, trust and feeling heard, from 1 to 5.
+    ///
+    /// Shared with your partner: the three ratings, the prompt and the note all show on
+    /// their devices too. Thoughts just for you belong in `mend journal`.
+    ///
+    /// From 1 to 5: 1 means not at all, 5 means very much.
     Add {
+        /// How close you feel: 1 is feeling far apart, 5 feeling close.
         #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
         connection: i64,
+        /// How much you trust right now: 1 is finding it hard to trust, 5 trusting fully.
         #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
         trust: i64,
+        /// How heard you feel: 1 is not feeling listened to, 5 feeling fully heard.
         #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
         heard: i64,
+        /// Your answer in your own words (shared with your partner, like the ratings).
         #[arg(long)]
         note: Option<String>,
         /// The prompt you answered.

@@ -210,6 +210,23 @@ fn checkin_ratings_are_saved() {
 }
 
 #[test]
+fn checkins_say_what_is_shared_with_my_partner_and_what_1_and_5_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Check-ins");
+    assert!(shows(&h, "Shared with your partner: your three ratings, the question and your answer all show on your partner's devices too."));
+    assert!(shows(&h, "1 means not at all, 5 means very much"));
+    assert!(shows(&h, "Connection: 1 is feeling far apart, 5 feeling close."));
+    assert!(shows(&h, "Feeling heard: 1 is not feeling listened to, 5 feeling fully heard."));
+    // Each rating is still a slider named for what it rates.
+    for r in ["Connection", "Trust", "Feeling heard"] {
+        h.get_by_role_and_label(Role::Slider, r);
+    }
+}
+
+#[test]
 fn repair_guided_form_is_shared_and_asks_nothing_of_its_author() {
     let dir = tempfile::tempdir().unwrap();
     profile(dir.path(), "Ana");
