@@ -152,7 +152,36 @@ fn closing_the_window_with_background_on_leaves_serve_running_and_the_next_windo
     // A second close leaves no second one: the first is enough.
     assert_eq!(d.local_ok(&["debug", "window-closed"]).trim(), pid.to_string());
     // The next window takes over: the background serve stops and forgets its note.
-    d.local_ok(&["debug", "window-opens"]);
+    assert_eq!(d.local_ok(&["debug", "window-opens"]).trim(), "took over");
     assert!(wait_until(10, || !alive(pid)), "the background serve stepped aside");
     assert_eq!(noted_pid(d.path()), None);
+    assert_eq!(d.local_ok(&["debug", "window-opens"]).trim(), "", "nothing left to take over");
+}
+
+#[test]
+fn with_only_start_at_login_on_the_window_hands_back_the_mend_it_took_over() {
+    let d = Device::init("Ana");
+    let s = mend_engine::background::BackgroundSettings { keep_running: false, at_login: true };
+    mend_engine::background::save_settings(d.path(), &s).expect("settings");
+    // No background Mend was running when the window opened: none is left.
+    assert_eq!(d.local_ok(&["debug", "window-closed"]).trim(), "");
+    // One was (started at login), and the window stopped it: it is handed back.
+    let pid: u32 = d.local_ok(&["debug", "window-closed", "--took-over"]).trim().parse().expect("the process id it left");
+    let _stop = Stop(pid);
+    assert!(wait_until(20, || noted_pid(d.path()) == Some(pid)));
+    assert_eq!(d.local_ok(&["debug", "window-opens"]).trim(), "took over");
+    assert!(wait_until(10, || !alive(pid)));
+    // Start at login turned off too: closing the window leaves nothing running.
+    mend_engine::background::save_settings(d.path(), &Default::default()).expect("settings");
+    assert_eq!(d.local_ok(&["debug", "window-closed", "--took-over"]).trim(), "");
+}
+
+#[test]
+fn inside_a_flatpak_start_at_login_says_why_it_cannot_instead_of_writing_where_no_one_reads() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let (_, mend) = awkward_device(root.path());
+    let mut c = mend(&["autostart", "on"]);
+    c.env("FLATPAK_ID", "app.mend.Mend");
+    refused_with(c, "runs as a Flatpak");
+    assert!(!root.path().join("config/autostart").exists());
 }

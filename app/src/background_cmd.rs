@@ -112,8 +112,13 @@ pub fn autostart(dir: &Path, flags: &NetFlags, cmd: SwitchCmd) -> Result<()> {
 /// The window closed: with "keep running" on, a `mend serve --background` for this profile
 /// goes on syncing and notifying, in a process group of its own (the terminal the window
 /// was started from may close), its output in `logs/background.log`. Returns its process id.
-pub fn after_window(dir: &Path, flags: &NetFlags) -> Result<Option<u32>> {
-    if !bg::settings(dir).keep_running || !mend_engine::profile_exists(dir) {
+///
+/// `took_over`: the window stopped a background Mend when it opened. With "start at login"
+/// on, that one is handed back, so opening and closing the window leaves things as they
+/// were; with both off, nothing goes on running.
+pub fn after_window(dir: &Path, flags: &NetFlags, took_over: bool) -> Result<Option<u32>> {
+    let s = bg::settings(dir);
+    if !(s.keep_running || (took_over && s.at_login)) || !mend_engine::profile_exists(dir) {
         return Ok(None);
     }
     if let Some(pid) = running_serve(dir) {
@@ -142,8 +147,9 @@ pub fn after_window(dir: &Path, flags: &NetFlags) -> Result<Option<u32>> {
 /// The window opens: a background `serve` of this profile steps aside (two processes online
 /// as one device would fight over its identity), and the window syncs instead. A `serve`
 /// the person started themselves is never touched: only one that noted itself as background.
-pub fn take_over(dir: &Path) {
-    let Some(pid) = running_serve(dir) else { return };
+/// Returns whether there was one.
+pub fn take_over(dir: &Path) -> bool {
+    let Some(pid) = running_serve(dir) else { return false };
     tracing::info!(pid, "the window takes over from the background Mend");
     #[cfg(unix)]
     {
@@ -157,6 +163,7 @@ pub fn take_over(dir: &Path) {
             std::thread::sleep(Duration::from_millis(25));
         }
     }
+    true
 }
 
 /// The background `serve` of this profile that runs now, if any.

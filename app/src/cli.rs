@@ -358,7 +358,11 @@ pub enum PauseCmd {
 pub enum DebugCmd {
     /// Does what the window does once it is closed (leaves a background `serve` when that
     /// is on), printing the process id it left, if any.
-    WindowClosed,
+    WindowClosed {
+        /// As a window that stopped a background Mend when it opened.
+        #[arg(long)]
+        took_over: bool,
+    },
     /// Does what the window does before it opens (a background `serve` steps aside).
     WindowOpens,
     /// Writes gratitude notes one by one, printing each id once it is on disk.

@@ -36,14 +36,16 @@ pub fn run(cli: Cli) -> Result<()> {
             need_profile(&dir)?;
             return crate::background_cmd::autostart(&dir, &flags, c);
         }
-        Cmd::Debug(DebugCmd::WindowClosed) => {
-            if let Some(pid) = crate::background_cmd::after_window(&dir, &flags)? {
+        Cmd::Debug(DebugCmd::WindowClosed { took_over }) => {
+            if let Some(pid) = crate::background_cmd::after_window(&dir, &flags, took_over)? {
                 writeln!(std::io::stdout(), "{pid}")?;
             }
             return Ok(());
         }
         Cmd::Debug(DebugCmd::WindowOpens) => {
-            crate::background_cmd::take_over(&dir);
+            if crate::background_cmd::take_over(&dir) {
+                writeln!(std::io::stdout(), "took over")?;
+            }
             return Ok(());
         }
         other => other,
@@ -85,7 +87,7 @@ pub fn run(cli: Cli) -> Result<()> {
 
 fn open_window(dir: PathBuf, net: mend_engine::NetConfig, flags: &crate::net_cmd::NetFlags) -> Result<()> {
     // A background Mend of this profile steps aside: the window syncs and notifies now.
-    crate::background_cmd::take_over(&dir);
+    let took_over = crate::background_cmd::take_over(&dir);
     let cfg = mend_gui::BackendConfig {
         dir: dir.clone(),
         net: Some(net),
@@ -101,7 +103,7 @@ fn open_window(dir: PathBuf, net: mend_engine::NetConfig, flags: &crate::net_cmd
     let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));
     mend_gui::run_window(cfg, screen)?;
     // Closed: with "keep running" on, a background Mend goes on syncing and notifying.
-    if let Err(e) = crate::background_cmd::after_window(&dir, flags) {
+    if let Err(e) = crate::background_cmd::after_window(&dir, flags, took_over) {
         eprintln!("mend: {e:#}. Your space is saved; it syncs again when you open Mend.");
     }
     Ok(())
@@ -172,7 +174,7 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
         | Cmd::Serve { .. }
         | Cmd::Background(_)
         | Cmd::Autostart(_)
-        | Cmd::Debug(DebugCmd::WindowClosed | DebugCmd::WindowOpens)
+        | Cmd::Debug(DebugCmd::WindowClosed { .. } | DebugCmd::WindowOpens)
         | Cmd::Notifications(_)
         | Cmd::Completions { .. }
         | Cmd::Man { .. } => {

@@ -20,6 +20,10 @@ pub const PROFILE_KEY: &str = "X-Mend-Profile";
 pub enum BackgroundError {
     #[error("Mend can't tell where your settings folder is: neither XDG_CONFIG_HOME nor HOME is set")]
     NoHome,
+    #[error(
+        "this Mend runs as a Flatpak, which can't add itself to the programs your desktop starts at login yet. Your desktop's own settings for startup programs can: add `flatpak run app.mend.Mend serve --background` there"
+    )]
+    InFlatpak,
     #[error("Mend could not save this choice in your profile folder. Nothing else was changed; try again in a moment")]
     Save(#[from] mend_store::StoreError),
     #[error("Mend could not write the start-at-login entry in {}: the folder can't be written to. Nothing was changed", .0.display())]
@@ -103,8 +107,13 @@ pub fn absolute(profile: &Path) -> PathBuf {
     std::fs::canonicalize(profile).or_else(|_| std::path::absolute(profile)).unwrap_or_else(|_| profile.to_owned())
 }
 
-/// The autostart folder: `$XDG_CONFIG_HOME/autostart`, else `~/.config/autostart`.
+/// The autostart folder: `$XDG_CONFIG_HOME/autostart`, else `~/.config/autostart`. Inside
+/// a Flatpak, XDG_CONFIG_HOME is the sandbox's own folder, which the desktop never reads:
+/// an entry there would say "on" and start nothing, so Mend says so instead.
 pub fn autostart_dir_from_env() -> Result<PathBuf, BackgroundError> {
+    if std::env::var_os("FLATPAK_ID").is_some_and(|v| !v.is_empty()) {
+        return Err(BackgroundError::InFlatpak);
+    }
     let non_empty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from).filter(|p| p.is_absolute());
     if let Some(c) = non_empty("XDG_CONFIG_HOME") {
         return Ok(c.join("autostart"));
