@@ -67,6 +67,11 @@ impl Drop for Stop {
     }
 }
 
+/// Whether a program is on PATH (the desktop tools are optional here).
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("--help").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok()
+}
+
 fn noted_pid(dir: &Path) -> Option<u32> {
     mend_engine::background::noted_running(dir)
 }
@@ -99,6 +104,41 @@ fn start_at_login_writes_an_entry_that_runs_serve_for_this_profile_and_off_remov
     let log = serve.stop();
     assert!(log.is_empty(), "a background serve is quiet on stderr: {log}");
     assert!(wait_until(5, || noted_pid(&dir).is_none()), "a stopped serve forgets its note");
+
+    // Read by GLib and the freedesktop validator too, when they are installed: their
+    // reading of the Exec line is the one a desktop session uses.
+    if tool("desktop-file-validate") {
+        let o = Command::new("desktop-file-validate").arg(&file).output().expect("run desktop-file-validate");
+        let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success() && said.trim().is_empty(), "desktop-file-validate: {said}");
+    } else {
+        eprintln!("desktop-file-validate is not installed: the entry is checked by Mend's own reading only");
+    }
+    if tool("gio") {
+        // Not `output()`: the launched serve inherits gio's stdout and stderr, and would keep
+        // those pipes open until it stops.
+        let status = Command::new("gio")
+            .arg("launch")
+            .arg(&file)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run gio launch");
+        assert!(status.success(), "gio launch failed");
+        assert!(wait_until(20, || noted_pid(&dir).is_some()), "the serve GLib started notes itself");
+        let pid = noted_pid(&dir).expect("a pid");
+        let _stop = Stop(pid);
+        let argv = cmdline(pid);
+        assert_eq!(argv[1..], ["--profile", absolute.to_str().expect("utf-8"), "--local-only", "serve", "--background"], "as GLib read it");
+        unsafe {
+            libc::kill(pid as i32, libc::SIGTERM);
+        }
+        assert!(wait_until(10, || noted_pid(&dir).is_none()), "a stopped serve forgets its note");
+    } else {
+        eprintln!("gio is not installed: the entry was not launched the way a desktop session does");
+    }
 
     // Off removes Mend's entry; a file of the same name that Mend did not write stays.
     let (_, said) = ok(mend(&["autostart", "off"]));

@@ -67,7 +67,7 @@ pub fn background(dir: &Path, cmd: SwitchCmd) -> Result<()> {
         if s.keep_running {
             "On: when you close the window, Mend keeps syncing and notifying in the background. `mend background off` undoes it."
         } else {
-            "Off: closing the window stops Mend. A background Mend that runs now goes on until you log out or open the window."
+            "Off: closing the window stops Mend. A background Mend running now stops when you next open the window."
         }
     );
     Ok(())

@@ -312,6 +312,7 @@ pub fn serve(mut engine: Engine, net: &NetConfig, quiet: bool) -> Result<()> {
         }
     }
     let me = engine.me().device.clone();
+    let dir = engine.dir().to_owned();
     let mut node = Node::open(
         engine,
         Arc::new(move |e| {
@@ -323,15 +324,23 @@ pub fn serve(mut engine: Engine, net: &NetConfig, quiet: bool) -> Result<()> {
     node.go_online(net)?;
     node.notify_desktop()?;
     match &net.relay {
-        _ if quiet => tracing::info!(device = %me, "serving in the background"),
+        _ if quiet => tracing::info!("serving in the background"),
         // No socket of its own: the relay is the only way in.
         Some(relay) if net.relay_only => log(&format!("serving as {me} through the relay {relay} only")),
         _ if net.relay_only => log(&format!("serving as {me} through relays only")),
         _ => log(&format!("serving as {me} on {}", node.status().listening.join(", "))),
     }
-    node.wait_for_stop_signal();
+    // A background serve notes itself once online and listening for SIGTERM, so the window
+    // takes over only from one that stops cleanly; forgotten on the way out.
+    let mut noted = None;
+    node.wait_for_stop_signal_then(|| {
+        if quiet {
+            noted = crate::background_cmd::serving(&dir);
+        }
+    });
     // Stopping keeps the view cache: what arrived while serving shows at once next time.
     node.stop();
+    drop(noted);
     if !quiet {
         log("stopped");
     }

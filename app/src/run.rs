@@ -70,11 +70,7 @@ pub fn run(cli: Cli) -> Result<()> {
         // These hand the engine to the network side, which reports its own warnings.
         Cmd::Pair(p) => return crate::net_cmd::pair(engine, &net, p),
         Cmd::Sync { once: _, timeout } => return crate::net_cmd::sync_once(engine, &net, timeout),
-        Cmd::Serve { background } => {
-            // Noted while it runs, so the window takes over from it; forgotten on the way out.
-            let _noted = background.then(|| crate::background_cmd::serving(&dir));
-            return crate::net_cmd::serve(engine, &net, background);
-        }
+        Cmd::Serve { background } => return crate::net_cmd::serve(engine, &net, background),
         Cmd::Devices { cmd, json } => crate::net_cmd::devices(&mut engine, cmd, json),
         Cmd::Notifications(n) => crate::notices_cmd::run(&engine, n),
         other => dispatch(&mut engine, other),
