@@ -225,3 +225,18 @@ fn inside_a_flatpak_start_at_login_says_why_it_cannot_instead_of_writing_where_n
     refused_with(c, "runs as a Flatpak");
     assert!(!root.path().join("config/autostart").exists());
 }
+
+#[test]
+fn a_window_that_cannot_open_hands_the_background_mend_back() {
+    let d = Device::init("Ana");
+    d.ok(&["background", "on"]);
+    let first: u32 = d.local_ok(&["debug", "window-closed"]).trim().parse().expect("the process id it left");
+    let _stop_first = Stop(first);
+    assert!(wait_until(20, || noted_pid(d.path()) == Some(first)));
+    // No display (a terminal over ssh, say): the window can't open, and sync must not stop.
+    let o = d.cmd().arg("--local-only").env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").output().expect("run mend");
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!alive(first), "the window took over before it tried to open");
+    assert!(wait_until(20, || noted_pid(d.path()).is_some_and(alive)), "a background Mend runs again");
+    let _stop_second = Stop(noted_pid(d.path()).expect("a pid"));
+}

@@ -97,11 +97,13 @@ fn open_window(dir: PathBuf, net: mend_engine::NetConfig, flags: &crate::net_cmd
     };
     // MEND_SCREEN=Gratitude opens on that screen (scripts/screenshot.sh uses it).
     let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));
-    mend_gui::run_window(cfg, screen)?;
-    // Closed: with "keep running" on, a background Mend goes on syncing and notifying.
+    let shown = mend_gui::run_window(cfg, screen);
+    // Closed (or it could not open, without a display): with "keep running" on, a
+    // background Mend goes on syncing and notifying, and one stopped above is handed back.
     if let Err(e) = crate::background_cmd::after_window(&dir, flags, took_over) {
         eprintln!("mend: {e:#}. Your space is saved; it syncs again when you open Mend.");
     }
+    shown?;
     Ok(())
 }
 
