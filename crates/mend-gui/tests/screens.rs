@@ -310,6 +310,10 @@ fn journal_is_locked_private_and_searchable() {
     replace_text(&mut h, "Type it again", "short river lamp");
     click(&mut h, "Start my journal");
     idle(&mut h);
+    assert!(
+        shows(&h, "1 is very low, 5 very good. Your mood stays in your journal, on this device only"),
+        "mood says what it means and that it is private"
+    );
     let canary = "canary-7f3a quiet when hurt";
     type_into(&mut h, "Entry", canary);
     click(&mut h, "Save entry");
