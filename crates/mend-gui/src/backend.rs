@@ -517,9 +517,11 @@ impl Worker {
                     None => background::autostart_dir_from_env().map_err(|e| sentence(&e))?,
                 };
                 let said = if on {
-                    let launch = self.cfg.launch.as_ref().ok_or(
-                        "This window can't find Mend's program file, so it can't set Mend to start at login. `mend autostart on` in a terminal can.",
-                    )?;
+                    let launch = self
+                        .cfg
+                        .launch
+                        .as_ref()
+                        .ok_or("This window can't find Mend's own program file, so it can't set Mend to start at login. Nothing was changed.")?;
                     background::install_autostart(&dir, &self.cfg.dir, launch).map_err(|e| sentence(&e))?;
                     "Saved: Mend starts in the background when you log in. Untick to undo.".to_owned()
                 } else {
