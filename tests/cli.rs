@@ -1113,3 +1113,19 @@ fn a_device_is_named_after_its_person_and_renamed_with_devices_rename() {
     assert_eq!(name(&d), "Ana's desk");
     refused(&d, &["devices", "rename", "zzzz", "--name", "x"], "no device matches");
 }
+
+#[test]
+fn checkin_add_help_says_what_is_shared_and_what_1_and_5_mean() {
+    let o = bare().args(["checkin", "add", "--help"]).output().expect("run mend");
+    assert!(o.status.success());
+    let help = stdout(&o);
+    for words in [
+        "Shared with your partner: the three ratings, the prompt and the note",
+        "1 means not at all, 5 means very much",
+        "1 is feeling far apart, 5 feeling close",
+        "5 trusting fully",
+        "5 feeling fully heard",
+    ] {
+        assert!(help.contains(words), "{words:?} missing from:\n{help}");
+    }
+}

@@ -115,7 +115,21 @@ pub enum Cmd {
         timeout: u64,
     },
     /// Stay online: sync with paired devices as they come and go, until stopped (Ctrl-C).
-    Serve,
+    Serve {
+        /// As Mend's own background process (left by the window, or started at login):
+        /// quiet on stderr (the profile's log keeps every line), and the window takes over
+        /// from it when it opens.
+        #[arg(long)]
+        background: bool,
+    },
+    /// Keep syncing and notifying after you close the window: `on`, `off` or `status`
+    /// (off until you turn it on). Stored for this device in the profile.
+    #[command(subcommand)]
+    Background(crate::background_cmd::SwitchCmd),
+    /// Start Mend in the background when you log in (an XDG autostart entry,
+    /// $XDG_CONFIG_HOME/autostart/app.mend.Mend.desktop): `on`, `off` or `status`.
+    #[command(subcommand)]
+    Autostart(crate::background_cmd::SwitchCmd),
     /// Back up the whole profile into one file, sealed with a backup passphrase.
     Backup {
         /// The backup file to write (replaced if it exists).
@@ -266,13 +280,22 @@ pub enum GratitudeCmd {
 #[derive(Subcommand, Debug)]
 pub enum CheckinCmd {
     /// Say how you are doing: connection, trust and feeling heard, from 1 to 5.
+    ///
+    /// Shared with your partner: the three ratings, the prompt and the note all show on
+    /// their devices too. Thoughts just for you belong in `mend journal`.
+    ///
+    /// From 1 to 5: 1 means not at all, 5 means very much.
     Add {
+        /// How close you feel: 1 is feeling far apart, 5 feeling close.
         #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
         connection: i64,
+        /// How much you trust right now: 1 is finding it hard to trust, 5 trusting fully.
         #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
         trust: i64,
+        /// How heard you feel: 1 is not feeling listened to, 5 feeling fully heard.
         #[arg(long, value_name = "1-5", allow_hyphen_values = true)]
         heard: i64,
+        /// Your answer in your own words (shared with your partner, like the ratings).
         #[arg(long)]
         note: Option<String>,
         /// The prompt you answered.
@@ -333,6 +356,15 @@ pub enum PauseCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum DebugCmd {
+    /// Does what the window does once it is closed (leaves a background `serve` when that
+    /// is on), printing the process id it left, if any.
+    WindowClosed {
+        /// As a window that stopped a background Mend when it opened.
+        #[arg(long)]
+        took_over: bool,
+    },
+    /// Does what the window does before it opens (a background `serve` steps aside).
+    WindowOpens,
     /// Writes gratitude notes one by one, printing each id once it is on disk.
     Stress {
         #[arg(long)]

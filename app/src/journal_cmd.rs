@@ -23,7 +23,8 @@ pub enum JournalCmd {
         /// The entry. `-` reads it from standard input, which keeps it out of your shell history.
         #[arg(long)]
         text: String,
-        /// How you feel, from 1 (very low) to 5 (very good).
+        /// How you feel, from 1 (very low) to 5 (very good). Private, like the entry: it
+        /// stays in your journal on this device.
         #[arg(long)]
         mood: Option<u8>,
         /// The prompt it answers: an id from `mend journal prompts`, or your own words.
@@ -52,6 +53,7 @@ pub enum JournalCmd {
         /// The new text (`-` reads standard input).
         #[arg(long)]
         text: Option<String>,
+        /// A new mood, from 1 (very low) to 5 (very good); private, like the entry.
         #[arg(long)]
         mood: Option<u8>,
         /// Replaces the tags; repeat it for several.

@@ -1,6 +1,7 @@
 //! `mend`: the desktop app and its command line, over one engine.
 
 mod ask;
+mod background_cmd;
 mod backup_cmd;
 mod cli;
 mod install_cmd;

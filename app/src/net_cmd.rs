@@ -303,7 +303,9 @@ pub fn sync_once(engine: Engine, net: &NetConfig, timeout: u64) -> Result<()> {
     Ok(())
 }
 
-pub fn serve(mut engine: Engine, net: &NetConfig) -> Result<()> {
+/// `quiet`: Mend's own background process, whose stderr no one reads; every line is in
+/// the profile's log anyway (logs/mend.log).
+pub fn serve(mut engine: Engine, net: &NetConfig, quiet: bool) -> Result<()> {
     // Serving runs for hours: the cached view it opened with is checked against the
     // document once, before anything is served from it.
     if engine.verify_view()? {
@@ -312,18 +314,37 @@ pub fn serve(mut engine: Engine, net: &NetConfig) -> Result<()> {
         }
     }
     let me = engine.me().device.clone();
-    let mut node = Node::open(engine, Arc::new(|e| log_event(&e)))?;
+    let dir = engine.dir().to_owned();
+    let mut node = Node::open(
+        engine,
+        Arc::new(move |e| {
+            if !quiet {
+                log_event(&e)
+            }
+        }),
+    )?;
     node.go_online(net)?;
     node.notify_desktop()?;
     match &net.relay {
+        _ if quiet => tracing::info!("serving in the background"),
         // No socket of its own: the relay is the only way in.
         Some(relay) if net.relay_only => log(&format!("serving as {me} through the relay {relay} only")),
         _ if net.relay_only => log(&format!("serving as {me} through relays only")),
         _ => log(&format!("serving as {me} on {}", node.status().listening.join(", "))),
     }
-    node.wait_for_stop_signal();
+    // A background serve notes itself once online and listening for SIGTERM, so the window
+    // takes over only from one that stops cleanly; forgotten on the way out.
+    let mut noted = None;
+    node.wait_for_stop_signal_then(|| {
+        if quiet {
+            noted = crate::background_cmd::serving(&dir);
+        }
+    });
     // Stopping keeps the view cache: what arrived while serving shows at once next time.
     node.stop();
-    log("stopped");
+    drop(noted);
+    if !quiet {
+        log("stopped");
+    }
     Ok(())
 }

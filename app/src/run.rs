@@ -11,7 +11,7 @@ pub fn run(cli: Cli) -> Result<()> {
         // No subcommand: the desktop window, on the same profile and network options.
         let dir = profile_dir(cli.profile)?;
         let net = crate::net_cmd::net_config(&dir, &flags)?;
-        return open_window(dir, net);
+        return open_window(dir, net, &flags);
     };
     // Completions and man pages describe the command line: no profile needed.
     let cmd = match cmd {
@@ -27,6 +27,27 @@ pub fn run(cli: Cli) -> Result<()> {
         // profile: neither opens the shared space.
         Cmd::Backup { out, with_device_key } => return crate::backup_cmd::backup(&dir, &out, with_device_key),
         Cmd::Restore { file } => return crate::backup_cmd::restore(&file, &dir),
+        // This device's own choices about running without the window: no shared space.
+        Cmd::Background(c) => {
+            need_profile(&dir)?;
+            return crate::background_cmd::background(&dir, c);
+        }
+        Cmd::Autostart(c) => {
+            need_profile(&dir)?;
+            return crate::background_cmd::autostart(&dir, &flags, c);
+        }
+        Cmd::Debug(DebugCmd::WindowClosed { took_over }) => {
+            if let Some(pid) = crate::background_cmd::after_window(&dir, &flags, took_over)? {
+                writeln!(std::io::stdout(), "{pid}")?;
+            }
+            return Ok(());
+        }
+        Cmd::Debug(DebugCmd::WindowOpens) => {
+            if crate::background_cmd::take_over(&dir) {
+                writeln!(std::io::stdout(), "took over")?;
+            }
+            return Ok(());
+        }
         other => other,
     };
     let net = crate::net_cmd::net_config(&dir, &flags)?;
@@ -49,7 +70,7 @@ pub fn run(cli: Cli) -> Result<()> {
         // These hand the engine to the network side, which reports its own warnings.
         Cmd::Pair(p) => return crate::net_cmd::pair(engine, &net, p),
         Cmd::Sync { once: _, timeout } => return crate::net_cmd::sync_once(engine, &net, timeout),
-        Cmd::Serve => return crate::net_cmd::serve(engine, &net),
+        Cmd::Serve { background } => return crate::net_cmd::serve(engine, &net, background),
         Cmd::Devices { cmd, json } => crate::net_cmd::devices(&mut engine, cmd, json),
         Cmd::Notifications(n) => crate::notices_cmd::run(&engine, n),
         other => dispatch(&mut engine, other),
@@ -60,18 +81,36 @@ pub fn run(cli: Cli) -> Result<()> {
     out
 }
 
-fn open_window(dir: PathBuf, net: mend_engine::NetConfig) -> Result<()> {
+fn open_window(dir: PathBuf, net: mend_engine::NetConfig, flags: &crate::net_cmd::NetFlags) -> Result<()> {
+    // A background Mend of this profile steps aside: the window syncs and notifies now.
+    let took_over = crate::background_cmd::take_over(&dir);
     let cfg = mend_gui::BackendConfig {
-        dir,
+        dir: dir.clone(),
         net: Some(net),
         // Empty: the window names the device after the person once it knows their name.
         device_name: String::new(),
         journal_kdf: crate::journal_cmd::new_key_params(),
         notifications: true,
+        // Settings writes the start-at-login entry with this program and these options.
+        launch: crate::background_cmd::launch(flags).ok(),
+        autostart_dir: None,
     };
     // MEND_SCREEN=Gratitude opens on that screen (scripts/screenshot.sh uses it).
     let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));
-    mend_gui::run_window(cfg, screen)?;
+    let shown = mend_gui::run_window(cfg, screen);
+    // Closed (or it could not open, without a display): with "keep running" on, a
+    // background Mend goes on syncing and notifying, and one stopped above is handed back.
+    if let Err(e) = crate::background_cmd::after_window(&dir, flags, took_over) {
+        eprintln!("mend: {e:#}. Your space is saved; it syncs again when you open Mend.");
+    }
+    shown?;
+    Ok(())
+}
+
+fn need_profile(dir: &std::path::Path) -> Result<()> {
+    if !mend_engine::profile_exists(dir) {
+        bail!("there is no Mend profile in {} yet: open Mend, or run `mend init --name NAME`, first", dir.display());
+    }
     Ok(())
 }
 
@@ -130,7 +169,10 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
         | Cmd::Pair(_)
         | Cmd::Devices { .. }
         | Cmd::Sync { .. }
-        | Cmd::Serve
+        | Cmd::Serve { .. }
+        | Cmd::Background(_)
+        | Cmd::Autostart(_)
+        | Cmd::Debug(DebugCmd::WindowClosed { .. } | DebugCmd::WindowOpens)
         | Cmd::Notifications(_)
         | Cmd::Completions { .. }
         | Cmd::Man { .. } => {

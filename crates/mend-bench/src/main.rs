@@ -65,6 +65,8 @@ fn frame_ms(profile: &Path) -> Vec<(&'static str, Stats)> {
             device_name: "bench".into(),
             journal_kdf: mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS,
             notifications: false,
+            launch: None,
+            autostart_dir: None,
         };
         let app = MendApp::new(cfg).with_screen(screen);
         let mut h = egui_kittest::Harness::builder().with_size(egui::vec2(1100.0, 900.0)).build_ui_state(|ui, app: &mut MendApp| app.ui(ui), app);

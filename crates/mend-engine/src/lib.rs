@@ -4,6 +4,7 @@
 //! of the network comes re-exported here as plain types.
 
 pub mod asking;
+pub mod background;
 mod command;
 pub mod doubts;
 mod engine;

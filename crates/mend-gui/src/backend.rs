@@ -5,6 +5,7 @@
 
 use crate::lists::Lists;
 use crate::snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
+use mend_engine::background::{self, BackgroundSettings, Removed};
 use mend_engine::core::notice::{NoticeKind, NoticeSettings, QuietHours};
 use mend_engine::core::{Timestamp, View};
 use mend_engine::node::{self, Event, Node};
@@ -31,17 +32,27 @@ pub struct BackendConfig {
     /// Post desktop notifications while online (tests turn them off: they would reach the
     /// desktop of whoever runs them).
     pub notifications: bool,
+    /// How to start `mend serve --background` for the start-at-login entry (the `mend`
+    /// binary and the window's network options). None: Settings says it can't.
+    pub launch: Option<mend_engine::background::Launch>,
+    /// Where the start-at-login entry goes; None: `$XDG_CONFIG_HOME/autostart` (tests give
+    /// a folder of their own, since the environment is shared by every test thread).
+    pub autostart_dir: Option<PathBuf>,
 }
 
 pub enum Request {
     /// First run: create the profile with this name.
     Start {
         name: String,
+        /// This device's name as chosen at First run; None or blank: the configured one,
+        /// else "NAME's laptop".
+        device_name: Option<String>,
     },
     /// First run: join the space whose invitation this is.
     Join {
         ticket: String,
         name: String,
+        device_name: Option<String>,
     },
     Execute {
         form: Form,
@@ -78,6 +89,14 @@ pub enum Request {
         off: BTreeSet<NoticeKind>,
         quiet: Option<String>,
         discreet: bool,
+    },
+    /// Settings: keep syncing and notifying after the window closes.
+    SetKeepRunning {
+        on: bool,
+    },
+    /// Settings: start Mend in the background at login (the XDG autostart entry).
+    SetAtLogin {
+        on: bool,
     },
     /// The window came in front of the person, or left.
     InView {
@@ -183,6 +202,8 @@ struct Worker {
     in_view: bool,
     /// This device's choices about notifications, read when the profile opens.
     notices: NoticeSettings,
+    /// This device's choices about running with the window closed, read when it opens.
+    background: BackgroundSettings,
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
@@ -212,6 +233,7 @@ impl Worker {
             notes_seen: 0,
             in_view: false,
             notices: NoticeSettings::default(),
+            background: BackgroundSettings::default(),
             invite: None,
             journal: None,
             phase: Phase::Starting,
@@ -299,6 +321,7 @@ impl Worker {
         self.notes_seen = engine.recovery_notes().len();
         let key_lost = engine.key_lost().is_some();
         self.notices = engine.notice_settings();
+        self.background = background::settings(engine.dir());
         let events = self.events.clone();
         let node = match Node::open(
             engine,
@@ -349,9 +372,14 @@ impl Worker {
         }
     }
 
-    /// The configured name, or one made from the person's: "Ana's laptop".
-    fn device_name(&self, name: Option<&str>) -> String {
-        if self.cfg.device_name.trim().is_empty() { mend_engine::default_device_name(name) } else { self.cfg.device_name.clone() }
+    /// The name the person chose, else the configured one, else one made from the
+    /// person's: "Ana's laptop".
+    fn device_name(&self, chosen: Option<&str>, name: Option<&str>) -> String {
+        match chosen.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => c.to_owned(),
+            None if self.cfg.device_name.trim().is_empty() => mend_engine::default_device_name(name),
+            None => self.cfg.device_name.clone(),
+        }
     }
 
     fn node(&self) -> Result<&Node, String> {
@@ -360,7 +388,7 @@ impl Worker {
 
     fn handle(&mut self, req: Request) -> Result<String, String> {
         match req {
-            Request::Start { name } => {
+            Request::Start { name, device_name } => {
                 if self.node.is_some() {
                     return Ok(String::new());
                 }
@@ -375,13 +403,13 @@ impl Worker {
                         .map_err(|e| e.to_string())?;
                     e
                 } else {
-                    Engine::init(&self.cfg.dir, name, &self.device_name(Some(name))).map_err(|e| e.to_string())?
+                    Engine::init(&self.cfg.dir, name, &self.device_name(device_name.as_deref(), Some(name))).map_err(|e| e.to_string())?
                 };
                 self.opened(e);
                 self.check_once();
                 Ok(String::new())
             }
-            Request::Join { ticket, name } => {
+            Request::Join { ticket, name, device_name } => {
                 let Some(net) = self.cfg.net.clone() else {
                     return Err("networking is off in this window, so it cannot join: start Mend without tests' settings".into());
                 };
@@ -390,7 +418,7 @@ impl Worker {
                 // From Devices, with a profile open: joining opens the profile itself and
                 // binds this device's endpoint, so the running node steps aside first.
                 let was_open = self.node.take().map(|n| n.stop()).is_some();
-                let device_name = self.device_name(Some(name.as_str()));
+                let device_name = self.device_name(device_name.as_deref(), Some(name.as_str()));
                 let joined = node::join(&self.cfg.dir, &net, &ticket, Some(name.as_str()), &device_name);
                 self.set_busy(None);
                 let joined = match joined {
@@ -470,6 +498,42 @@ impl Worker {
                 self.notices = settings;
                 self.published = None;
                 Ok("Saved. Notifications follow these choices from now on.".into())
+            }
+            Request::SetKeepRunning { on } => {
+                self.node()?;
+                let s = BackgroundSettings { keep_running: on, ..background::settings(&self.cfg.dir) };
+                background::save_settings(&self.cfg.dir, &s).map_err(|e| sentence(&e))?;
+                self.background = s;
+                Ok(if on {
+                    "Saved: when you close the window, Mend keeps syncing and tells you what comes. Untick to undo.".into()
+                } else {
+                    "Saved: closing the window stops Mend. Your space syncs again when you open it.".into()
+                })
+            }
+            Request::SetAtLogin { on } => {
+                self.node()?;
+                let dir = match &self.cfg.autostart_dir {
+                    Some(d) => d.clone(),
+                    None => background::autostart_dir_from_env().map_err(|e| sentence(&e))?,
+                };
+                let said = if on {
+                    let launch = self
+                        .cfg
+                        .launch
+                        .as_ref()
+                        .ok_or("This window can't find Mend's own program file, so it can't set Mend to start at login. Nothing was changed.")?;
+                    background::install_autostart(&dir, &self.cfg.dir, launch).map_err(|e| sentence(&e))?;
+                    "Saved: Mend starts in the background when you log in. Untick to undo.".to_owned()
+                } else {
+                    match background::remove_autostart(&dir, &self.cfg.dir).map_err(|e| sentence(&e))? {
+                        Removed::LeftAlone(f) => format!("Saved. {} was not written by Mend for this profile, so Mend left it alone.", f.display()),
+                        Removed::Removed(_) | Removed::Nothing => "Saved: Mend no longer starts when you log in.".to_owned(),
+                    }
+                };
+                let s = BackgroundSettings { at_login: on, ..background::settings(&self.cfg.dir) };
+                background::save_settings(&self.cfg.dir, &s).map_err(|e| sentence(&e))?;
+                self.background = s;
+                Ok(said)
             }
             Request::InView { in_view } => {
                 self.in_view = in_view;
@@ -617,6 +681,8 @@ impl Worker {
             events: self.log.clone(),
             notes: self.notes.clone(),
             notices: self.notices.clone(),
+            background: self.background,
+            set_up_device_name: self.cfg.device_name.clone(),
             ..Snapshot::default()
         };
         if let Some(node) = &self.node {
@@ -669,6 +735,13 @@ impl Worker {
         *lock(&self.shared) = Arc::new(s);
         self.ctx.request_repaint();
     }
+}
+
+/// An error of Mend's own as a sentence: a capital first letter and a full stop.
+fn sentence(e: &dyn std::fmt::Display) -> String {
+    let s = e.to_string();
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default()
 }
 
 fn now_secs() -> u64 {

@@ -22,6 +22,9 @@ pub struct Forms {
 #[derive(Default)]
 pub struct FirstRunForm {
     pub name: String,
+    /// This device's name; follows the person's name ("Ana's laptop") until edited.
+    pub device_name: String,
+    pub device_name_edited: bool,
     pub ticket: String,
     pub choice: Option<FirstRunChoice>,
     /// A picture of a QR code being chosen and read: None if no file was chosen.

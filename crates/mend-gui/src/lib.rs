@@ -32,6 +32,9 @@ pub fn run_window(cfg: BackendConfig, screen: Option<Screen>) -> Result<(), GuiE
             .with_app_id(APP_ID)
             .with_inner_size([1000.0, 720.0])
             .with_min_inner_size([640.0, 480.0]),
+        // Return when the window closes (eframe's default, said here because the app relies
+        // on it: it then leaves a background Mend running, when that was chosen).
+        run_and_return: true,
         ..Default::default()
     };
     eframe::run_native(

@@ -61,6 +61,9 @@ pub struct Snapshot {
     pub lists: Arc<Lists>,
     pub me: Option<Actor>,
     pub device_name: String,
+    /// First run's suggestion for this device's name when the window was given one (empty:
+    /// "NAME's laptop", after the person's name as typed).
+    pub set_up_device_name: String,
     /// This device's key is lost (or was left out of a restored backup): it reads but does
     /// not write or sync until it joins again.
     pub key_lost: bool,
@@ -80,6 +83,8 @@ pub struct Snapshot {
     pub notices: mend_engine::core::notice::NoticeSettings,
     /// The monthly backup reminder (off unless chosen in Settings).
     pub backup: BackupReminder,
+    /// Keep running with the window closed; start at login (both off unless chosen).
+    pub background: mend_engine::background::BackgroundSettings,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -210,6 +210,23 @@ fn checkin_ratings_are_saved() {
 }
 
 #[test]
+fn checkins_say_what_is_shared_with_my_partner_and_what_1_and_5_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Check-ins");
+    assert!(shows(&h, "Shared with your partner: your three ratings, the question and your answer all show on your partner's devices too."));
+    assert!(shows(&h, "1 means not at all, 5 means very much"));
+    assert!(shows(&h, "Connection: 1 is feeling far apart, 5 feeling close."));
+    assert!(shows(&h, "Feeling heard: 1 is not feeling listened to, 5 feeling fully heard."));
+    // Each rating is still a slider named for what it rates.
+    for r in ["Connection", "Trust", "Feeling heard"] {
+        h.get_by_role_and_label(Role::Slider, r);
+    }
+}
+
+#[test]
 fn repair_guided_form_is_shared_and_asks_nothing_of_its_author() {
     let dir = tempfile::tempdir().unwrap();
     profile(dir.path(), "Ana");
@@ -293,6 +310,10 @@ fn journal_is_locked_private_and_searchable() {
     replace_text(&mut h, "Type it again", "short river lamp");
     click(&mut h, "Start my journal");
     idle(&mut h);
+    assert!(
+        shows(&h, "1 is very low, 5 very good. Your mood stays in your journal, on this device only"),
+        "mood says what it means and that it is private"
+    );
     let canary = "canary-7f3a quiet when hurt";
     type_into(&mut h, "Entry", canary);
     click(&mut h, "Save entry");
@@ -585,4 +606,71 @@ fn my_device_is_named_after_me_and_can_be_renamed() {
     let e = reopen(dir.path());
     assert_eq!(e.view().devices[&e.me().device].name, "Ana's phone");
     assert!(shows(&h, "Ana's phone (yours)"));
+}
+
+#[test]
+fn settings_keeps_mend_running_and_starts_it_at_login_and_both_undo() {
+    use mend_engine::background::{self, Entry, Launch};
+    let dir = tempfile::tempdir().unwrap();
+    let config_home = tempfile::tempdir().unwrap();
+    let autostart = config_home.path().join("autostart");
+    profile(dir.path(), "Ana");
+    let cfg = mend_gui::BackendConfig {
+        launch: Some(Launch { exe: "/usr/bin/mend".into(), net_args: vec!["--local-only".into()] }),
+        autostart_dir: Some(autostart.clone()),
+        ..config(dir.path(), None)
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1100.0, 1600.0))
+        .build_ui_state(|ui, app: &mut mend_gui::MendApp| app.ui(ui), mend_gui::MendApp::new(cfg));
+    ready(&mut h);
+    go(&mut h, "Settings");
+    let keep = "Keep Mend running in the background after I close the window";
+    let login = "Start Mend when I log in";
+    assert_eq!(h.get_by_label(keep).accesskit_node().role(), Role::CheckBox);
+    assert_eq!(background::settings(dir.path()), Default::default(), "both off by default");
+
+    click_in_view(&mut h, keep);
+    idle(&mut h);
+    assert!(shows(&h, "when you close the window, Mend keeps syncing"));
+    click_in_view(&mut h, login);
+    idle(&mut h);
+    assert!(shows(&h, "Mend starts in the background when you log in"));
+    let s = background::settings(dir.path());
+    assert!(s.keep_running && s.at_login, "{s:?}");
+    assert_eq!(background::autostart_entry(&autostart, dir.path()), Entry::Ours);
+    let text = std::fs::read_to_string(background::autostart_file(&autostart)).unwrap();
+    assert!(text.contains("serve --background"), "{text}");
+
+    // Unticking undoes each: the setting is off and Mend's entry is gone.
+    click_in_view(&mut h, keep);
+    idle(&mut h);
+    click_in_view(&mut h, login);
+    idle(&mut h);
+    assert!(shows(&h, "Mend no longer starts when you log in"));
+    assert_eq!(background::settings(dir.path()), Default::default());
+    assert_eq!(background::autostart_entry(&autostart, dir.path()), Entry::None);
+}
+
+#[test]
+fn first_run_names_this_device_after_me_until_i_choose_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = mend_gui::BackendConfig { device_name: String::new(), ..config(dir.path(), None) };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1100.0, 1600.0))
+        .build_ui_state(|ui, app: &mut mend_gui::MendApp| app.ui(ui), mend_gui::MendApp::new(cfg));
+    settle(&mut h, "first run", |a| a.snapshot().phase == Phase::FirstRun);
+    let device = "This device's name";
+    assert_eq!(h.get_by_label(device).accesskit_node().role(), Role::TextInput);
+    type_into(&mut h, "Your name", "Ana");
+    assert_eq!(h.get_by_label(device).value().as_deref(), Some("Ana's laptop"), "named after the person as typed");
+    replace_text(&mut h, device, "Ana's desktop");
+    // Once chosen, the name stays when the person's own name changes.
+    type_into(&mut h, "Your name", "a");
+    assert_eq!(h.get_by_label(device).value().as_deref(), Some("Ana's desktop"));
+    click(&mut h, "Start on my own for now");
+    settle(&mut h, "the profile", |a| a.snapshot().phase == Phase::Ready && a.is_idle());
+    let e = reopen(dir.path());
+    assert_eq!(e.device_name(), "Ana's desktop");
+    assert_eq!(e.view().partner_name(&e.me().partner), "Anaa");
 }

@@ -284,6 +284,33 @@ impl Node {
 
     /// Blocks until the process is asked to stop (Ctrl-C, or SIGTERM from a service manager).
     pub fn wait_for_stop_signal(&self) {
+        self.wait_for_stop_signal_then(|| {});
+    }
+
+    /// Like [`Node::wait_for_stop_signal`], running `ready` once both signals are caught:
+    /// from then on a SIGTERM stops cleanly (a background `serve` notes itself only then,
+    /// so whoever stops it finds it tidy afterwards).
+    pub fn wait_for_stop_signal_then(&self, ready: impl FnOnce()) {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            // Registered here, at once; `ctrl_c()` would only register when first polled.
+            let caught = {
+                let _in = self.rt().enter();
+                signal(SignalKind::terminate()).and_then(|t| Ok((t, signal(SignalKind::interrupt())?)))
+            };
+            if let Ok((mut term, mut int)) = caught {
+                ready();
+                self.rt().block_on(async {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                });
+                return;
+            }
+        }
+        ready();
         self.rt().block_on(async {
             let term = async {
                 #[cfg(unix)]

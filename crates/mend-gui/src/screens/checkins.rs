@@ -9,6 +9,9 @@ use mend_engine::core::CheckInKind;
 
 pub const ADD: &str = "checkins.add";
 
+/// What the numbers mean, the same words as `mend checkin add --help`.
+pub const SCALE: &str = "From 1 to 5: 1 means not at all, 5 means very much. Connection: 1 is feeling far apart, 5 feeling close. Trust: 1 is finding it hard to trust right now, 5 trusting fully. Feeling heard: 1 is not feeling listened to, 5 feeling fully heard.";
+
 const DAILY_PROMPT: &str = "How are you really doing today? What is one thing that helped, and one that was hard?";
 const WEEKLY_PROMPT: &str = "Looking back on this week: when did you feel close? What would you like more of next week?";
 
@@ -22,6 +25,12 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut I
     });
     let prompt = if f.kind == CheckInKind::Daily { DAILY_PROMPT } else { WEEKLY_PROMPT };
     ui.label(egui::RichText::new(prompt).italics());
+    // Said before anything is typed: a check-in is not a diary, and a low rating is seen.
+    let them = snap.partner().map(|p| p.name.clone()).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "your partner".into());
+    ui.label(format!(
+        "Shared with {them}: your three ratings, the question and your answer all show on {them}'s devices too. Thoughts just for you belong in your Journal."
+    ));
+    ui.label(egui::RichText::new(SCALE).weak());
     rating(ui, "Connection", &mut f.connection);
     rating(ui, "Trust", &mut f.trust);
     rating(ui, "Feeling heard", &mut f.heard);

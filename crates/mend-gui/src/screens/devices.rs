@@ -145,7 +145,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
     crate::widgets::area(ui, "Invitation to join", ticket);
     ui.horizontal(|ui| {
         if ui.add_enabled(!io.busy(JOIN) && !ticket.trim().is_empty(), egui::Button::new("Join with this invitation")).clicked() {
-            io.send(JOIN, Request::Join { ticket: ticket.trim().to_owned(), name: snap.my_name().to_owned() });
+            io.send(JOIN, Request::Join { ticket: ticket.trim().to_owned(), name: snap.my_name().to_owned(), device_name: None });
         }
         io.feedback(ui, JOIN);
     });

@@ -22,11 +22,12 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut I
     if snap.phase == Phase::FirstRun && !f.restored {
         field(ui, "Your name", &mut f.name);
         ui.label(egui::RichText::new("As your partner will see it.").weak());
+        device_name(ui, snap, f);
         ui.add_space(8.0);
         ui.horizontal_wrapped(|ui| {
             if ui.button("Invite my partner").clicked() {
                 f.choice = Some(FirstRunChoice::Invite);
-                io.send(START, Request::Start { name: f.name.clone() });
+                io.send(START, Request::Start { name: f.name.clone(), device_name: Some(f.device_name.clone()) });
                 io.send(INVITE, Request::Invite { role: Role::Partner });
             }
             if ui.button("Join my partner").clicked() {
@@ -34,7 +35,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut I
             }
             if ui.button("Start on my own for now").clicked() {
                 f.choice = None;
-                io.send(START, Request::Start { name: f.name.clone() });
+                io.send(START, Request::Start { name: f.name.clone(), device_name: Some(f.device_name.clone()) });
             }
             if ui.button("Restore from a backup").clicked() {
                 f.choice = Some(FirstRunChoice::Restore);
@@ -78,7 +79,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut I
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             if ui.add_enabled(!io.busy(JOIN), egui::Button::new("Join")).clicked() {
-                io.send(JOIN, Request::Join { ticket: f.ticket.clone(), name: f.name.clone() });
+                io.send(JOIN, Request::Join { ticket: f.ticket.clone(), name: f.name.clone(), device_name: Some(f.device_name.clone()) });
             }
             io.feedback(ui, JOIN);
             if io.succeeded(JOIN) {
@@ -91,6 +92,22 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm, io: &mut I
         return true;
     }
     false
+}
+
+/// This device's name: "Ana's laptop" as the person types their name, until they write
+/// one of their own (emptied, it follows the name again).
+fn device_name(ui: &mut egui::Ui, snap: &Snapshot, f: &mut FirstRunForm) {
+    if !f.device_name_edited {
+        f.device_name = if snap.set_up_device_name.trim().is_empty() {
+            if f.name.trim().is_empty() { String::new() } else { mend_engine::default_device_name(Some(&f.name)) }
+        } else {
+            snap.set_up_device_name.clone()
+        };
+    }
+    if field(ui, "This device's name", &mut f.device_name).changed() {
+        f.device_name_edited = !f.device_name.trim().is_empty();
+    }
+    ui.label(egui::RichText::new("How your devices and your partner's tell this one apart. You can rename it later in Devices.").weak());
 }
 
 /// Restoring a backup into this new profile. Returns true when the window may go on to

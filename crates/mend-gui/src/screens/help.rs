@@ -10,10 +10,11 @@ pub fn show(ui: &mut egui::Ui) {
         "Agreements: write a boundary together. It is agreed when you both accept the same text; either of you can propose a revision.",
         "Promises: say what you will do and by when. Mark it kept or missed honestly; missing one never resets anything.",
         "Gratitude: notice the effort. Small things count.",
-        "Check-ins: a few minutes a day, a longer one each week. The charts show the trend, not a score.",
+        "Check-ins: a few minutes a day, a longer one each week. Your partner sees all of it, the ratings too. The charts show the trend, not a score.",
         "Repairs: name what you did, its impact, and what you will do differently. Your partner answers when they are ready.",
         "Pause: when things get heated, take a break. Your partner sees when you will be back.",
         "Journal: write for yourself first. The \"I feel\" helper turns blame into something your partner can hear.",
+        "With the window closed: in Settings, Mend can keep syncing and telling you what comes after you close it, or start when you log in. Both are off until you choose them.",
     ] {
         ui.label(format!("• {line}"));
     }

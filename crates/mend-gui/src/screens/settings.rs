@@ -114,6 +114,33 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
         }
     });
     io.feedback(ui, NETWORK);
+    in_the_background(ui, snap, io);
+}
+
+pub const KEEP_RUNNING: &str = "settings.keep_running";
+pub const AT_LOGIN: &str = "settings.at_login";
+
+/// Two switches that act at once, like the backup reminder: unticking one undoes it.
+fn in_the_background(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
+    section(ui, "With the window closed");
+    ui.label("Mend can keep your shared space in sync, and tell you what comes, while its window is closed. Both are off until you choose them.");
+    let mut keep = snap.background.keep_running;
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .add_enabled(!io.busy(KEEP_RUNNING), egui::Checkbox::new(&mut keep, "Keep Mend running in the background after I close the window"))
+            .changed()
+        {
+            io.send(KEEP_RUNNING, Request::SetKeepRunning { on: keep });
+        }
+        io.feedback(ui, KEEP_RUNNING);
+    });
+    let mut login = snap.background.at_login;
+    ui.horizontal_wrapped(|ui| {
+        if ui.add_enabled(!io.busy(AT_LOGIN), egui::Checkbox::new(&mut login, "Start Mend when I log in")).changed() {
+            io.send(AT_LOGIN, Request::SetAtLogin { on: login });
+        }
+        io.feedback(ui, AT_LOGIN);
+    });
 }
 
 pub const NETWORK: &str = "settings.network";

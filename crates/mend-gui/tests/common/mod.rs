@@ -19,6 +19,8 @@ pub fn config(dir: &Path, net: Option<NetConfig>) -> BackendConfig {
         device_name: "test laptop".into(),
         journal_kdf: mend_journal::KdfParams::INSECURE_FAST_FOR_TESTS,
         notifications: false,
+        launch: None,
+        autostart_dir: None,
     }
 }
 
@@ -66,6 +68,15 @@ pub fn click(h: &mut Harness<'static, MendApp>, label: &str) {
     let l = label.to_owned();
     h.get_by(move |n| n.label().as_deref() == Some(l.as_str()) && n.role() != Role::Label).click();
     h.run_ok();
+}
+
+/// Scrolls the control named `label` into view first (a long screen's end lies below the
+/// window), then clicks it.
+pub fn click_in_view(h: &mut Harness<'static, MendApp>, label: &str) {
+    let l = label.to_owned();
+    h.get_by(move |n| n.label().as_deref() == Some(l.as_str()) && n.role() != Role::Label).scroll_to_me();
+    h.run_ok();
+    click(h, label);
 }
 
 /// Opens a screen from the sidebar.
