@@ -3,7 +3,7 @@
 //! drive the same code.
 
 use crate::space::{SharedSpace, SpaceError};
-use crate::wire::{Hello, Msg};
+use crate::wire::{DeviceAddrs, FEATURE_ADDRESSES, Hello, Known, Msg};
 use automerge::sync;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,6 +70,17 @@ pub struct Session {
     idle: bool,
     /// The peer said it is in step and closing.
     pub peer_done: bool,
+    /// What this device tells the peer about where the space's devices are, once the
+    /// peer's Hello says it understands it.
+    offer: Option<Known>,
+    /// Whether a list of addresses came from the peer already: one per session is read,
+    /// so a peer cannot keep this device busy rewriting its address book.
+    heard: bool,
+    /// Entries of the peer's list for devices this device does not trust (yet). A device
+    /// that is joining learns the space's devices only from the sync that follows the
+    /// list, so they are looked at again whenever the document changes, and forgotten
+    /// with the session: a list never adds a device.
+    pending: Vec<DeviceAddrs>,
 }
 
 /// What handling one message did.
@@ -78,6 +89,11 @@ pub struct Handled {
     pub replies: Vec<Msg>,
     /// The shared document changed (so other sessions may have something to send).
     pub changed: bool,
+    /// Where trusted devices of the space can be reached, as the peer says: for the
+    /// address book ([`crate::peers::Peers::hear`]). Never this device itself.
+    pub learned: Vec<DeviceAddrs>,
+    /// Something the peer sent was ignored, in words for the log; the session goes on.
+    pub note: Option<String>,
 }
 
 impl Session {
@@ -85,11 +101,22 @@ impl Session {
     /// whole history.
     pub fn new(saved: Option<&[u8]>) -> Session {
         let state = saved.and_then(|b| sync::State::decode(b).ok()).unwrap_or_default();
-        Session { state, got_hello: false, idle: false, peer_done: false }
+        Session { state, got_hello: false, idle: false, peer_done: false, offer: None, heard: false, pending: vec![] }
+    }
+
+    /// What to tell the peer about where the space's devices are (see [`Msg::Addresses`]).
+    pub fn offering(mut self, known: Known) -> Session {
+        self.offer = Some(known);
+        self
     }
 
     pub fn hello(schema: u64) -> Msg {
-        Msg::Hello(Hello { protocol: crate::PROTOCOL_VERSION, schema, app: format!("mend {}", env!("CARGO_PKG_VERSION")) })
+        Msg::Hello(Hello {
+            protocol: crate::PROTOCOL_VERSION,
+            schema,
+            app: format!("mend {}", env!("CARGO_PKG_VERSION")),
+            features: vec![FEATURE_ADDRESSES.into()],
+        })
     }
 
     pub fn state_bytes(&self) -> Vec<u8> {
@@ -120,7 +147,15 @@ impl Session {
                     )));
                 }
                 self.got_hello = true;
-                Ok(Handled { replies: self.generate(space), changed: false })
+                let mut replies = self.generate(space);
+                // Only to a peer that said it reads it: an older Mend of this protocol would
+                // take the unknown message for garbage and end the sync.
+                if h.features.iter().any(|f| f == FEATURE_ADDRESSES)
+                    && let Some(known) = self.offer.take()
+                {
+                    replies.push(Msg::Addresses(known.to_bytes()));
+                }
+                Ok(Handled { replies, ..Handled::default() })
             }
             Msg::Sync(bytes) => {
                 if !self.got_hello {
@@ -131,7 +166,28 @@ impl Session {
                     crate::SpaceError::Refused(r) => SessionError::Refused(r),
                     e => SessionError::Space(e),
                 })?;
-                Ok(Handled { replies: self.generate(space), changed })
+                let learned = if changed { self.trusted_now(space) } else { vec![] };
+                Ok(Handled { replies: self.generate(space), changed, learned, note: None })
+            }
+            Msg::Addresses(bytes) => {
+                if !self.got_hello {
+                    return Err(SessionError::Unexpected);
+                }
+                if std::mem::replace(&mut self.heard, true) {
+                    return Ok(Handled {
+                        note: Some("the other device sent its list of addresses again; Mend kept the first".into()),
+                        ..Handled::default()
+                    });
+                }
+                match Known::parse(&bytes) {
+                    Ok(known) => {
+                        self.pending = known.devices;
+                        Ok(Handled { learned: self.trusted_now(space), ..Handled::default() })
+                    }
+                    Err(e) => {
+                        Ok(Handled { note: Some(format!("the other device sent {e}; Mend ignored it and went on syncing")), ..Handled::default() })
+                    }
+                }
             }
             Msg::Done => {
                 self.peer_done = true;
@@ -140,6 +196,19 @@ impl Session {
             Msg::Error(why) => Err(SessionError::Remote(why)),
             Msg::PairRequest(_) | Msg::PairAccept(_) | Msg::PairReject(_) => Err(SessionError::Unexpected),
         }
+    }
+
+    /// The entries of the peer's list that name devices this device trusts now (never
+    /// itself); the others wait for the document to change.
+    fn trusted_now<S: SharedSpace + ?Sized>(&mut self, space: &mut S) -> Vec<DeviceAddrs> {
+        if self.pending.is_empty() {
+            return vec![];
+        }
+        let me = space.device();
+        self.pending.retain(|d| d.device != me);
+        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending).into_iter().partition(|d| space.is_trusted(&d.device));
+        self.pending = later;
+        now
     }
 
     /// Something changed locally: anything new for this peer?

@@ -95,7 +95,7 @@ impl Session {
 async fn a_protocol_version_mismatch_is_reported_to_the_peer() {
     let peer = SecretKey::from_bytes(&[6; 32]);
     let s = server(&[&peer]).await;
-    let hello = Msg::Hello(mend_sync::wire::Hello { protocol: 2, schema: 1, app: "mend 9".into() }).encode();
+    let hello = Msg::Hello(mend_sync::wire::Hello { protocol: 2, schema: 1, app: "mend 9".into(), features: vec![] }).encode();
     let (got, _) = raw_session(&s, peer, hello).await;
     let msgs = frames(&got);
     assert!(msgs.iter().any(|m| matches!(m, Msg::Error(e) if e.contains("different versions of Mend"))), "{msgs:?}");
