@@ -122,6 +122,31 @@ async fn garbage_and_oversized_frames_disconnect_and_leave_the_document_untouche
     assert_eq!(s.space.lock().unwrap().heads(), before, "nothing the peer sent was kept");
 }
 
+/// A trusted device that sends a megabyte of "addresses" is neither believed nor cut off:
+/// the list is ignored, the session goes on (the server sends its document and its own list,
+/// no Error) and ends as the peer ends it, and nothing of it reaches the address book.
+#[tokio::test]
+async fn a_megabyte_of_addresses_is_ignored_and_the_session_goes_on() {
+    let peer = SecretKey::from_bytes(&[10; 32]);
+    let mut s = server(&[&peer]).await;
+    let mut bytes = Session::hello_bytes();
+    bytes.extend(Msg::Addresses(vec![b' '; 1 << 20]).encode());
+    let (got, _) = raw_session(&s, peer, bytes).await;
+    let msgs = frames(&got);
+    assert!(!msgs.iter().any(|m| matches!(m, Msg::Error(_))), "{msgs:?}");
+    assert!(msgs.iter().any(|m| matches!(m, Msg::Sync(_))), "the server went on syncing: {msgs:?}");
+    assert!(msgs.iter().any(|m| matches!(m, Msg::Addresses(_))), "and told its own list: {msgs:?}");
+    let why = loop {
+        match tokio::time::timeout(Duration::from_secs(10), s.events.recv()).await.unwrap().unwrap() {
+            Event::Disconnected { why, .. } => break why,
+            _ => continue,
+        }
+    };
+    assert_eq!(why, "closed", "the session ended as the peer ended it");
+    let book = mend_sync::peers::Peers::from_blob(s.space.lock().unwrap().load_blob(mend_sync::peers::BLOB));
+    assert!(book.peers.values().all(|p| p.heard.is_none()), "{book:?}");
+}
+
 /// CI saw "Ben's laptop sent something Mend does not understand (the stream broke
 /// (connection lost))" when a partner's `pair invite` simply quit: a peer that goes away
 /// sent nothing wrong, and must not be reported as if it had.
