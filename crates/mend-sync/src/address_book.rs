@@ -53,13 +53,20 @@ impl<S: SharedSpace> Hub<S> {
     }
 
     /// Keeps what `from` said about where trusted devices are, in the address book.
-    pub(crate) fn hear(&self, from: &DeviceId, learned: &[DeviceAddrs]) {
+    /// Returns whether the book changed.
+    pub(crate) fn hear(&self, from: &DeviceId, learned: &[DeviceAddrs]) -> bool {
         let now = crate::clock::now_ms();
         match self.with_space(|space| peers::keep_heard(space, from, learned, now)) {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(from = %from.short(), devices = n, "learned where devices of the space can be reached"),
+            Ok(0) => false,
+            Ok(n) => {
+                tracing::info!(from = %from.short(), devices = n, "learned where devices of the space can be reached");
+                true
+            }
             // Only hints for the next dial, as the rest of the book.
-            Err(e) => tracing::debug!(error = %e, "address book not saved"),
+            Err(e) => {
+                tracing::debug!(error = %e, "address book not saved");
+                false
+            }
         }
     }
 

@@ -77,8 +77,10 @@ impl<S: SharedSpace> Hub<S> {
                             if let Some(note) = &h.note {
                                 tracing::info!(peer = %peer.short(), "{note}");
                             }
-                            if !h.learned.is_empty() {
-                                self.hear(peer, &h.learned);
+                            // Other live sessions pass on what was learned (their lists
+                            // are sent only when they say something new).
+                            if !h.learned.is_empty() && self.hear(peer, &h.learned) {
+                                self.notify_change();
                             }
                             let mut failed = None;
                             for r in &h.replies {
@@ -142,7 +144,8 @@ impl<S: SharedSpace> Hub<S> {
                     if !out.is_empty() {
                         reported = false;
                     }
-                    for m in &out {
+                    let list = session.update_offer(self.offer_for(peer, endpoint));
+                    for m in out.iter().chain(&list) {
                         if let Err(e) = stream::write(&mut send, m).await {
                             return Err(cut(e));
                         }

@@ -106,15 +106,15 @@ impl Peers {
     /// What this device tells `to` about where the space's devices are: `me` (its own
     /// current addresses) first, then, for every other trusted device in `trusted`, what
     /// this book holds: the addresses it saw working itself, or else what it heard, with
-    /// when they were seen working. Nothing about `to` itself, and nothing about devices
-    /// this device does not trust.
+    /// when they were seen working. Nothing about `to` itself, nothing `to` said (it knows),
+    /// and nothing about devices this device does not trust.
     pub fn offer(&self, me: DeviceAddrs, to: &DeviceId, trusted: &[DeviceId]) -> Known {
         let mut devices = vec![me];
         for d in trusted.iter().filter(|d| *d != to) {
             let Some(info) = self.peers.get(d.as_str()) else { continue };
             let entry = if !info.addrs.is_empty() || info.relay.is_some() {
                 DeviceAddrs { device: d.clone(), addrs: info.addrs.clone(), relay: info.relay.clone(), seen: info.seen }
-            } else if let Some(h) = &info.heard {
+            } else if let Some(h) = info.heard.as_ref().filter(|h| h.from != to.as_str()) {
                 DeviceAddrs { device: d.clone(), addrs: h.addrs.clone(), relay: h.relay.clone(), seen: h.seen }
             } else {
                 continue;

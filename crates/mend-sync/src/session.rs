@@ -63,6 +63,11 @@ impl SessionError {
     }
 }
 
+/// How many lists of addresses one session sends, and reads: the first, and the updates a
+/// live session sends when where the devices are changes. A couple's devices change places
+/// far less often than that within one connection.
+pub const MAX_LISTS: u8 = 8;
+
 pub struct Session {
     state: sync::State,
     got_hello: bool,
@@ -73,9 +78,15 @@ pub struct Session {
     /// What this device tells the peer about where the space's devices are, once the
     /// peer's Hello says it understands it.
     offer: Option<Known>,
-    /// Whether a list of addresses came from the peer already: one per session is read,
-    /// so a peer cannot keep this device busy rewriting its address book.
-    heard: bool,
+    /// The peer's Hello listed [`FEATURE_ADDRESSES`].
+    peer_reads_lists: bool,
+    /// The last list sent, so that a live session sends another only when it says
+    /// something new; and how many were sent.
+    sent: Option<Known>,
+    lists_sent: u8,
+    /// How many lists came from the peer: at most [`MAX_LISTS`] are read, so a peer
+    /// cannot keep this device busy rewriting its address book.
+    lists_read: u8,
     /// Entries of the peer's list for devices this device does not trust (yet). A device
     /// that is joining learns the space's devices only from the sync that follows the
     /// list, so they are looked at again whenever the document changes, and forgotten
@@ -101,7 +112,44 @@ impl Session {
     /// whole history.
     pub fn new(saved: Option<&[u8]>) -> Session {
         let state = saved.and_then(|b| sync::State::decode(b).ok()).unwrap_or_default();
-        Session { state, got_hello: false, idle: false, peer_done: false, offer: None, heard: false, pending: vec![] }
+        Session {
+            state,
+            got_hello: false,
+            idle: false,
+            peer_done: false,
+            offer: None,
+            peer_reads_lists: false,
+            sent: None,
+            lists_sent: 0,
+            lists_read: 0,
+            pending: vec![],
+        }
+    }
+
+    /// Where the devices are changed while the session is open (a live session: a device
+    /// was added, or one was reached somewhere new): the list to send now, if the peer
+    /// reads lists and this one tells it something the last did not.
+    pub fn update_offer(&mut self, known: Known) -> Option<Msg> {
+        if !self.got_hello {
+            self.offer = Some(known);
+            return None;
+        }
+        if !self.peer_reads_lists {
+            return None;
+        }
+        self.send_list(known)
+    }
+
+    fn send_list(&mut self, known: Known) -> Option<Msg> {
+        // When each address was seen moves on with every list; only the places matter.
+        let places = |k: &Known| k.devices.iter().map(|d| (d.device.clone(), d.addrs.clone(), d.relay.clone())).collect::<Vec<_>>();
+        if self.lists_sent >= MAX_LISTS || self.sent.as_ref().is_some_and(|s| places(s) == places(&known)) {
+            return None;
+        }
+        self.lists_sent += 1;
+        let m = Msg::Addresses(known.to_bytes());
+        self.sent = Some(known);
+        Some(m)
     }
 
     /// What to tell the peer about where the space's devices are (see [`Msg::Addresses`]).
@@ -150,10 +198,11 @@ impl Session {
                 let mut replies = self.generate(space);
                 // Only to a peer that said it reads it: an older Mend of this protocol would
                 // take the unknown message for garbage and end the sync.
-                if h.features.iter().any(|f| f == FEATURE_ADDRESSES)
+                self.peer_reads_lists = h.features.iter().any(|f| f == FEATURE_ADDRESSES);
+                if self.peer_reads_lists
                     && let Some(known) = self.offer.take()
                 {
-                    replies.push(Msg::Addresses(known.to_bytes()));
+                    replies.extend(self.send_list(known));
                 }
                 Ok(Handled { replies, ..Handled::default() })
             }
@@ -173,11 +222,13 @@ impl Session {
                 if !self.got_hello {
                     return Err(SessionError::Unexpected);
                 }
-                if std::mem::replace(&mut self.heard, true) {
-                    return Ok(Handled {
-                        note: Some("the other device sent its list of addresses again; Mend kept the first".into()),
-                        ..Handled::default()
+                self.lists_read = self.lists_read.saturating_add(1);
+                if self.lists_read > MAX_LISTS {
+                    // Said once; the ones after are dropped without a word.
+                    let note = (self.lists_read == MAX_LISTS + 1).then(|| {
+                        format!("the other device sent more than {MAX_LISTS} lists of addresses in one session; Mend reads no more of them until the next session")
                     });
+                    return Ok(Handled { note, ..Handled::default() });
                 }
                 match Known::parse(&bytes) {
                     Ok(known) => {

@@ -169,16 +169,17 @@ fn a_megabyte_of_addresses_is_refused_calmly_and_the_sync_goes_on() {
     let Space { mut ana, mut ben, .. } = space();
     ben.note(7, "written while apart");
     let before = book(&ana);
-    // Ben's device, changed, sends a list of a megabyte after its hello, then a second one.
-    let huge = Msg::Addresses(vec![b' '; 1 << 20]);
-    let again = Msg::Addresses(Known { devices: vec![] }.to_bytes());
-    let (notes_a, _) = talk(&mut ana, Session::new(None), &mut ben, Session::new(None), vec![huge, again]).unwrap();
+    // Ben's device, changed, sends a list of a megabyte after its hello, then a stream of
+    // small ones.
+    let mut extra = vec![Msg::Addresses(vec![b' '; 1 << 20])];
+    extra.extend((0..20).map(|_| Msg::Addresses(Known { devices: vec![] }.to_bytes())));
+    let (notes_a, _) = talk(&mut ana, Session::new(None), &mut ben, Session::new(None), extra).unwrap();
     assert_eq!(notes_a.len(), 2, "{notes_a:?}");
     assert!(
         notes_a[0].contains("a list of addresses of 1048576 bytes, over the limit of 65536") && notes_a[0].contains("went on syncing"),
         "{notes_a:?}"
     );
-    assert!(notes_a[1].contains("kept the first"), "{notes_a:?}");
+    assert!(notes_a[1].contains("more than 8 lists of addresses in one session"), "said once: {notes_a:?}");
     assert_eq!(book(&ana), before, "nothing of it was kept");
     assert_eq!(ana.doc.view(), ben.doc.view(), "the sync went on and nothing was lost");
     assert_eq!(ana.doc.view().gratitude.len(), 1);
@@ -198,4 +199,34 @@ fn an_older_mend_without_the_feature_is_never_sent_a_list() {
     // A list before the hello is out of order, as a sync message would be.
     let mut s = Session::new(None);
     assert!(s.handle(&mut ana, Msg::Addresses(Known::default().to_bytes())).is_err());
+}
+
+/// A live session tells the peer again when where the devices are changes, and only then.
+#[test]
+fn a_live_session_sends_a_new_list_only_when_it_says_something_new() {
+    let Space { mut ana, ben, home, .. } = space();
+    let db = ben.device();
+    let mut s = Session::new(None).offering(offer(&ana, "127.0.0.1:4000", &db));
+    let first = s.handle(&mut ana, Session::hello(1)).unwrap().replies;
+    assert!(matches!(first.last(), Some(Msg::Addresses(_))));
+    // Later, the same places (only the times moved on): nothing to send.
+    assert!(s.update_offer(offer(&ana, "127.0.0.1:4000", &db)).is_none());
+    // Ana's laptop reached her home device somewhere new: Ben's device is told.
+    let mut p = book(&ana);
+    p.peers.get_mut(home.as_str()).unwrap().addrs.insert(0, at("127.0.0.1:4101"));
+    set_book(&mut ana, &p);
+    let Some(Msg::Addresses(b)) = s.update_offer(offer(&ana, "127.0.0.1:4000", &db)) else { panic!("a new list") };
+    let told = Known::parse(&b).unwrap();
+    assert_eq!(told.devices.iter().find(|d| d.device == home).unwrap().addrs, vec![at("127.0.0.1:4101"), at("127.0.0.1:4001")]);
+    // What Ben's device said is not told back to it.
+    let ben_said = DeviceAddrs { device: home.clone(), addrs: vec![at("127.0.0.1:4200")], relay: None, seen: Some(NOW) };
+    let mut p = Peers::default();
+    p.peers.insert(home.to_string(), PeerInfo::default());
+    p.hear(&db, &[ben_said], NOW);
+    let back = p.offer(DeviceAddrs { device: ana.device(), addrs: vec![], relay: None, seen: Some(NOW) }, &db, &[home.clone(), db.clone()]);
+    assert_eq!(back.devices.len(), 1, "{back:?}");
+    // A peer that does not read lists is never sent one, however things change.
+    let mut old = Session::new(None);
+    old.handle(&mut ana, Msg::Hello(Hello { protocol: 1, schema: 1, app: "mend 0.1.0".into(), features: vec![] })).unwrap();
+    assert!(old.update_offer(offer(&ana, "127.0.0.1:4000", &db)).is_none());
 }
