@@ -85,6 +85,70 @@ fn a_note_written_beside_a_running_serve_reaches_a_one_off_sync_at_once() {
     }
 }
 
+/// What a device's address book (`sync/peers.json`) holds for `peer`.
+fn book_entry(d: &Device, peer: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(d.path().join("sync/peers.json")).unwrap_or_default();
+    let book: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    book["peers"][peer].clone()
+}
+
+/// A one-off sync that must reach `reaches` and finds `asleep` offline; returns stdout.
+fn sync_while_apart(d: &Device, reaches: &str, asleep: &str) -> String {
+    let o = d.local(&["sync", "--once", "--timeout", "6"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains(&format!("synced with {reaches}")), "{out}");
+    assert!(out.contains(&format!("unreachable: {asleep}")), "{out}");
+    out
+}
+
+/// Issue 14, "devices that are rarely online together": Ana's home device (a spare machine
+/// running `mend serve`) carries changes between Ana and Ben, who after pairing are never
+/// online at the same time, in local-only mode. Ben's device never had an invitation from
+/// the home device: it reaches it at the address Ana's laptop told it at pairing.
+#[test]
+fn a_home_device_carries_changes_between_partners_who_are_never_online_together() {
+    let a = Device::init("Ana");
+    let h = Device { dir: tempfile::tempdir().unwrap() };
+    let (inv, ticket) = a.invite("own-device", 60);
+    h.local_ok(&["pair", "join", &ticket, "--device-name", "Ana's home"]);
+    inv.stop();
+    let b = Device::init("Ben");
+    let (inv, ticket) = a.invite("partner", 60);
+    b.local_ok(&["pair", "join", &ticket]);
+    inv.stop();
+    let (ana_id, home_id) = (a.device_id(), h.device_id());
+
+    // Ben's device learned where the home device is from Ana's laptop, in their first sync:
+    // hearsay, from her laptop, the address her laptop reached it at when it joined.
+    let heard = book_entry(&b, &home_id);
+    assert_eq!(heard["addrs"], serde_json::json!([]), "Ben's device never reached the home device itself: {heard}");
+    assert_eq!(heard["heard"]["from"], ana_id.as_str(), "{heard}");
+    assert_eq!(heard["heard"]["addrs"], book_entry(&a, &home_id)["addrs"], "{heard}");
+    assert!(heard["heard"]["seen"].as_i64().is_some(), "{heard}");
+
+    let home = h.serve();
+    // Ana writes, syncs with her home device while Ben is offline, and goes offline.
+    let from_ana = a.create(&["gratitude", "add", "--text", "thank you for the soup"]);
+    sync_while_apart(&a, "Ana's home", "Ben's laptop");
+    // Ben comes online later, reaches the home device at what he heard, and has her note.
+    assert!(!notes(&b).contains(&from_ana));
+    sync_while_apart(&b, "Ana's home", "Ana's laptop");
+    assert!(notes(&b).contains(&from_ana), "Ana's note reached Ben through her home device");
+    // Having reached it, Ben's device holds the home device's address as seen working.
+    assert_eq!(book_entry(&b, &home_id)["addrs"], book_entry(&a, &home_id)["addrs"]);
+
+    // The other way: Ben writes and syncs while Ana is offline; Ana has it later.
+    let from_ben = b.create(&["gratitude", "add", "--text", "thank you for listening"]);
+    sync_while_apart(&b, "Ana's home", "Ana's laptop");
+    sync_while_apart(&a, "Ana's home", "Ben's laptop");
+    assert!(notes(&a).contains(&from_ben), "Ben's note reached Ana through her home device");
+    assert_eq!(notes(&a), notes(&b));
+    assert_eq!(notes(&h), notes(&a));
+    let log = home.stop();
+    assert!(!log.contains("panicked"), "{log}");
+}
+
 #[test]
 fn an_unpaired_device_is_refused() {
     let (a, _b) = paired_couple();

@@ -36,7 +36,7 @@ impl<S: SharedSpace> Hub<S> {
         self.emit(Event::Connected { peer: peer.clone(), name: name.clone(), link });
         self.register(peer, &conn);
         let r = match conn.open_bi().await {
-            Ok((send, recv)) => self.drive(&conn, send, recv, peer, true, live, link).await,
+            Ok((send, recv)) => self.drive(endpoint, &conn, send, recv, peer, true, live, link).await,
             Err(e) => Err(SyncError::Connection { who: name.clone(), why: e.to_string() }),
         };
         self.unregister(peer, &conn);

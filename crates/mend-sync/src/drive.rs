@@ -9,6 +9,7 @@ use crate::session::{Session, SessionError};
 use crate::space::SharedSpace;
 use crate::stream::{self, Incoming, ReadError};
 use crate::wire::Msg;
+use iroh::Endpoint;
 use iroh::endpoint::{Connection, RecvStream, SendStream, VarInt};
 use mend_core::DeviceId;
 use n0_future::StreamExt as _;
@@ -24,6 +25,7 @@ impl<S: SharedSpace> Hub<S> {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn drive(
         &self,
+        endpoint: &Endpoint,
         conn: &Connection,
         mut send: SendStream,
         recv: RecvStream,
@@ -40,7 +42,7 @@ impl<S: SharedSpace> Hub<S> {
             return Err(SyncError::Space(e));
         }
         let (saved, schema) = self.with_space(|s| (s.load_blob(&state_blob(peer)), s.schema_version()));
-        let mut session = Session::new(saved.as_deref());
+        let mut session = Session::new(saved.as_deref()).offering(self.offer_for(peer, endpoint));
         let mut changes = self.changes.subscribe();
         let mut incoming = Incoming::new(recv, frame::MAX_FRAME);
         let who = || name.clone();
@@ -72,6 +74,14 @@ impl<S: SharedSpace> Hub<S> {
                     };
                     match handled {
                         Ok(h) => {
+                            if let Some(note) = &h.note {
+                                tracing::info!(peer = %peer.short(), "{note}");
+                            }
+                            // Other live sessions pass on what was learned (their lists
+                            // are sent only when they say something new).
+                            if !h.learned.is_empty() && self.hear(peer, &h.learned) {
+                                self.notify_change();
+                            }
                             let mut failed = None;
                             for r in &h.replies {
                                 if let Err(e) = stream::write(&mut send, r).await {
@@ -134,7 +144,8 @@ impl<S: SharedSpace> Hub<S> {
                     if !out.is_empty() {
                         reported = false;
                     }
-                    for m in &out {
+                    let list = session.update_offer(self.offer_for(peer, endpoint));
+                    for m in out.iter().chain(&list) {
                         if let Err(e) = stream::write(&mut send, m).await {
                             return Err(cut(e));
                         }

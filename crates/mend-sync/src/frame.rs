@@ -88,7 +88,9 @@ pub fn fuzz_entry(data: &[u8]) {
                 Ok(Some((tag, payload))) => {
                     assert!(payload.len() < MAX_FRAME, "a frame over the limit was accepted");
                     // Only that decoding never panics matters here, not what it finds.
-                    let _ = crate::wire::Msg::decode(tag, payload);
+                    if let Ok(crate::wire::Msg::Addresses(b)) = crate::wire::Msg::decode(tag, payload) {
+                        let _ = crate::wire::Known::parse(&b);
+                    }
                 }
                 Ok(None) => break,
                 // The connection would be closed here: nothing after an error is read.

@@ -161,7 +161,7 @@ impl<S: SharedSpace> Hub<S> {
     /// The handlers this device answers with: sync for trusted devices, pairing for holders
     /// of an open invitation.
     pub fn router(self: &Arc<Self>, endpoint: Endpoint) -> Router {
-        Router::builder(endpoint).accept(SYNC_ALPN, SyncHandler(self.clone())).accept(PAIR_ALPN, PairHandler(self.clone())).spawn()
+        Router::builder(endpoint.clone()).accept(SYNC_ALPN, SyncHandler(self.clone(), endpoint)).accept(PAIR_ALPN, PairHandler(self.clone())).spawn()
     }
 
     pub(crate) fn peer_name(&self, peer: &DeviceId) -> String {
@@ -185,7 +185,8 @@ impl<S: SharedSpace> Hub<S> {
     }
 }
 
-struct SyncHandler<S: SharedSpace>(Arc<Hub<S>>);
+/// The endpoint is kept to tell peers this device's own addresses.
+struct SyncHandler<S: SharedSpace>(Arc<Hub<S>>, Endpoint);
 struct PairHandler<S: SharedSpace>(Arc<Hub<S>>);
 
 impl<S: SharedSpace> std::fmt::Debug for SyncHandler<S> {
@@ -214,7 +215,7 @@ impl<S: SharedSpace> ProtocolHandler for SyncHandler<S> {
         hub.emit(Event::Connected { peer: peer.clone(), name: name.clone(), link });
         hub.register(&peer, &conn);
         let r = match conn.accept_bi().await {
-            Ok((send, recv)) => hub.drive(&conn, send, recv, &peer, false, true, link).await,
+            Ok((send, recv)) => hub.drive(&self.1, &conn, send, recv, &peer, false, true, link).await,
             Err(e) => Err(crate::SyncError::Connection { who: name.clone(), why: e.to_string() }),
         };
         hub.unregister(&peer, &conn);

@@ -21,12 +21,7 @@ impl<S: SharedSpace> Hub<S> {
     /// Opens an invitation and returns its ticket (shown as text and QR code).
     pub fn invite(&self, endpoint: &Endpoint, role: Role, valid_secs: u64) -> Result<Ticket, SyncError> {
         let now = crate::clock::now_secs();
-        let mut addr = endpoint.addr();
-        for s in endpoint.bound_sockets() {
-            if !s.ip().is_unspecified() {
-                addr = addr.with_ip_addr(s);
-            }
-        }
+        let addr = crate::address_book::own_addr(endpoint);
         // A partner invitation in a space that has both partners already is how one partner
         // brings the other back after that partner's device lost its key: the join is then
         // accepted only for the partner who is already here (check_pairing), never for a third.

@@ -3,7 +3,7 @@
 //! drive the same code.
 
 use crate::space::{SharedSpace, SpaceError};
-use crate::wire::{Hello, Msg};
+use crate::wire::{DeviceAddrs, FEATURE_ADDRESSES, Hello, Known, Msg};
 use automerge::sync;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +63,11 @@ impl SessionError {
     }
 }
 
+/// How many lists of addresses one session sends, and reads: the first, and the updates a
+/// live session sends when where the devices are changes. A couple's devices change places
+/// far less often than that within one connection.
+pub const MAX_LISTS: u8 = 8;
+
 pub struct Session {
     state: sync::State,
     got_hello: bool,
@@ -70,6 +75,23 @@ pub struct Session {
     idle: bool,
     /// The peer said it is in step and closing.
     pub peer_done: bool,
+    /// What this device tells the peer about where the space's devices are, once the
+    /// peer's Hello says it understands it.
+    offer: Option<Known>,
+    /// The peer's Hello listed [`FEATURE_ADDRESSES`].
+    peer_reads_lists: bool,
+    /// The last list sent, so that a live session sends another only when it says
+    /// something new; and how many were sent.
+    sent: Option<Known>,
+    lists_sent: u8,
+    /// How many lists came from the peer: at most [`MAX_LISTS`] are read, so a peer
+    /// cannot keep this device busy rewriting its address book.
+    lists_read: u8,
+    /// Entries of the peer's list for devices this device does not trust (yet). A device
+    /// that is joining learns the space's devices only from the sync that follows the
+    /// list, so they are looked at again whenever the document changes, and forgotten
+    /// with the session: a list never adds a device.
+    pending: Vec<DeviceAddrs>,
 }
 
 /// What handling one message did.
@@ -78,6 +100,11 @@ pub struct Handled {
     pub replies: Vec<Msg>,
     /// The shared document changed (so other sessions may have something to send).
     pub changed: bool,
+    /// Where trusted devices of the space can be reached, as the peer says: for the
+    /// address book ([`crate::peers::Peers::hear`]). Never this device itself.
+    pub learned: Vec<DeviceAddrs>,
+    /// Something the peer sent was ignored, in words for the log; the session goes on.
+    pub note: Option<String>,
 }
 
 impl Session {
@@ -85,11 +112,59 @@ impl Session {
     /// whole history.
     pub fn new(saved: Option<&[u8]>) -> Session {
         let state = saved.and_then(|b| sync::State::decode(b).ok()).unwrap_or_default();
-        Session { state, got_hello: false, idle: false, peer_done: false }
+        Session {
+            state,
+            got_hello: false,
+            idle: false,
+            peer_done: false,
+            offer: None,
+            peer_reads_lists: false,
+            sent: None,
+            lists_sent: 0,
+            lists_read: 0,
+            pending: vec![],
+        }
+    }
+
+    /// Where the devices are changed while the session is open (a live session: a device
+    /// was added, or one was reached somewhere new): the list to send now, if the peer
+    /// reads lists and this one tells it something the last did not.
+    pub fn update_offer(&mut self, known: Known) -> Option<Msg> {
+        if !self.got_hello {
+            self.offer = Some(known);
+            return None;
+        }
+        if !self.peer_reads_lists {
+            return None;
+        }
+        self.send_list(known)
+    }
+
+    fn send_list(&mut self, known: Known) -> Option<Msg> {
+        // When each address was seen moves on with every list; only the places matter.
+        let places = |k: &Known| k.devices.iter().map(|d| (d.device.clone(), d.addrs.clone(), d.relay.clone())).collect::<Vec<_>>();
+        if self.lists_sent >= MAX_LISTS || self.sent.as_ref().is_some_and(|s| places(s) == places(&known)) {
+            return None;
+        }
+        self.lists_sent += 1;
+        let m = Msg::Addresses(known.to_bytes());
+        self.sent = Some(known);
+        Some(m)
+    }
+
+    /// What to tell the peer about where the space's devices are (see [`Msg::Addresses`]).
+    pub fn offering(mut self, known: Known) -> Session {
+        self.offer = Some(known);
+        self
     }
 
     pub fn hello(schema: u64) -> Msg {
-        Msg::Hello(Hello { protocol: crate::PROTOCOL_VERSION, schema, app: format!("mend {}", env!("CARGO_PKG_VERSION")) })
+        Msg::Hello(Hello {
+            protocol: crate::PROTOCOL_VERSION,
+            schema,
+            app: format!("mend {}", env!("CARGO_PKG_VERSION")),
+            features: vec![FEATURE_ADDRESSES.into()],
+        })
     }
 
     pub fn state_bytes(&self) -> Vec<u8> {
@@ -120,7 +195,16 @@ impl Session {
                     )));
                 }
                 self.got_hello = true;
-                Ok(Handled { replies: self.generate(space), changed: false })
+                let mut replies = self.generate(space);
+                // Only to a peer that said it reads it: an older Mend of this protocol would
+                // take the unknown message for garbage and end the sync.
+                self.peer_reads_lists = h.features.iter().any(|f| f == FEATURE_ADDRESSES);
+                if self.peer_reads_lists
+                    && let Some(known) = self.offer.take()
+                {
+                    replies.extend(self.send_list(known));
+                }
+                Ok(Handled { replies, ..Handled::default() })
             }
             Msg::Sync(bytes) => {
                 if !self.got_hello {
@@ -131,7 +215,30 @@ impl Session {
                     crate::SpaceError::Refused(r) => SessionError::Refused(r),
                     e => SessionError::Space(e),
                 })?;
-                Ok(Handled { replies: self.generate(space), changed })
+                let learned = if changed { self.trusted_now(space) } else { vec![] };
+                Ok(Handled { replies: self.generate(space), changed, learned, note: None })
+            }
+            Msg::Addresses(bytes) => {
+                if !self.got_hello {
+                    return Err(SessionError::Unexpected);
+                }
+                self.lists_read = self.lists_read.saturating_add(1);
+                if self.lists_read > MAX_LISTS {
+                    // Said once; the ones after are dropped without a word.
+                    let note = (self.lists_read == MAX_LISTS + 1).then(|| {
+                        format!("the other device sent more than {MAX_LISTS} lists of addresses in one session; Mend reads no more of them until the next session")
+                    });
+                    return Ok(Handled { note, ..Handled::default() });
+                }
+                match Known::parse(&bytes) {
+                    Ok(known) => {
+                        self.pending = known.devices;
+                        Ok(Handled { learned: self.trusted_now(space), ..Handled::default() })
+                    }
+                    Err(e) => {
+                        Ok(Handled { note: Some(format!("the other device sent {e}; Mend ignored it and went on syncing")), ..Handled::default() })
+                    }
+                }
             }
             Msg::Done => {
                 self.peer_done = true;
@@ -140,6 +247,19 @@ impl Session {
             Msg::Error(why) => Err(SessionError::Remote(why)),
             Msg::PairRequest(_) | Msg::PairAccept(_) | Msg::PairReject(_) => Err(SessionError::Unexpected),
         }
+    }
+
+    /// The entries of the peer's list that name devices this device trusts now (never
+    /// itself); the others wait for the document to change.
+    fn trusted_now<S: SharedSpace + ?Sized>(&mut self, space: &mut S) -> Vec<DeviceAddrs> {
+        if self.pending.is_empty() {
+            return vec![];
+        }
+        let me = space.device();
+        self.pending.retain(|d| d.device != me);
+        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending).into_iter().partition(|d| space.is_trusted(&d.device));
+        self.pending = later;
+        now
     }
 
     /// Something changed locally: anything new for this peer?

@@ -9,6 +9,79 @@ pub struct Hello {
     pub schema: u64,
     /// For log lines only ("mend 0.1.0").
     pub app: String,
+    /// Optional messages this device understands, beyond those of its protocol version
+    /// ([`FEATURE_ADDRESSES`]). A device sends such a message only to a peer whose Hello
+    /// lists it, so an older Mend of the same protocol, which leaves this field out and
+    /// ignores it when reading, never receives a tag it would refuse.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+}
+
+/// The feature of [`Msg::Addresses`]: "tell me where the space's devices can be reached".
+pub const FEATURE_ADDRESSES: &str = "addresses";
+
+/// The longest list of addresses a device reads. Thirty-two devices with four addresses
+/// and a relay each take about 8 KiB; anything much longer is not a couple's devices.
+pub const MAX_KNOWN_BYTES: usize = 64 << 10;
+/// The most devices one list may name.
+pub const MAX_KNOWN_DEVICES: usize = 64;
+/// The most addresses kept from one list for one device.
+pub const MAX_ADDRS_PER_DEVICE: usize = 4;
+
+/// Where one device of the space can be reached, as the sender knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceAddrs {
+    pub device: mend_core::DeviceId,
+    #[serde(default)]
+    pub addrs: Vec<std::net::SocketAddr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<iroh::RelayUrl>,
+    /// When the sender last reached the device at these addresses (milliseconds since the
+    /// epoch); for the sender's own entry, now. None: never seen working (an invitation's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<i64>,
+}
+
+/// What a device knows of where the space's devices are: its own addresses first, then
+/// what its address book holds for the other trusted devices. Sent over the authenticated
+/// sync session, never written into the shared document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Known {
+    pub devices: Vec<DeviceAddrs>,
+}
+
+/// Why a list of addresses was not read. None of these ends the session: the addresses
+/// are only hints for the next dial, and the sync goes on without them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KnownError {
+    #[error("a list of addresses of {len} bytes, over the limit of {max}")]
+    TooLarge { len: usize, max: usize },
+    #[error("a list of addresses naming {count} devices, over the limit of {max}")]
+    TooMany { count: usize, max: usize },
+    #[error("a list of addresses Mend could not read ({0})")]
+    Malformed(String),
+}
+
+impl Known {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        json(self)
+    }
+
+    /// Reads a peer's list, checking its size before parsing it. Each device's addresses
+    /// are cut to [`MAX_ADDRS_PER_DEVICE`].
+    pub fn parse(bytes: &[u8]) -> Result<Known, KnownError> {
+        if bytes.len() > MAX_KNOWN_BYTES {
+            return Err(KnownError::TooLarge { len: bytes.len(), max: MAX_KNOWN_BYTES });
+        }
+        let mut k: Known = serde_json::from_slice(bytes).map_err(|e| KnownError::Malformed(e.to_string()))?;
+        if k.devices.len() > MAX_KNOWN_DEVICES {
+            return Err(KnownError::TooMany { count: k.devices.len(), max: MAX_KNOWN_DEVICES });
+        }
+        for d in &mut k.devices {
+            d.addrs.truncate(MAX_ADDRS_PER_DEVICE);
+        }
+        Ok(k)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +111,10 @@ pub enum Msg {
     Done,
     /// The sender stops the session, with a sentence for a person.
     Error(String),
+    /// Where the space's devices can be reached ([`Known`], read by [`Known::parse`] in the
+    /// session, so that a list too long or unreadable is ignored without ending the sync).
+    /// Sent only to a peer whose Hello lists [`FEATURE_ADDRESSES`].
+    Addresses(Vec<u8>),
     PairRequest(PairRequest),
     PairAccept(PairAccept),
     PairReject(String),
@@ -47,6 +124,7 @@ const HELLO: u8 = 1;
 const SYNC: u8 = 2;
 const DONE: u8 = 3;
 const ERROR: u8 = 4;
+const ADDRESSES: u8 = 5;
 const PAIR_REQUEST: u8 = 16;
 const PAIR_ACCEPT: u8 = 17;
 const PAIR_REJECT: u8 = 18;
@@ -68,6 +146,7 @@ impl Msg {
             Msg::Sync(b) => frame::encode(SYNC, b),
             Msg::Done => frame::encode(DONE, &[]),
             Msg::Error(s) => frame::encode(ERROR, s.as_bytes()),
+            Msg::Addresses(b) => frame::encode(ADDRESSES, b),
             Msg::PairRequest(r) => frame::encode(PAIR_REQUEST, &json(r)),
             Msg::PairAccept(a) => frame::encode(PAIR_ACCEPT, &json(a)),
             Msg::PairReject(s) => frame::encode(PAIR_REJECT, s.as_bytes()),
@@ -81,6 +160,7 @@ impl Msg {
             SYNC => Msg::Sync(payload),
             DONE => Msg::Done,
             ERROR => Msg::Error(text(payload)?),
+            ADDRESSES => Msg::Addresses(payload),
             PAIR_REQUEST => Msg::PairRequest(from_json(&payload)?),
             PAIR_ACCEPT => Msg::PairAccept(from_json(&payload)?),
             PAIR_REJECT => Msg::PairReject(text(payload)?),
@@ -105,7 +185,9 @@ mod tests {
     #[test]
     fn every_message_round_trips() {
         let msgs = vec![
-            Msg::Hello(Hello { protocol: 1, schema: 1, app: "mend".into() }),
+            Msg::Hello(Hello { protocol: 1, schema: 1, app: "mend".into(), features: vec![] }),
+            Msg::Hello(Hello { protocol: 1, schema: 1, app: "mend".into(), features: vec![FEATURE_ADDRESSES.into()] }),
+            Msg::Addresses(Known::default().to_bytes()),
             Msg::Sync(vec![1, 2, 3]),
             Msg::Done,
             Msg::Error("no".into()),
@@ -119,6 +201,36 @@ mod tests {
             let (tag, payload) = d.next_frame().unwrap().unwrap();
             assert_eq!(Msg::decode(tag, payload).unwrap(), m);
         }
+    }
+
+    /// The Hello of the Mend before addresses (protocol 1 too) has no `features`: each
+    /// side reads the other's Hello, so neither refuses the other.
+    #[test]
+    fn a_hello_with_features_and_one_without_read_each_other() {
+        #[derive(Deserialize, Serialize)]
+        struct OldHello {
+            protocol: u32,
+            schema: u64,
+            app: String,
+        }
+        let new = Hello { protocol: 1, schema: 1, app: "mend".into(), features: vec![FEATURE_ADDRESSES.into()] };
+        let old: OldHello = serde_json::from_slice(&json(&new)).unwrap();
+        assert_eq!((old.protocol, old.schema), (1, 1));
+        let back: Hello = serde_json::from_slice(&json(&old)).unwrap();
+        assert!(back.features.is_empty());
+    }
+
+    #[test]
+    fn a_list_of_addresses_is_bounded_before_it_is_read() {
+        let huge = vec![b' '; MAX_KNOWN_BYTES + 1];
+        assert_eq!(Known::parse(&huge), Err(KnownError::TooLarge { len: MAX_KNOWN_BYTES + 1, max: MAX_KNOWN_BYTES }));
+        let one =
+            DeviceAddrs { device: mend_core::DeviceId::from_key("ab"), addrs: vec!["127.0.0.1:1".parse().unwrap(); 9], relay: None, seen: Some(1) };
+        let many = Known { devices: vec![one.clone(); MAX_KNOWN_DEVICES + 1] };
+        assert_eq!(Known::parse(&many.to_bytes()), Err(KnownError::TooMany { count: MAX_KNOWN_DEVICES + 1, max: MAX_KNOWN_DEVICES }));
+        let k = Known::parse(&Known { devices: vec![one] }.to_bytes()).unwrap();
+        assert_eq!(k.devices[0].addrs.len(), MAX_ADDRS_PER_DEVICE);
+        assert!(matches!(Known::parse(b"{\"devices\": 3}"), Err(KnownError::Malformed(_))));
     }
 
     #[test]

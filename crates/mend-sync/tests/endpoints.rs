@@ -95,7 +95,7 @@ impl Session {
 async fn a_protocol_version_mismatch_is_reported_to_the_peer() {
     let peer = SecretKey::from_bytes(&[6; 32]);
     let s = server(&[&peer]).await;
-    let hello = Msg::Hello(mend_sync::wire::Hello { protocol: 2, schema: 1, app: "mend 9".into() }).encode();
+    let hello = Msg::Hello(mend_sync::wire::Hello { protocol: 2, schema: 1, app: "mend 9".into(), features: vec![] }).encode();
     let (got, _) = raw_session(&s, peer, hello).await;
     let msgs = frames(&got);
     assert!(msgs.iter().any(|m| matches!(m, Msg::Error(e) if e.contains("different versions of Mend"))), "{msgs:?}");
@@ -120,6 +120,31 @@ async fn garbage_and_oversized_frames_disconnect_and_leave_the_document_untouche
     let (got, _) = raw_session(&s, peer, unknown).await;
     assert!(frames(&got).iter().any(|m| matches!(m, Msg::Error(_))));
     assert_eq!(s.space.lock().unwrap().heads(), before, "nothing the peer sent was kept");
+}
+
+/// A trusted device that sends a megabyte of "addresses" is neither believed nor cut off:
+/// the list is ignored, the session goes on (the server sends its document and its own list,
+/// no Error) and ends as the peer ends it, and nothing of it reaches the address book.
+#[tokio::test]
+async fn a_megabyte_of_addresses_is_ignored_and_the_session_goes_on() {
+    let peer = SecretKey::from_bytes(&[10; 32]);
+    let mut s = server(&[&peer]).await;
+    let mut bytes = Session::hello_bytes();
+    bytes.extend(Msg::Addresses(vec![b' '; 1 << 20]).encode());
+    let (got, _) = raw_session(&s, peer, bytes).await;
+    let msgs = frames(&got);
+    assert!(!msgs.iter().any(|m| matches!(m, Msg::Error(_))), "{msgs:?}");
+    assert!(msgs.iter().any(|m| matches!(m, Msg::Sync(_))), "the server went on syncing: {msgs:?}");
+    assert!(msgs.iter().any(|m| matches!(m, Msg::Addresses(_))), "and told its own list: {msgs:?}");
+    let why = loop {
+        match tokio::time::timeout(Duration::from_secs(10), s.events.recv()).await.unwrap().unwrap() {
+            Event::Disconnected { why, .. } => break why,
+            _ => continue,
+        }
+    };
+    assert_eq!(why, "closed", "the session ended as the peer ended it");
+    let book = mend_sync::peers::Peers::from_blob(s.space.lock().unwrap().load_blob(mend_sync::peers::BLOB));
+    assert!(book.peers.values().all(|p| p.heard.is_none()), "{book:?}");
 }
 
 /// CI saw "Ben's laptop sent something Mend does not understand (the stream broke
@@ -203,4 +228,54 @@ async fn two_hubs_sync_live_and_leaving_cuts_the_other_off_at_once() {
         let _ = e;
     }
     let _ = VarInt::from_u32(0);
+}
+
+/// Two hubs in a live session: when Ana's device adds another device of hers and knows where
+/// it is, Ben's device learns both in the same open session, without reconnecting.
+#[tokio::test]
+async fn a_live_session_passes_on_where_a_new_device_is() {
+    let kb = SecretKey::from_bytes(&[11; 32]);
+    let s = server(&[&kb]).await;
+    let mut ben = Mem::new(actor(2, &kb), "Ben");
+    let ana_dev = s.space.lock().unwrap().device();
+    let ana_partner = s.space.lock().unwrap().partner();
+    ben.trust(&ana_dev, &ana_partner, "Ana's device").unwrap();
+    let ben = Arc::new(Mutex::new(ben));
+    let (tx, _bev) = mpsc::unbounded_channel();
+    let bhub = Hub::new(ben.clone(), tx);
+    let bep = endpoint(kb).await;
+    bhub.remember_addrs(&ana_dev, s.ep.bound_sockets());
+    let dialer = {
+        let (h, e, d) = (bhub.clone(), bep.clone(), ana_dev.clone());
+        tokio::spawn(async move { h.dial(&e, &d, true).await })
+    };
+    let in_step = tokio::time::timeout(Duration::from_secs(10), async {
+        while ben.lock().unwrap().doc.view().gratitude.is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(in_step.is_ok(), "the first sync finished");
+    // Ana's device pairs her home device, which it reached at 127.0.0.1:4999.
+    let home = DeviceId::from_public_key(SecretKey::from_bytes(&[12; 32]).public().as_bytes());
+    s.space.lock().unwrap().trust(&home, &ana_partner, "Ana's home").unwrap();
+    s.hub.remember_addrs(&home, ["127.0.0.1:4999".parse().unwrap()]);
+    s.hub.notify_change();
+    let heard = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let book = mend_sync::peers::Peers::from_blob(ben.lock().unwrap().load_blob(mend_sync::peers::BLOB));
+            if let Some(h) = book.peers.get(home.as_str()).and_then(|p| p.heard.clone()) {
+                break h;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("Ben's device learned where the home device is");
+    assert_eq!(heard.addrs, vec!["127.0.0.1:4999".parse().unwrap()]);
+    assert_eq!(heard.from, ana_dev.to_string());
+    assert!(ben.lock().unwrap().is_trusted(&home), "from the same session's sync");
+    assert!(!dialer.is_finished(), "the same live session");
+    dialer.abort();
+    bep.close().await;
 }

@@ -154,6 +154,8 @@ async fn two_devices_with_no_direct_path_pair_sync_and_stay_live_through_a_relay
         assert_eq!(info.link, Some(Link::Relay), "{who}'s record of the link");
         assert_eq!(info.relay.as_ref(), Some(&url), "{who} remembers the relay the peer was reached through");
         assert!(info.addrs.is_empty(), "{who} learned no IP address of the peer: {:?}", info.addrs);
+        // Nor from what the peer told of itself: a relay-only device has no IP address to tell.
+        assert!(info.heard.as_ref().is_none_or(|h| h.addrs.is_empty()), "{who} heard no IP address of the peer: {:?}", info.heard);
     }
     dialer.abort();
     ana.ep.close().await;

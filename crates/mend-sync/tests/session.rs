@@ -64,10 +64,10 @@ fn thousands_of_offline_changes_on_each_side_converge() {
 fn a_newer_or_older_peer_is_told_to_update() {
     let (mut a, _b) = couple();
     let mut s = Session::new(None);
-    let newer = Msg::Hello(mend_sync::wire::Hello { protocol: 1, schema: 99, app: "future".into() });
+    let newer = Msg::Hello(mend_sync::wire::Hello { protocol: 1, schema: 99, app: "future".into(), features: vec![] });
     let e = s.handle(&mut a, newer).unwrap_err().to_string();
     assert!(e.contains("newer Mend") && e.contains("update Mend on this device"), "{e}");
-    let other_protocol = Msg::Hello(mend_sync::wire::Hello { protocol: 7, schema: 1, app: "x".into() });
+    let other_protocol = Msg::Hello(mend_sync::wire::Hello { protocol: 7, schema: 1, app: "x".into(), features: vec![] });
     assert!(s.handle(&mut a, other_protocol).unwrap_err().to_string().contains("protocol 7"));
 }
 
