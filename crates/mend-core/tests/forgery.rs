@@ -373,3 +373,30 @@ fn a_removal_by_the_other_partner_from_an_older_mend_still_stops_their_own_sync(
     assert!(d.removed_at.is_none(), "it is Ben's device, and Ben did not remove it");
     assert!(ben.view().syncs_with(&ben.me, &ana.me.device), "Ben's side is as Ben left it: Ana's devices refuse it");
 }
+
+#[test]
+fn an_agreement_both_agreed_to_is_not_withdrawn_by_its_proposer_alone() {
+    let (mut ana, mut ben) = couple();
+    ben.act(T0, Action::ProposeAgreement { id: rid(1), revision: rid(2), category: Category::Time, text: "Dinner together on Fridays".into() })
+        .unwrap();
+    ana.sync_from(&mut ben).unwrap();
+    ana.act(T0.plus_ms(1), Action::AcceptAgreement { id: rid(1) }).unwrap();
+    ben.sync_from(&mut ana).unwrap();
+    // Honest Mend refuses it...
+    assert!(ben.act(T0.plus_ms(2), Action::ArchiveAgreement { id: rid(1) }).is_err());
+    // ...and written raw by the proposer's own device, it does not count.
+    forge(&mut ben, |d| {
+        let a = at(d, &["agreements", &rid(1).to_string()]);
+        d.put(&a, "archived", true).unwrap();
+    });
+    ana.sync_from(&mut ben).unwrap();
+    let a = &ana.view().agreements[&rid(1)];
+    assert!(!a.archived);
+    assert_eq!(a.state(&ana.view().partner_ids()), AgreementState::Agreed);
+    // A proposal not yet agreed is still its proposer's to withdraw.
+    ben.act(T0.plus_ms(3), Action::ProposeAgreement { id: rid(3), revision: rid(4), category: Category::Time, text: "Maybe".into() }).unwrap();
+    ben.act(T0.plus_ms(4), Action::ArchiveAgreement { id: rid(3) }).unwrap();
+    ana.sync_from(&mut ben).unwrap();
+    assert!(ana.view().agreements[&rid(3)].archived);
+    still_whole(&mut ana);
+}

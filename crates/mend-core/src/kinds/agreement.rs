@@ -151,16 +151,31 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
         return None;
     }
     let revs = read::Fields::read(doc, &f.map("revisions")?);
-    let mut revisions: Vec<Revision> = revs.maps().filter_map(|(rk, r)| revision(doc, rk, &r, ck)).collect();
-    if revisions.is_empty() {
+    let mut read: Vec<(Revision, Clocks)> = revs.maps().filter_map(|(rk, r)| revision(doc, rk, &r, ck)).collect();
+    if read.is_empty() {
         return None;
     }
-    revisions.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    // Only the proposer withdraws an agreement; anyone else's "archived" does not count.
+    read.sort_by(|(a, _), (b, _)| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    // Only the proposer withdraws an agreement, and only while it is proposed: one both had
+    // agreed to before (the revision current then, accepted by two, all before the
+    // withdrawal) changes only by mutual agreement.
     let archived = match (f.boolean("archived"), f.writer("archived")) {
-        (Some(true), Some(by)) => ck.acted(&by, &created_by, || Broke::Withdrew),
+        (Some(true), Some(by)) => {
+            let at = trust::counter(&by);
+            let current_then = read.iter().filter(|(_, c)| c.made < at).max_by_key(|(_, c)| c.made);
+            let agreed_then = current_then.is_some_and(|(_, c)| c.accepted.iter().filter(|a| **a < at).count() >= 2);
+            if agreed_then {
+                // Not counted, and not called a forgery: a withdrawal made at the same time
+                // as the other partner's acceptance looks just like this, and both meant
+                // it. Agreed wins: it changes only by mutual agreement.
+                false
+            } else {
+                ck.acted(&by, &created_by, || Broke::Withdrew)
+            }
+        }
         _ => false,
     };
+    let revisions: Vec<Revision> = read.into_iter().map(|(r, _)| r).collect();
     Some(Agreement {
         id: RecordId::from_key(key),
         category: f.string("category").and_then(|c| Category::parse(&c)).unwrap_or(Category::Other),
@@ -172,7 +187,14 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
     })
 }
 
-fn revision(doc: &impl ReadDoc, key: &str, r: &ObjId, ck: &mut Check) -> Option<Revision> {
+/// When a revision was made and accepted, as Lamport counters: what a withdrawal is
+/// ordered against.
+struct Clocks {
+    made: u64,
+    accepted: Vec<u64>,
+}
+
+fn revision(doc: &impl ReadDoc, key: &str, r: &ObjId, ck: &mut Check) -> Option<(Revision, Clocks)> {
     let rf = read::Fields::read(doc, r);
     let author = PartnerId::from_key(&rf.string("author")?);
     if !ck.authored(r, &author, "agreement") {
@@ -195,13 +217,15 @@ fn revision(doc: &impl ReadDoc, key: &str, r: &ObjId, ck: &mut Check) -> Option<
     }
     let text = read::as_string(&text)?;
     let mut accepted_by = BTreeMap::new();
+    let mut accepted = vec![];
     for (partner, at, by) in acceptances {
         if !ck.acted(&by, &partner, || Broke::AcceptedFor { partner: partner.clone() }) || trust::counter(&by) < trust::counter(&words) {
             continue;
         }
+        accepted.push(trust::counter(&by));
         accepted_by.insert(partner, at);
     }
-    Some(Revision {
+    let rev = Revision {
         id: RecordId::from_key(key),
         text,
         author,
@@ -209,7 +233,8 @@ fn revision(doc: &impl ReadDoc, key: &str, r: &ObjId, ck: &mut Check) -> Option<
         device: trust::device_of(r).unwrap_or_else(|| DeviceId::from_key(&rf.string("device").unwrap_or_default())),
         at: rf.time("at")?,
         accepted_by,
-    })
+    };
+    Some((rev, Clocks { made: trust::counter(r), accepted }))
 }
 
 pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action) -> Result<Option<RecordId>, CoreError> {
