@@ -956,6 +956,23 @@ fn export_writes_readable_markdown_and_json_equal_to_show() {
     let g = d.create(&["gratitude", "add", "--text", "Thank you for the flowers", "--for", &p]);
     d.create(&["checkin", "add", "--connection", "4", "--trust", "2", "--heard", "5", "--note", "a | b"]);
     d.create(&[
+        "checkin",
+        "add",
+        "--connection",
+        "3",
+        "--trust",
+        "3",
+        "--heard",
+        "4",
+        "--weekly",
+        "--prompt",
+        "What felt good this week?",
+        "--note",
+        "the walk",
+    ]);
+    d.ok(&["profile", "set", "--love-languages", "quality-time,physical-touch", "--needs", "A quiet evening after hard days"]);
+    d.ok(&["pause", "start", "--minutes", "30", "--note", "I need a walk"]);
+    d.create(&[
         "repair",
         "add",
         "--what-happened",
@@ -988,7 +1005,15 @@ fn export_writes_readable_markdown_and_json_equal_to_show() {
         "**Alex** promised: Call at six, weekly",
         "kept on",
         "Thank you for the flowers — Alex",
-        "| 4 | 2 | 5 | a \\| b |",
+        "| 4 | 2 | 5 |  | a \\| b |",
+        "| weekly | 3 | 3 | 4 | What felt good this week? | the walk |",
+        "## The two of us",
+        "- Love languages: Quality time, Physical touch",
+        "- Needs: A quiet evening after hard days",
+        "These words accepted by Alex on",
+        "## Pauses",
+        "- Alex asked for a pause on",
+        ": I need a walk",
         "### From Alex",
         "**What happened:** I was late again",
         "**The impact I understand:** You worried",
@@ -1002,6 +1027,7 @@ fn export_writes_readable_markdown_and_json_equal_to_show() {
         assert!(!md.contains(id.as_str()), "Markdown is for a person: no raw ids ({id})");
     }
     assert!(!md.trim_start().starts_with('{'));
+    assert!(!md.contains("\n\n\n"), "one empty line between blocks, never more:\n{md}");
     let leftovers: Vec<_> = files_below(out.path()).into_iter().filter(|f| f != &md_path).collect();
     assert!(leftovers.is_empty(), "export leaves no temporary files: {leftovers:?}");
 

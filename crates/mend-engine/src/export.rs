@@ -66,6 +66,10 @@ pub fn markdown(v: &View, now: Timestamp) -> String {
     let mut s = String::new();
     // Writing into a String cannot fail; `fmt::Write` only says it might.
     let _: std::fmt::Result = write_markdown(&mut s, v, now);
+    // One empty line between blocks, however the sections end: a counsellor reads it.
+    while s.contains("\n\n\n") {
+        s = s.replace("\n\n\n", "\n\n");
+    }
     s
 }
 
@@ -76,6 +80,14 @@ fn write_markdown(s: &mut String, v: &View, now: Timestamp) -> std::fmt::Result 
     writeln!(s, "# Our shared space in Mend\n")?;
     writeln!(s, "{}. Exported {}.\n", names.join(" and "), when::format(now))?;
     writeln!(s, "This export holds what the two of us wrote together. Private journals are not in it.\n")?;
+
+    writeln!(s, "## The two of us\n")?;
+    for p in v.partners.values() {
+        let langs: Vec<&str> = p.love_languages.iter().map(|l| l.label()).collect();
+        writeln!(s, "**{}**", name(&p.id))?;
+        writeln!(s, "- Love languages: {}", if langs.is_empty() { "not written yet".to_owned() } else { langs.join(", ") })?;
+        writeln!(s, "- Needs: {}\n", if p.needs.trim().is_empty() { "not written yet".to_owned() } else { one_line(&p.needs) })?;
+    }
 
     writeln!(s, "## Agreements\n")?;
     if v.agreements.is_empty() {
@@ -99,6 +111,12 @@ fn write_markdown(s: &mut String, v: &View, now: Timestamp) -> std::fmt::Result 
                 a.current().map(|r| name(&r.author)).unwrap_or_default(),
                 a.current().map(|r| when::format(r.at)).unwrap_or_default()
             )?;
+        }
+        if let Some(r) = a.current()
+            && !r.accepted_by.is_empty()
+        {
+            let when_each: Vec<String> = r.accepted_by.iter().map(|(p, t)| format!("{} on {}", name(p), when::format(*t))).collect();
+            writeln!(s, "These words accepted by {}.", when_each.join(" and "))?;
         }
         if let Some(r) = a.review_at {
             writeln!(s, "Review planned for {}.", when::format(r))?;
@@ -154,20 +172,36 @@ fn write_markdown(s: &mut String, v: &View, now: Timestamp) -> std::fmt::Result 
     if v.checkins.is_empty() {
         writeln!(s, "_None yet._\n")?;
     } else {
-        writeln!(s, "| when | who | kind | connection | trust | feeling heard | note |\n|---|---|---|---|---|---|---|")?;
+        writeln!(s, "| when | who | kind | connection | trust | feeling heard | question | answer |\n|---|---|---|---|---|---|---|---|")?;
+        let cell = |t: Option<&str>| t.map(one_line).unwrap_or_default().replace('|', "\\|");
         for c in v.checkins.values() {
             writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 when::format(c.at),
                 name(&c.author),
                 c.kind,
                 c.connection,
                 c.trust,
                 c.heard,
-                c.note.as_deref().map(one_line).unwrap_or_default().replace('|', "\\|")
+                cell(c.prompt.as_deref()),
+                cell(c.note.as_deref())
             )?;
         }
+    }
+    writeln!(s)?;
+
+    writeln!(s, "## Pauses\n")?;
+    if v.pauses.is_empty() {
+        writeln!(s, "_None yet._\n")?;
+    }
+    for p in v.pauses.values() {
+        let end = match p.ended_at {
+            Some(e) => format!("ended {}", when::format(e)),
+            None => format!("until {}", when::format(p.until)),
+        };
+        let note = p.note.as_deref().map(|n| format!(": {}", one_line(n))).unwrap_or_default();
+        writeln!(s, "- {} asked for a pause on {}, {end}{note}", name(&p.partner), when::format(p.started_at))?;
     }
     writeln!(s)?;
 

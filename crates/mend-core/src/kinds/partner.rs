@@ -23,6 +23,19 @@ word_enum!(
     }
 );
 
+impl LoveLanguage {
+    /// As a person reads it, in every front end and the export.
+    pub fn label(self) -> &'static str {
+        match self {
+            LoveLanguage::Words => "Words of affirmation",
+            LoveLanguage::Acts => "Acts of service",
+            LoveLanguage::Gifts => "Receiving gifts",
+            LoveLanguage::Time => "Quality time",
+            LoveLanguage::Touch => "Physical touch",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Partner {
     pub id: PartnerId,

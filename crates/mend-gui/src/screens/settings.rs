@@ -14,16 +14,6 @@ pub const EXPORT: &str = "settings.export";
 pub const BACKUP: &str = "settings.backup";
 pub const REMINDER: &str = "settings.backup_reminder";
 
-fn love_words(l: LoveLanguage) -> &'static str {
-    match l {
-        LoveLanguage::Words => "Words of affirmation",
-        LoveLanguage::Acts => "Acts of service",
-        LoveLanguage::Gifts => "Receiving gifts",
-        LoveLanguage::Time => "Quality time",
-        LoveLanguage::Touch => "Physical touch",
-    }
-}
-
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io) {
     let Some(me) = &snap.me else { return };
     let v = &snap.view;
@@ -46,7 +36,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
     ui.label("My love languages");
     for l in LoveLanguage::ALL {
         let mut on = f.love.contains(l);
-        if ui.checkbox(&mut on, love_words(*l)).changed() {
+        if ui.checkbox(&mut on, LoveLanguage::label(*l)).changed() {
             if on {
                 f.love.push(*l);
             } else {
@@ -66,7 +56,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
     });
     if let Some(p) = snap.partner() {
         section(ui, &format!("About {}", p.name));
-        let langs: Vec<&str> = p.love_languages.iter().map(|l| love_words(*l)).collect();
+        let langs: Vec<&str> = p.love_languages.iter().map(|l| LoveLanguage::label(*l)).collect();
         ui.label(format!("Love languages: {}", if langs.is_empty() { "not written yet".into() } else { langs.join(", ") }));
         ui.label(format!("Needs: {}", if p.needs.is_empty() { "not written yet" } else { &p.needs }));
     }
