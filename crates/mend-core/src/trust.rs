@@ -292,6 +292,20 @@ impl<'a> Check<'a> {
     /// Like [`Self::authored`], for what is the owner's own to write (their marks, their
     /// pause, their profile), with the doubt to note if another partner's device wrote it.
     pub(crate) fn owned(&mut self, by: &ObjId, owner: &PartnerId, broke: impl FnOnce() -> Broke) -> bool {
+        self.judge(by, owner, broke, true)
+    }
+
+    /// An act only `partner`'s own devices may do (consent, an answer, a withdrawal): true
+    /// when `by` is one of them. Anything else does not count; by the other partner, it is
+    /// a doubt, and by a device not proved, the record is marked not verified.
+    pub(crate) fn acted(&mut self, by: &ObjId, partner: &PartnerId, broke: impl FnOnce() -> Broke) -> bool {
+        self.judge(by, partner, broke, false)
+    }
+
+    /// Whether `by` may write what is `owner`'s: a proved device of theirs may; one proved
+    /// or listed as the other partner's may not (a doubt); one not proved is marked not
+    /// verified, and counts only when `unproved_counts` (words, not consent).
+    fn judge(&mut self, by: &ObjId, owner: &PartnerId, broke: impl FnOnce() -> Broke, unproved_counts: bool) -> bool {
         match self.trust.writer(by) {
             Writer::Verified(p) if p == owner => true,
             Writer::Verified(_) => {
@@ -304,28 +318,7 @@ impl<'a> Check<'a> {
             }
             Writer::Claimed(_) | Writer::Unknown => {
                 self.found.unverified = true;
-                true
-            }
-        }
-    }
-
-    /// An act only `partner`'s own devices may do (consent, an answer, a withdrawal): true
-    /// when `by` is one of them. Anything else does not count; by the other partner, it is
-    /// a doubt, and by a device not proved, the record is marked not verified.
-    pub(crate) fn acted(&mut self, by: &ObjId, partner: &PartnerId, broke: impl FnOnce() -> Broke) -> bool {
-        match self.trust.writer(by) {
-            Writer::Verified(p) if p == partner => true,
-            Writer::Verified(_) => {
-                self.doubt(by, broke());
-                false
-            }
-            Writer::Claimed(p) if p != partner => {
-                self.doubt(by, broke());
-                false
-            }
-            Writer::Claimed(_) | Writer::Unknown => {
-                self.found.unverified = true;
-                false
+                unproved_counts
             }
         }
     }

@@ -45,7 +45,9 @@ pub fn sentence(v: &View, by: &DeviceId, what: &Broke) -> String {
     };
     let name = |p| printable::line(v.partner_name(p));
     match what {
-        Broke::WroteAs { partner, kind } => format!("{device} wrote a {kind} in {}'s name. Mend does not show it as theirs.", name(partner)),
+        Broke::WroteAs { partner, kind } => {
+            format!("{device} wrote a {kind} in {}'s name. Mend does not show it as {}'s.", name(partner), name(partner))
+        }
         Broke::AcceptedFor { partner } => format!("{device} tried to accept an agreement for {}. Mend did not count it.", name(partner)),
         Broke::ChangedWords { kind } => {
             format!("{device} changed the words of a {kind} after they were written. Mend shows the words as they were first written.")

@@ -61,7 +61,7 @@ fn today_says_what_a_device_did_that_was_not_counted() {
     let mut h = window(ta.path(), None);
     ready(&mut h);
     assert!(shows(&h, "Something Mend could not verify"), "Today says so");
-    assert!(shows(&h, "Ben's laptop wrote a note of thanks in Ana's name. Mend does not show it as theirs."));
+    assert!(shows(&h, "Ben's laptop wrote a note of thanks in Ana's name. Mend does not show it as Ana's."));
     assert!(shows(&h, "Nothing either of you wrote was lost"));
     assert!(!shows(&h, "I am sorry I made all of it up"), "the words are not shown as Ana's");
 }

@@ -154,7 +154,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
     }
 
     section(ui, "Leaving");
-    ui.label(format!("{} You can remove single devices above instead.", mend_engine::asking::LEAVING));
+    ui.label(format!("{} You can remove a device of your own above instead.", mend_engine::asking::LEAVING));
     // Two steps: leaving is never one stray click.
     let confirm = ui.scope_id().with("devices.leave.confirm");
     if !ui.data(|d| d.get_temp::<bool>(confirm).unwrap_or(false)) {
