@@ -17,7 +17,9 @@ use std::time::Duration;
 pub enum SwitchCmd {
     /// Whether it is on (and, for the background, whether a background `serve` runs now).
     Status,
+    /// Switch it on for this device (the other devices are not changed).
     On,
+    /// Switch it off for this device: undoes `on`, and leaves everything else as it was.
     Off,
 }
 
