@@ -3,7 +3,7 @@
 
 use crate::ids::Timestamp;
 use automerge::{ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 pub(crate) fn map(doc: &impl ReadDoc, parent: &ObjId, key: &str) -> Option<ObjId> {
     match doc.get(parent, key) {
@@ -124,11 +124,47 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The document's history, as far as putting back a value written over needs it: where a
+/// walk back starts (the heads), and an index of every change by actor and operation
+/// counters, built once, the first time a value must be put back. A partner who writes over
+/// thousands of values across years costs one pass over the history, not one per value.
+pub(crate) struct History<'a> {
+    heads: &'a [ChangeHash],
+    index: std::cell::OnceCell<HashMap<automerge::ActorId, Vec<(u64, u64, Vec<ChangeHash>)>>>,
+}
+
+impl<'a> History<'a> {
+    pub(crate) fn new(heads: &'a [ChangeHash]) -> Self {
+        History { heads, index: std::cell::OnceCell::new() }
+    }
+
+    /// The dependencies of the change that made `op`.
+    fn deps_of(&self, doc: &impl ReadDoc, op: &ObjId) -> Option<Vec<ChangeHash>> {
+        let ObjId::Id(counter, actor, _) = op else { return None };
+        let index = self.index.get_or_init(|| {
+            let mut index: HashMap<automerge::ActorId, Vec<(u64, u64, Vec<ChangeHash>)>> = HashMap::new();
+            let mut queue: VecDeque<ChangeHash> = self.heads.iter().copied().collect();
+            let mut seen = HashSet::new();
+            while let Some(h) = queue.pop_front() {
+                if !seen.insert(h) {
+                    continue;
+                }
+                let Some(c) = doc.get_change_by_hash(&h) else { continue };
+                let start = c.start_op().get();
+                index.entry(c.actor_id().clone()).or_default().push((start, start + c.len() as u64, c.deps().to_vec()));
+                queue.extend(c.deps().iter().copied());
+            }
+            index
+        });
+        index.get(actor)?.iter().find(|(start, end, _)| (*start..*end).contains(counter)).map(|(_, _, deps)| deps.clone())
+    }
+}
+
 /// The values at `key` that the operation `op` wrote over: read at the state just before
-/// the change that made it. Looked up only when a value broke a rule (the walk back from
-/// `heads` to that change can be long), so that what a partner wrote is shown again.
-pub(crate) fn overwritten(doc: &impl ReadDoc, heads: &[ChangeHash], obj: &ObjId, key: &str, op: &ObjId) -> Vec<(ScalarValue, ObjId)> {
-    let Some(before) = deps_of(doc, heads, op) else { return vec![] };
+/// the change that made it. Looked up only when a value broke a rule, so that what a
+/// partner wrote is shown again.
+pub(crate) fn overwritten(doc: &impl ReadDoc, history: &History, obj: &ObjId, key: &str, op: &ObjId) -> Vec<(ScalarValue, ObjId)> {
+    let Some(before) = history.deps_of(doc, op) else { return vec![] };
     doc.get_all_at(obj, key, &before)
         .unwrap_or_default()
         .into_iter()
@@ -137,25 +173,6 @@ pub(crate) fn overwritten(doc: &impl ReadDoc, heads: &[ChangeHash], obj: &ObjId,
             Value::Object(_) => None,
         })
         .collect()
-}
-
-/// The dependencies of the change that made `op`, found by walking back from `heads`.
-fn deps_of(doc: &impl ReadDoc, heads: &[ChangeHash], op: &ObjId) -> Option<Vec<ChangeHash>> {
-    let ObjId::Id(counter, actor, _) = op else { return None };
-    let mut queue: VecDeque<ChangeHash> = heads.iter().copied().collect();
-    let mut seen = HashSet::new();
-    while let Some(h) = queue.pop_front() {
-        if !seen.insert(h) {
-            continue;
-        }
-        let Some(c) = doc.get_change_by_hash(&h) else { continue };
-        let start = c.start_op().get();
-        if c.actor_id() == actor && (start..start + c.len() as u64).contains(counter) {
-            return Some(c.deps().to_vec());
-        }
-        queue.extend(c.deps().iter().copied());
-    }
-    None
 }
 
 pub(crate) fn as_string(v: &ScalarValue) -> Option<String> {

@@ -195,8 +195,9 @@ impl SharedDoc {
             touched.insert((Collection::Partners, key));
         }
         let view = Arc::make_mut(&mut self.view);
+        let history = read::History::new(&after);
         for (c, key) in &touched {
-            view.refresh(&self.doc, &self.colls, &self.trust, &after, *c, key);
+            view.refresh(&self.doc, &self.colls, &self.trust, &history, *c, key);
         }
         Ok(touched.len())
     }
@@ -280,8 +281,9 @@ impl SharedDoc {
             self.view = Arc::new(View::load_all(&self.doc, &self.colls, &self.trust, &heads));
         } else {
             let view = Arc::make_mut(&mut self.view);
+            let history = read::History::new(&heads);
             for (c, key) in &touched {
-                view.refresh(&self.doc, &self.colls, &self.trust, &heads, *c, key);
+                view.refresh(&self.doc, &self.colls, &self.trust, &history, *c, key);
             }
         }
         Ok(Applied { created, change })

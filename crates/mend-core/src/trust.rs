@@ -20,7 +20,7 @@ use crate::ids::{DeviceId, PartnerId};
 use crate::read;
 use crate::schema::Collection;
 use crate::view::Collections;
-use automerge::{ActorId, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{ActorId, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -205,15 +205,14 @@ pub struct RecordCheck {
 /// The checks of one record as it is read: the trust to check against, and what it found.
 pub(crate) struct Check<'a> {
     pub(crate) trust: &'a Trust,
-    /// The heads of the document being read: where a walk back to a value written over
-    /// starts.
-    heads: &'a [ChangeHash],
+    /// The history of the document being read: where a value written over is found again.
+    history: &'a read::History<'a>,
     pub(crate) found: RecordCheck,
 }
 
 impl<'a> Check<'a> {
-    pub(crate) fn new(trust: &'a Trust, heads: &'a [ChangeHash]) -> Self {
-        Check { trust, heads, found: RecordCheck::default() }
+    pub(crate) fn new(trust: &'a Trust, history: &'a read::History<'a>) -> Self {
+        Check { trust, history, found: RecordCheck::default() }
     }
 
     /// The value at `key` before writers that `ok` refuses wrote over it: walks back
@@ -228,7 +227,7 @@ impl<'a> Check<'a> {
     ) -> Option<ScalarValue> {
         let mut op = op.clone();
         for _ in 0..8 {
-            let before = read::overwritten(doc, self.heads, obj, key, &op);
+            let before = read::overwritten(doc, self.history, obj, key, &op);
             if let Some((v, _)) = before.iter().find(|(_, by)| ok(self, by)) {
                 return Some(v.clone());
             }
@@ -258,7 +257,7 @@ impl<'a> Check<'a> {
         let mut op = op.clone();
         let mut first = None;
         for _ in 0..8 {
-            let Some((v, by)) = read::overwritten(doc, self.heads, obj, key, &op).into_iter().next() else { break };
+            let Some((v, by)) = read::overwritten(doc, self.history, obj, key, &op).into_iter().next() else { break };
             first = (actor_of(&by) == maker.as_ref()).then(|| (v, by.clone()));
             op = by;
         }

@@ -148,34 +148,27 @@ impl View {
     }
 
     pub(crate) fn load_all(doc: &impl ReadDoc, colls: &Collections, trust: &Trust, heads: &[automerge::ChangeHash]) -> View {
+        let history = read::History::new(heads);
         let mut v = View { schema_version: read::uint(doc, &automerge::ROOT, crate::schema::SCHEMA_KEY).unwrap_or(0), ..View::default() };
         for c in Collection::ALL {
             let records = read::Fields::read(doc, colls.get(c));
             for (key, obj) in records.maps() {
-                v.put(doc, trust, heads, c, key, Some(&obj));
+                v.put(doc, trust, &history, c, key, Some(&obj));
             }
         }
         v
     }
 
     /// Re-reads one record (or drops it from the view if it is gone or unreadable).
-    pub(crate) fn refresh(
-        &mut self,
-        doc: &impl ReadDoc,
-        colls: &Collections,
-        trust: &Trust,
-        heads: &[automerge::ChangeHash],
-        c: Collection,
-        key: &str,
-    ) {
+    pub(crate) fn refresh(&mut self, doc: &impl ReadDoc, colls: &Collections, trust: &Trust, history: &read::History, c: Collection, key: &str) {
         let obj = read::map(doc, colls.get(c), key);
-        self.put(doc, trust, heads, c, key, obj.as_ref());
+        self.put(doc, trust, history, c, key, obj.as_ref());
     }
 
     /// Each kind's room reads its own records, checked against who wrote them; one that
     /// reads as None (half-written, foreign, or not its author's) is dropped from the view.
-    fn put(&mut self, doc: &impl ReadDoc, trust: &Trust, heads: &[automerge::ChangeHash], c: Collection, key: &str, obj: Option<&ObjId>) {
-        let mut ck = Check::new(trust, heads);
+    fn put(&mut self, doc: &impl ReadDoc, trust: &Trust, history: &read::History, c: Collection, key: &str, obj: Option<&ObjId>) {
+        let mut ck = Check::new(trust, history);
         let ck = &mut ck;
         match c {
             Collection::Partners => upsert(&mut self.partners, PartnerId::from_key(key), obj.and_then(|o| partner::read(doc, key, o, ck))),

@@ -400,3 +400,28 @@ fn an_agreement_both_agreed_to_is_not_withdrawn_by_its_proposer_alone() {
     assert!(ana.view().agreements[&rid(3)].archived);
     still_whole(&mut ana);
 }
+
+/// Words written over one by one, in hundreds of changes spread through the history, are
+/// all put back: each from the state just before the change that wrote over it.
+#[test]
+fn hundreds_of_her_notes_written_over_across_the_history_are_all_shown_as_written() {
+    let (mut ana, mut ben) = couple();
+    for i in 0..200u128 {
+        ana.act(T0.plus_ms(i as i64), Action::AddGratitude { id: rid(100 + i), text: format!("thank you {i}"), about: None }).unwrap();
+    }
+    ben.sync_from(&mut ana).unwrap();
+    for i in 0..200u128 {
+        forge(&mut ben, |d| {
+            let g = at(d, &["gratitude", &rid(100 + i).to_string()]);
+            d.put(&g, "text", format!("forged {i}")).unwrap();
+        });
+        // Honest changes between the forgeries.
+        ben.act(T0.plus_ms(1_000 + i as i64), Action::AddGratitude { id: rid(1_000 + i), text: format!("from Ben {i}"), about: None }).unwrap();
+    }
+    ana.sync_from(&mut ben).unwrap();
+    for i in 0..200u128 {
+        assert_eq!(ana.view().gratitude[&rid(100 + i)].text, format!("thank you {i}"));
+    }
+    assert_eq!(ana.view().gratitude.len(), 400);
+    still_whole(&mut ana);
+}
