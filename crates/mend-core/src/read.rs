@@ -130,8 +130,11 @@ impl<'a> Fields<'a> {
 /// thousands of values across years costs one pass over the history, not one per value.
 pub(crate) struct History<'a> {
     heads: &'a [ChangeHash],
-    index: std::cell::OnceCell<HashMap<automerge::ActorId, Vec<(u64, u64, Vec<ChangeHash>)>>>,
+    index: std::cell::OnceCell<ChangeIndex>,
 }
+
+/// For each actor, its changes as (first op counter, one past the last, dependencies).
+type ChangeIndex = HashMap<automerge::ActorId, Vec<(u64, u64, Vec<ChangeHash>)>>;
 
 impl<'a> History<'a> {
     pub(crate) fn new(heads: &'a [ChangeHash]) -> Self {
@@ -142,7 +145,7 @@ impl<'a> History<'a> {
     fn deps_of(&self, doc: &impl ReadDoc, op: &ObjId) -> Option<Vec<ChangeHash>> {
         let ObjId::Id(counter, actor, _) = op else { return None };
         let index = self.index.get_or_init(|| {
-            let mut index: HashMap<automerge::ActorId, Vec<(u64, u64, Vec<ChangeHash>)>> = HashMap::new();
+            let mut index = ChangeIndex::new();
             let mut queue: VecDeque<ChangeHash> = self.heads.iter().copied().collect();
             let mut seen = HashSet::new();
             while let Some(h) = queue.pop_front() {
