@@ -32,6 +32,12 @@ pub fn noticed(v: &View) -> Vec<Noticed> {
     out
 }
 
+/// What names one thing a device did, the same on every read: for remembering that it was
+/// read.
+pub fn key(n: &Noticed) -> String {
+    format!("{}:{}", n.device, serde_json::to_string(&n.rule).unwrap_or_default())
+}
+
 /// The records written (in part) on a device not proved to be their author's.
 pub fn unverified(v: &View) -> Vec<&str> {
     v.checks.iter().filter(|(_, c)| c.unverified).map(|(k, _)| k.as_str()).collect()

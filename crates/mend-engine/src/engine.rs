@@ -336,6 +336,16 @@ impl Engine {
         crate::seen::mark_thanks(self, self.now())
     }
 
+    /// Which of the things a device did that Mend did not count were read on this device.
+    pub fn doubts_seen(&self) -> std::collections::BTreeSet<String> {
+        crate::seen::doubts(self)
+    }
+
+    /// Notes that this partner has read every such thing there is now.
+    pub fn mark_doubts_seen(&self) -> Result<(), EngineError> {
+        crate::seen::mark_doubts(self, crate::doubts::noticed(self.view()).iter().map(crate::doubts::key))
+    }
+
     /// The device a person means by `given` (its id, or 4 or more characters of its start
     /// or end), removed or not.
     pub fn find_device(&self, given: &str) -> Result<mend_core::Device, EngineError> {

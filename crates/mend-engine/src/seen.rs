@@ -1,5 +1,6 @@
-//! What this partner has already looked at, kept on this device only: today just when the
-//! notes of thanks were last seen, so that "new" means new to this person, not to the space.
+//! What this partner has already looked at, kept on this device only: when the notes of
+//! thanks were last seen, so that "new" means new to this person, not to the space; and
+//! which things a device did that Mend did not count were read, so each is told once.
 
 use crate::Engine;
 use crate::error::EngineError;
@@ -10,6 +11,8 @@ const BLOB: &str = "seen.json";
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 struct Seen {
     thanks: Option<Timestamp>,
+    #[serde(default)]
+    doubts: std::collections::BTreeSet<String>,
 }
 
 fn load(engine: &Engine) -> Seen {
@@ -28,6 +31,23 @@ pub(crate) fn mark_thanks(engine: &Engine, at: Timestamp) -> Result<(), EngineEr
         return Ok(());
     }
     s.thanks = Some(at);
+    engine.blobs().save(BLOB, serde_json::json!(s).to_string().as_bytes())?;
+    Ok(())
+}
+
+/// The things a device did that Mend did not count, already read on this device
+/// (`doubts::key`).
+pub(crate) fn doubts(engine: &Engine) -> std::collections::BTreeSet<String> {
+    load(engine).doubts
+}
+
+pub(crate) fn mark_doubts(engine: &Engine, keys: impl IntoIterator<Item = String>) -> Result<(), EngineError> {
+    let mut s = load(engine);
+    let before = s.doubts.len();
+    s.doubts.extend(keys);
+    if s.doubts.len() == before {
+        return Ok(());
+    }
     engine.blobs().save(BLOB, serde_json::json!(s).to_string().as_bytes())?;
     Ok(())
 }

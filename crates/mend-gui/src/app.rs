@@ -278,7 +278,7 @@ impl MendApp {
                         }
                     }
                     Screen::Today => {
-                        if let Some(s) = screens::today::show(ui, &snap) {
+                        if let Some(s) = screens::today::show(ui, &snap, &mut io) {
                             self.screen = s;
                         }
                     }

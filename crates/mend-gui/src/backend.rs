@@ -84,6 +84,8 @@ pub enum Request {
     },
     /// The notes of thanks were shown: they are no longer new.
     MarkThanksSeen,
+    /// The person read what Mend did not count (Today): it is told once.
+    MarkDoubtsSeen,
     /// Settings: which notifications, quiet hours as typed ("22:00-07:30"), how much they say.
     SetNotices {
         off: BTreeSet<NoticeKind>,
@@ -204,6 +206,8 @@ struct Worker {
     notices: NoticeSettings,
     /// This device's choices about running with the window closed, read when it opens.
     background: BackgroundSettings,
+    /// What a device did that Mend did not count, already read here (`mend_engine::doubts`).
+    doubts_seen: std::collections::BTreeSet<String>,
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
@@ -234,6 +238,7 @@ impl Worker {
             in_view: false,
             notices: NoticeSettings::default(),
             background: BackgroundSettings::default(),
+            doubts_seen: Default::default(),
             invite: None,
             journal: None,
             phase: Phase::Starting,
@@ -604,6 +609,19 @@ impl Worker {
                 self.published = None;
                 Ok(String::new())
             }
+            Request::MarkDoubtsSeen => {
+                let e = self.node()?.engine();
+                e.mark_doubts_seen().map_err(|e| {
+                    // The window keeps showing them in full: nothing is lost, it asks again
+                    // only when the person does.
+                    tracing::warn!(error = %e, "what was not counted stays unread");
+                    e.to_string()
+                })?;
+                let seen = e.doubts_seen();
+                drop(e);
+                self.doubts_seen = seen;
+                Ok(String::new())
+            }
             Request::SetLocalOnly { local_only } => {
                 self.node()?.engine().set_local_only(local_only).map_err(|e| e.to_string())?;
                 Ok(if local_only {
@@ -695,6 +713,9 @@ impl Worker {
                 // Read from disk only when the lists are worked out again.
                 let relist = stale || !matches!(&self.published, Some((h, _, _)) if *h == heads);
                 let thanks_seen = relist.then(|| e.thanks_seen());
+                if relist {
+                    self.doubts_seen = e.doubts_seen();
+                }
                 let view = match &self.published {
                     Some((h, view, _)) if *h == heads => view.clone(),
                     _ => e.view_arc(),
@@ -716,6 +737,7 @@ impl Worker {
             s.view = view;
             s.lists = lists;
             s.me = Some(me);
+            s.doubts_seen = self.doubts_seen.clone();
         }
         if self.node.is_some() {
             // A tiny file of this device's: read at each publish, so a backup from the command

@@ -85,6 +85,8 @@ pub struct Snapshot {
     pub backup: BackupReminder,
     /// Keep running with the window closed; start at login (both off unless chosen).
     pub background: mend_engine::background::BackgroundSettings,
+    /// What a device did that Mend did not count, already read on this device.
+    pub doubts_seen: std::collections::BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

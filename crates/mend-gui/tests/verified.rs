@@ -64,4 +64,15 @@ fn today_says_what_a_device_did_that_was_not_counted() {
     assert!(shows(&h, "Ben's laptop wrote a note of thanks in Ana's name. Mend does not show it as Ana's."));
     assert!(shows(&h, "Nothing either of you wrote was lost"));
     assert!(!shows(&h, "I am sorry I made all of it up"), "the words are not shown as Ana's");
+
+    // Told once: read, it folds away, and stays folded in the next window.
+    click(&mut h, "I have read this");
+    idle(&mut h);
+    assert!(!shows(&h, "Something Mend could not verify"), "read, it is no longer called out");
+    assert!(shows(&h, "What Mend did not count (1)"), "and stays one click away");
+    drop(h);
+    let mut h = window(ta.path(), None);
+    ready(&mut h);
+    assert!(!shows(&h, "Something Mend could not verify"));
+    assert!(shows(&h, "What Mend did not count (1)"));
 }

@@ -1,26 +1,47 @@
 //! Today: first what waits for this partner ("For you"), then how fresh the sync is, what
 //! is due, the newest thanks.
 
+use crate::app::Io;
 use crate::app::Screen;
+use crate::backend::Request;
 use crate::snapshot::Snapshot;
 use crate::widgets::{rows, section, when};
 use mend_engine::core::Timestamp;
 
 /// Things a device did that Mend did not count (see `mend_core::trust`): said calmly,
-/// naming the device, above everything else that is routine.
-fn noticed(ui: &mut egui::Ui, v: &mend_engine::View) {
+/// naming the device, above everything else that is routine. Told once: what was read stays
+/// one click away, folded.
+fn noticed(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
+    let v = &snap.view;
     if v.checks.values().all(|c| c.doubts.is_empty()) {
         return;
     }
-    section(ui, "Something Mend could not verify");
-    for n in mend_engine::doubts::noticed(v) {
-        ui.label(n.says);
+    let all = mend_engine::doubts::noticed(v);
+    let (read, new): (Vec<_>, Vec<_>) = all.iter().partition(|n| snap.doubts_seen.contains(&mend_engine::doubts::key(n)));
+    if !new.is_empty() {
+        section(ui, "Something Mend could not verify");
+        for n in &new {
+            ui.label(&n.says);
+        }
+        ui.label(egui::RichText::new(mend_engine::doubts::WHY).weak());
+        if ui.button("I have read this").clicked() {
+            io.send(DOUBTS_SEEN, Request::MarkDoubtsSeen);
+        }
+        io.feedback(ui, DOUBTS_SEEN);
     }
-    ui.label(egui::RichText::new(mend_engine::doubts::WHY).weak());
+    if !read.is_empty() {
+        egui::CollapsingHeader::new(format!("What Mend did not count ({})", read.len())).id_salt("today.doubts.read").show(ui, |ui| {
+            for n in &read {
+                ui.label(&n.says);
+            }
+        });
+    }
 }
 
+const DOUBTS_SEEN: &str = "today.doubts_seen";
+
 /// Returns the screen to open when an item of "For you" was chosen.
-pub fn show(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) -> Option<Screen> {
     let me = snap.me.as_ref()?;
     let v = &snap.view;
     ui.heading("Today");
@@ -28,7 +49,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
 
     let l = &snap.lists;
     let mut open = for_you(ui, snap);
-    noticed(ui, v);
+    noticed(ui, snap, io);
     if snap.backup.due {
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
