@@ -68,7 +68,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => (0usize..3, op()).prop_map(|(replica, op)| Step::Act { replica, op }),
-        1 => (0u8..8, any::<u8>()).prop_map(|(kind, n)| Step::Forge { kind, n }),
+        1 => (0u8..9, any::<u8>()).prop_map(|(kind, n)| Step::Forge { kind, n }),
         1 => (0usize..3, 0usize..3).prop_map(|(into, from)| Step::Merge { into, from }),
     ]
 }
@@ -199,6 +199,25 @@ fn forge(r: &mut Replica, kind: u8, n: u8) {
         6 => {
             if let Some(o) = map(d, &["partners", a.as_str()]) {
                 d.put(&o, "name", FORGED).unwrap();
+            }
+        }
+        8 => {
+            // A device of Ben's choosing, listed as Ana's, accepts for her with its own key.
+            let x = DeviceId::from_public_key(&[0xEE; 32]);
+            if let (Some(devs), Some(ag)) = (map(d, &["devices"]), v.agreements.values().nth(nth(n, v.agreements.len())))
+                && let Some(rev) = ag.current()
+                && let Some(acc) = map(d, &["agreements", ag.id.as_str(), "revisions", rev.id.as_str(), "accepted_by"])
+            {
+                if !v.devices.contains_key(&x) {
+                    let o = d.put_object(&devs, x.as_str(), ObjType::Map).unwrap();
+                    d.put(&o, "partner", a.as_str()).unwrap();
+                    d.put(&o, "name", FORGED).unwrap();
+                    d.commit();
+                }
+                d.set_actor(x.actor().unwrap());
+                d.put(&acc, a.as_str(), FORGED_AT).unwrap();
+                d.commit();
+                d.set_actor(actor(2, 2).device.actor().unwrap());
             }
         }
         _ => {
