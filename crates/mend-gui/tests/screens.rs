@@ -52,7 +52,11 @@ fn today_shows_what_another_mend_saved_without_a_click() {
     other
         .execute(Command::AddCheckIn { kind: mend_engine::core::CheckInKind::Daily, prompt: None, connection: 4, trust: 3, heard: 5, note: None })
         .unwrap();
-    settle(&mut h, "the promise to appear", |a| a.snapshot().view.promises.len() == 1);
+    // Two saves, picked up as they come (one event each, or one for both).
+    settle(&mut h, "the promise and the check-in to appear", |a| {
+        let s = a.snapshot();
+        s.view.promises.len() == 1 && s.view.checkins.len() == 1
+    });
     assert!(shows(&h, "You: Call at six"));
     assert!(shows(&h, "connection 4, trust 3, feeling heard 5"));
     assert!(!shows(&h, "Nothing is due today"));
