@@ -172,7 +172,7 @@ impl SharedDoc {
             return Ok(0);
         }
         check_schema(&self.doc)?;
-        let (mut touched, whole, root) = self.touched_between(before, &after);
+        let (touched, whole, root) = self.touched_between(before, &after);
         self.arrived.0.extend(touched.iter().cloned());
         self.arrived.1.extend(whole.iter().copied());
         if root {
@@ -187,12 +187,6 @@ impl SharedDoc {
         if self.trust_moved(&touched) {
             self.view = Arc::new(View::load_all(&self.doc, &self.colls, &self.trust, &after));
             return Ok(self.view.record_count());
-        }
-        // A change that supersedes only a *losing* concurrent value makes no patch (the
-        // winner did not change), yet the conflicts the view shows did. Partner names are
-        // the only field shown with its conflicts and there are two partners: re-read them.
-        for key in self.view.partners.keys().map(|p| p.to_string()).collect::<Vec<_>>() {
-            touched.insert((Collection::Partners, key));
         }
         let view = Arc::make_mut(&mut self.view);
         let history = read::History::new(&after);
@@ -227,7 +221,9 @@ impl SharedDoc {
     /// replaced whole, and whether a root key (a collection or the schema version) changed.
     /// Read from the new changes' own operations (each names its object; the object's
     /// parents name its record), so the cost follows the changes, not the document: a
-    /// whole-document diff took ~100 ms per arriving change at ten years.
+    /// whole-document diff took ~100 ms per arriving change at ten years. An operation on a
+    /// losing concurrent value (a partner's name written on two devices) names its record
+    /// too, so the conflicts the view shows follow it.
     fn touched_between(&mut self, before: &[ChangeHash], _after: &[ChangeHash]) -> (Touched, BTreeSet<Collection>, bool) {
         use automerge::legacy::{Key, ObjectId};
         let changes = self.doc.get_changes(before);
