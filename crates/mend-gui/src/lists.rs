@@ -52,6 +52,8 @@ pub struct Lists {
     pub repairs: Vec<RecordId>,
     /// What waits for me, each with its sentence ("Sam shared a repair with you").
     pub waiting: Vec<(Waiting, String)>,
+    /// What a device did that Mend did not count, in words (`mend_engine::doubts`).
+    pub noticed: Vec<mend_engine::doubts::Noticed>,
 }
 
 impl Lists {
@@ -117,6 +119,7 @@ impl Lists {
             trends,
             repairs: unanswered.iter().map(|r| r.id.clone()).collect(),
             waiting,
+            noticed: mend_engine::doubts::noticed(v),
         }
     }
 

@@ -12,11 +12,11 @@ use mend_engine::core::Timestamp;
 /// naming the device, above everything else that is routine. Told once: what was read stays
 /// one click away, folded.
 fn noticed(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
-    let v = &snap.view;
-    if v.checks.values().all(|c| c.doubts.is_empty()) {
+    // Worked out on the backend with the other lists, not in every frame.
+    let all = &snap.lists.noticed;
+    if all.is_empty() {
         return;
     }
-    let all = mend_engine::doubts::noticed(v);
     let (read, new): (Vec<_>, Vec<_>) = all.iter().partition(|n| snap.doubts_seen.contains(&mend_engine::doubts::key(n)));
     if !new.is_empty() {
         section(ui, "Something Mend could not verify");
