@@ -518,6 +518,8 @@ fn leaving_stops_sync_with_every_other_device_and_keeps_my_copy() {
     assert!(e.view().devices[&e.me().device].removed_at.is_some(), "this device has left");
     assert!(!e.view().syncs_with(e.me(), &ben), "and syncs with no one");
     assert!(e.view().devices[&ben].removed_at.is_none(), "the partner's devices stay as they are: theirs");
+    go(&mut h, "Today");
+    assert!(shows(&h, "You left the space: this device keeps its copy and syncs with no one."), "Today says so");
     assert_eq!(e.view().gratitude.len(), 1, "everything stays on this device");
 }
 

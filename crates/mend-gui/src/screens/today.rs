@@ -127,7 +127,12 @@ fn for_you(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
 pub fn sync_line(ui: &mut egui::Ui, snap: &Snapshot) {
     let Some(me) = &snap.me else { return };
     let v = &snap.view;
-    let others: Vec<_> = v.trusted_devices().filter(|d| d.id != me.device).collect();
+    if v.devices.get(&me.device).is_some_and(|d| d.removed_at.is_some()) {
+        ui.label(egui::RichText::new("You left the space: this device keeps its copy and syncs with no one.").weak());
+        return;
+    }
+    // The devices this one really syncs with (`View::syncs_with`), not every listed one.
+    let others: Vec<_> = v.devices.values().filter(|d| d.id != me.device && v.syncs_with(me, &d.id)).collect();
     if others.is_empty() {
         ui.label(egui::RichText::new("Not paired yet: Devices has an invitation when you are ready.").weak());
         return;
