@@ -2,7 +2,7 @@
 //! same action applied on any replica writes the same thing.
 
 use crate::ids::{DeviceId, PartnerId, RecordId, Timestamp};
-use crate::records::{Category, CheckInKind, LoveLanguage, RepairResponse, Repeat};
+use crate::records::{Category, CheckInKind, HeardAnswer, LoveLanguage, RepairResponse, Repeat};
 use serde::{Deserialize, Serialize};
 
 /// Who acts: a device, which belongs to a partner.
@@ -113,6 +113,56 @@ pub enum Action {
         note: Option<String>,
     },
     EndPause,
+    AddGoal {
+        id: RecordId,
+        text: String,
+    },
+    AddGoalStep {
+        goal: RecordId,
+        id: RecordId,
+        text: String,
+    },
+    DoneGoalStep {
+        goal: RecordId,
+        step: RecordId,
+    },
+    CelebrateGoal {
+        id: RecordId,
+    },
+    PlanTogether {
+        id: RecordId,
+        text: String,
+        when: Option<Timestamp>,
+    },
+    AddIdea {
+        id: RecordId,
+        text: String,
+    },
+    DoneTogether {
+        id: RecordId,
+    },
+    /// "What I heard": a reflection on the other partner's repair or check-in answer.
+    WriteHeard {
+        id: RecordId,
+        about: RecordId,
+        text: String,
+    },
+    AnswerHeard {
+        id: RecordId,
+        answer: HeardAnswer,
+        note: Option<String>,
+    },
+    /// An answer to the question of `day`, sealed by the engine (see `kinds::answer`).
+    AnswerQuestion {
+        day: String,
+        question: String,
+        sealed: Vec<u8>,
+    },
+    /// Publishes the key of this partner's sealed answer `id`.
+    OpenAnswer {
+        id: RecordId,
+        key: Vec<u8>,
+    },
 }
 
 impl Action {
@@ -142,6 +192,37 @@ impl Action {
             RespondRepair { id, .. } => format!("repair.respond {id}"),
             StartPause { .. } => "pause.start".into(),
             EndPause => "pause.end".into(),
+            AddGoal { id, .. } => format!("goal.add {id}"),
+            AddGoalStep { goal, id, .. } => format!("goal.step {goal} {id}"),
+            DoneGoalStep { goal, step } => format!("goal.done {goal} {step}"),
+            CelebrateGoal { id } => format!("goal.celebrate {id}"),
+            PlanTogether { id, .. } => format!("together.plan {id}"),
+            AddIdea { id, .. } => format!("together.idea {id}"),
+            DoneTogether { id } => format!("together.done {id}"),
+            WriteHeard { id, .. } => format!("heard.write {id}"),
+            AnswerHeard { id, .. } => format!("heard.answer {id}"),
+            AnswerQuestion { day, question, .. } => format!("question.answer {day}~{question}"),
+            OpenAnswer { id, .. } => format!("question.open {id}"),
         }
+    }
+
+    /// Whether the action writes one of the practices' collections, which the second layout
+    /// change makes (see `schema::practices`).
+    pub fn is_practice(&self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            AddGoal { .. }
+                | AddGoalStep { .. }
+                | DoneGoalStep { .. }
+                | CelebrateGoal { .. }
+                | PlanTogether { .. }
+                | AddIdea { .. }
+                | DoneTogether { .. }
+                | WriteHeard { .. }
+                | AnswerHeard { .. }
+                | AnswerQuestion { .. }
+                | OpenAnswer { .. }
+        )
     }
 }

@@ -4,10 +4,10 @@
 //! it: a partner locked out of her own space. So nothing that can do that gets in.
 //!
 //! The rules follow from how Mend writes (see `schema`):
-//! - The document root is written once, by the genesis change, identical everywhere and
-//!   pinned by its hash. Mend never writes the root again, so any other change that touches
-//!   it (a schema version, a collection replaced or deleted, a new root key) did not come
-//!   from this Mend.
+//! - The document root is written by two changes only, genesis and the second layout change
+//!   (the practices' collections), each identical everywhere and pinned by its hash. Mend
+//!   never writes the root otherwise, so any other change that touches it (a schema
+//!   version, a collection replaced or deleted, a new root key) did not come from this Mend.
 //! - Every record is a map put straight into its collection; Mend never deletes a record and
 //!   never puts anything else there. A scalar or list in place of a record would hide it,
 //!   and a deleted record is lost words.
@@ -39,29 +39,35 @@ pub enum Refusal {
 }
 
 struct Genesis {
-    hash: ChangeHash,
+    /// Genesis and the second layout change: the only changes that write the root.
+    layout: [ChangeHash; 2],
     /// The collection maps, as the operations that made them are named in other changes.
     collections: HashMap<OpId, Collection>,
 }
 
 static GENESIS: LazyLock<Genesis> = LazyLock::new(|| {
     let mut doc = schema::genesis();
-    let changes = doc.get_changes(&[]);
-    // Genesis is one change, built in this crate and pinned by a test: it is always there.
-    let change = changes.first().expect("genesis has its change");
-    let expanded = change.decode();
-    let start = change.start_op().get();
-    let collections = expanded
-        .operations
-        .iter()
-        .zip(start..)
-        .filter(|(op, _)| op.obj == ObjectId::Root && op.action == OpType::Make(automerge::ObjType::Map))
-        .filter_map(|(op, counter)| match &op.key {
-            Key::Map(k) => Collection::from_key(k).map(|c| (OpId(counter, change.actor_id().clone()), c)),
-            Key::Seq(_) => None,
-        })
-        .collect();
-    Genesis { hash: change.hash(), collections }
+    let genesis = doc.get_changes(&[]);
+    let practices = schema::practices();
+    // Both built in this crate and pinned by tests: genesis always has its change.
+    let changes = [genesis.first().expect("genesis has its change"), &practices];
+    let mut collections = HashMap::new();
+    for change in changes {
+        let expanded = change.decode();
+        let start = change.start_op().get();
+        collections.extend(
+            expanded
+                .operations
+                .iter()
+                .zip(start..)
+                .filter(|(op, _)| op.obj == ObjectId::Root && op.action == OpType::Make(automerge::ObjType::Map))
+                .filter_map(|(op, counter)| match &op.key {
+                    Key::Map(k) => Collection::from_key(k).map(|c| (OpId(counter, change.actor_id().clone()), c)),
+                    Key::Seq(_) => None,
+                }),
+        );
+    }
+    Genesis { layout: [changes[0].hash(), practices.hash()], collections }
 });
 
 /// A record this device already holds, as far as the gate needs to know it.
@@ -91,7 +97,7 @@ pub fn check_incoming_against<'a>(
     let mut unreadable = None;
     let mut partners_made: HashSet<String> = HashSet::new();
     for change in changes {
-        if change.hash() == genesis.hash {
+        if genesis.layout.contains(&change.hash()) {
             continue;
         }
         // Decoding trusts what parsing verified; should a peer's bytes still reach a panic
@@ -251,6 +257,28 @@ mod tests {
         let mut g = schema::genesis();
         assert_eq!(check_incoming(&g.get_changes(&[])), Ok(()));
         assert_eq!(GENESIS.collections.len(), Collection::ALL.len());
+    }
+
+    #[test]
+    fn the_practices_layout_passes_the_gate_and_its_collections_are_guarded() {
+        assert_eq!(check_incoming([&schema::practices()]), Ok(()));
+        let mut d = schema::genesis().with_actor(automerge::ActorId::from(&[7u8; 16][..]));
+        schema::with_practices(&mut d).unwrap();
+        let Some((_, goals)) = d.get(ROOT, "goals").unwrap() else { panic!("no goals") };
+        let before = d.get_heads();
+        let g = d.put_object(&goals, "g1", ObjType::Map).unwrap();
+        d.put(&g, "text", "walk more").unwrap();
+        d.commit();
+        assert_eq!(check_incoming(&d.get_changes(&before)), Ok(()));
+        let before = d.get_heads();
+        d.delete(&goals, "g1").unwrap();
+        d.commit();
+        assert!(matches!(check_incoming(&d.get_changes(&before)), Err(Refusal::Unreadable(_))));
+        // The same collections made by another actor are not the layout: refused.
+        let forged = forged(|d| {
+            d.put_object(ROOT, "goals", ObjType::Map).unwrap();
+        });
+        assert!(matches!(check_incoming(&forged), Err(Refusal::Unreadable(_))));
     }
 
     #[test]

@@ -16,6 +16,15 @@
 //!   repairs/<id>              { author, at, what_happened, what_i_did, impact, next_time,
 //!                               response?, response_by?, response_at? }
 //!   pauses/<partner id>       { started_at, until, note?, ended_at? }
+//!
+//!   (made by the second layout change, the first time a device writes one of them)
+//!   goals/<id>                { text, author, at, celebrated_at?, celebrated_by?,
+//!                               steps/<step id> { text, author, at, done_at?, done_by? } }
+//!   together/<id>             { kind (plan | idea), text, author, at, when?, done_at?, done_by? }
+//!   heard/<id>                { about, about_kind (repair | checkin), to, text, author, at,
+//!                               answer? (yes | not-quite), answer_note?, answer_at? }
+//!   answers/<day>~<question>~<partner id>
+//!                             { question, day, partner, sealed (bytes), at, key? (bytes) }
 //! ```
 //!
 //! Every record is its own map under a stable key, so concurrent edits to different records
@@ -38,10 +47,30 @@ pub enum Collection {
     CheckIns,
     Repairs,
     Pauses,
+    Goals,
+    Together,
+    Heard,
+    Answers,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 8] = [
+    pub const ALL: [Collection; 12] = [
+        Collection::Partners,
+        Collection::Devices,
+        Collection::Agreements,
+        Collection::Promises,
+        Collection::Gratitude,
+        Collection::CheckIns,
+        Collection::Repairs,
+        Collection::Pauses,
+        Collection::Goals,
+        Collection::Together,
+        Collection::Heard,
+        Collection::Answers,
+    ];
+
+    /// The collections the genesis change made. Never change this list: genesis is pinned.
+    pub const GENESIS: [Collection; 8] = [
         Collection::Partners,
         Collection::Devices,
         Collection::Agreements,
@@ -51,6 +80,9 @@ impl Collection {
         Collection::Repairs,
         Collection::Pauses,
     ];
+
+    /// The collections the second layout change made (see [`practices`]).
+    pub const PRACTICES: [Collection; 4] = [Collection::Goals, Collection::Together, Collection::Heard, Collection::Answers];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -62,6 +94,10 @@ impl Collection {
             Collection::CheckIns => "checkins",
             Collection::Repairs => "repairs",
             Collection::Pauses => "pauses",
+            Collection::Goals => "goals",
+            Collection::Together => "together",
+            Collection::Heard => "heard",
+            Collection::Answers => "answers",
         }
     }
 
@@ -79,11 +115,48 @@ pub fn genesis() -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(ActorId::from(&[0u8; 16][..]));
     // Infallible on a fresh document: the keys are new and ROOT is a map.
     doc.put(ROOT, SCHEMA_KEY, SCHEMA_VERSION).expect("genesis: put schema");
-    for c in Collection::ALL {
+    for c in Collection::GENESIS {
         doc.put_object(ROOT, c.key(), ObjType::Map).expect("genesis: put collection");
     }
     doc.commit_with(CommitOptions::default().with_time(0).with_message("genesis"));
     doc
+}
+
+/// The second layout change: the collections of the practices added later (goals, time
+/// together, what I heard, answers to the question of the day). Built like genesis, by the
+/// same fixed actor at the same time, on top of it, so it too is the same change with the
+/// same hash everywhere, and two devices that each made it share its maps. A device makes
+/// it only when it first writes one of these records (applied, not written, see
+/// [`with_practices`]): a space that never uses them stays exactly as older Mend wrote it.
+pub fn practices() -> automerge::Change {
+    static CHANGE: std::sync::OnceLock<automerge::Change> = std::sync::OnceLock::new();
+    CHANGE
+        .get_or_init(|| {
+            let mut doc = genesis();
+            for c in Collection::PRACTICES {
+                doc.put_object(ROOT, c.key(), ObjType::Map).expect("practices: put collection");
+            }
+            doc.commit_with(CommitOptions::default().with_time(0).with_message("practices"));
+            let heads = doc.get_heads();
+            // Infallible: the change was committed just above.
+            doc.get_change_by_hash(&heads[0]).expect("practices: its change").clone()
+        })
+        .clone()
+}
+
+pub fn practices_hash() -> automerge::ChangeHash {
+    static HASH: std::sync::OnceLock<automerge::ChangeHash> = std::sync::OnceLock::new();
+    *HASH.get_or_init(|| practices().hash())
+}
+
+/// Adds the second layout change to `doc` if it does not hold it yet. Returns whether it
+/// was added. Every Mend space holds genesis, which the change depends on.
+pub fn with_practices(doc: &mut AutoCommit) -> Result<bool, automerge::AutomergeError> {
+    if doc.get_change_by_hash(&practices_hash()).is_some() {
+        return Ok(false);
+    }
+    doc.apply_changes([practices()])?;
+    Ok(true)
 }
 
 /// The hash of the genesis change: every Mend space holds it, so a snapshot that does not
@@ -113,5 +186,20 @@ mod tests {
         assert_eq!(a[0].to_string(), GENESIS_HASH);
     }
 
+    /// The same for the second layout change: the practices' collections are shared only
+    /// while every Mend builds this very change.
+    #[test]
+    fn the_practices_layout_is_identical_everywhere() {
+        assert_eq!(practices().hash().to_string(), PRACTICES_HASH);
+        assert_eq!(practices().deps(), &[genesis_hash()]);
+        let mut a = genesis();
+        assert!(with_practices(&mut a).unwrap());
+        assert!(!with_practices(&mut a).unwrap());
+        for c in Collection::ALL {
+            assert!(automerge::ReadDoc::get(&a, ROOT, c.key()).unwrap().is_some(), "{c:?}");
+        }
+    }
+
     const GENESIS_HASH: &str = include_str!("genesis.hash").trim_ascii();
+    const PRACTICES_HASH: &str = include_str!("practices.hash").trim_ascii();
 }

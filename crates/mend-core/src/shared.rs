@@ -157,7 +157,7 @@ impl SharedDoc {
     pub fn check_incoming(&self, msg: &automerge::sync::Message) -> Result<(), crate::Refusal> {
         let changes = crate::incoming::changes_in(msg, |h| automerge::ReadDoc::get_change_by_hash(&self.doc, h).is_some())?;
         crate::incoming::check_incoming_against(&changes, |c, key| {
-            let o = read::map(&self.doc, self.colls.get(c), key)?;
+            let o = read::map(&self.doc, self.colls.find(c)?, key)?;
             let f = read::Fields::read(&self.doc, &o);
             Some(crate::incoming::Held { partner: f.string("partner"), removed: f.time("removed_at").is_some() })
         })
@@ -178,7 +178,13 @@ impl SharedDoc {
         if root {
             Arc::make_mut(&mut self.view).schema_version = read::uint(&self.doc, &ROOT, SCHEMA_KEY).unwrap_or(0);
         }
-        if !whole.is_empty() {
+        // The second layout change arriving makes the practices' collections: new, so
+        // nothing in the view came from them, and their records are read whole below.
+        let appeared: BTreeSet<Collection> = whole.iter().copied().filter(|c| self.colls.find(*c).is_none()).collect();
+        if !appeared.is_empty() {
+            self.colls = collections(&self.doc)?;
+        }
+        if whole.iter().any(|c| !appeared.contains(c)) {
             self.colls = collections(&self.doc)?;
             self.trust = trust::build(&self.doc, &self.colls);
             self.view = Arc::new(View::load_all(&self.doc, &self.colls, &self.trust, &after));
@@ -190,6 +196,13 @@ impl SharedDoc {
         }
         let view = Arc::make_mut(&mut self.view);
         let history = read::History::new(&after);
+        for c in &appeared {
+            view.load_collection(&self.doc, &self.colls, &self.trust, &history, *c);
+            // Their records were not named above (the collection was not known yet).
+            if let Some(coll) = self.colls.find(*c) {
+                self.arrived.0.extend(read::Fields::read(&self.doc, coll).maps().map(|(k, _)| (*c, k.to_owned())));
+            }
+        }
         for (c, key) in &touched {
             view.refresh(&self.doc, &self.colls, &self.trust, &history, *c, key);
         }
@@ -263,6 +276,11 @@ impl SharedDoc {
     /// attributed to this device, and updates the view. On error nothing is written.
     pub fn apply(&mut self, actor: &Actor, now: Timestamp, action: Action) -> Result<Applied, CoreError> {
         let message = action.describe();
+        if action.is_practice() && self.colls.find(Collection::Goals).is_none() {
+            // Applied, not written: the same change on every device (see `schema`).
+            schema::with_practices(&mut self.doc)?;
+            self.colls = collections(&self.doc)?;
+        }
         let mut touched = Touched::new();
         let created = match self.write(actor, now, action, &mut touched) {
             Ok(c) => c,
@@ -303,6 +321,10 @@ impl SharedDoc {
             AddCheckIn { .. } => kinds::checkin::apply,
             AddRepair { .. } | RespondRepair { .. } => kinds::repair::apply,
             StartPause { .. } | EndPause => kinds::pause::apply,
+            AddGoal { .. } | AddGoalStep { .. } | DoneGoalStep { .. } | CelebrateGoal { .. } => kinds::goal::apply,
+            PlanTogether { .. } | AddIdea { .. } | DoneTogether { .. } => kinds::together::apply,
+            WriteHeard { .. } | AnswerHeard { .. } => kinds::heard::apply,
+            AnswerQuestion { .. } | OpenAnswer { .. } => kinds::answer::apply,
         };
         let mut r = Room { doc: &mut self.doc, colls: &self.colls, view: &self.view, touched };
         room(&mut r, actor, now, action)
@@ -347,9 +369,14 @@ fn check_schema(doc: &AutoCommit) -> Result<(), CoreError> {
 
 fn collections(doc: &AutoCommit) -> Result<Collections, CoreError> {
     let mut m = std::collections::BTreeMap::new();
-    for c in Collection::ALL {
+    for c in Collection::GENESIS {
         let id = read::map(doc, &ROOT, c.key()).ok_or_else(|| CoreError::NotASpace(format!("its {} are missing", c.key())))?;
         m.insert(c, id);
+    }
+    for c in Collection::PRACTICES {
+        if let Some(id) = read::map(doc, &ROOT, c.key()) {
+            m.insert(c, id);
+        }
     }
     Ok(Collections(m))
 }

@@ -192,6 +192,9 @@ pub enum Broke {
     ChangedDeviceOf { partner: PartnerId },
     /// Started or ended a pause for the other partner.
     PausedFor { partner: PartnerId },
+    /// Did, in the other partner's name, what only that partner does (marked a step of a
+    /// goal done, answered a reflection, opened a sealed answer): `what` says which.
+    ActedFor { partner: PartnerId, what: String },
 }
 
 /// What the view keeps about a record that is not as its writer said.

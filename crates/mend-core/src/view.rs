@@ -4,7 +4,7 @@
 
 use crate::ids::{DeviceId, PartnerId, RecordId, Timestamp};
 use crate::kinds::promise::occurrence_key;
-use crate::kinds::{agreement, checkin, device, gratitude, partner, pause, promise, repair};
+use crate::kinds::{agreement, answer, checkin, device, goal, gratitude, heard, partner, pause, promise, repair, together};
 use crate::read;
 use crate::records::*;
 use crate::schema::Collection;
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 /// The layout of [`View::to_cache`]. Bump it whenever `View` or a record changes shape, or
 /// the way a record is read from the document changes: a cache written by another layout
 /// is then ignored (and rebuilt) instead of being shown.
-pub const CACHE_FORMAT: u32 = 2;
+pub const CACHE_FORMAT: u32 = 3;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct View {
@@ -29,6 +29,13 @@ pub struct View {
     pub checkins: BTreeMap<RecordId, CheckIn>,
     pub repairs: BTreeMap<RecordId, Repair>,
     pub pauses: BTreeMap<PartnerId, Pause>,
+    pub goals: BTreeMap<RecordId, Goal>,
+    /// Plans for time together and ideas for it.
+    pub together: BTreeMap<RecordId, Together>,
+    /// Reflections ("what I heard") on repairs and check-ins.
+    pub heard: BTreeMap<RecordId, Heard>,
+    /// Sealed answers to the question of the day, keyed `<day>~<question>~<partner id>`.
+    pub answers: BTreeMap<RecordId, QuestionAnswer>,
     /// What the checks of who wrote what found, by record (`agreements/<id>`): parts not
     /// shown because a device broke a rule, and records written on unproved devices.
     pub checks: Checks,
@@ -39,9 +46,16 @@ pub struct View {
 pub(crate) struct Collections(pub BTreeMap<Collection, ObjId>);
 
 impl Collections {
+    /// A collection genesis made (for any other, [`Self::find`]).
     pub(crate) fn get(&self, c: Collection) -> &ObjId {
         // Present by construction: `SharedDoc::from_doc` refuses a document without them.
         &self.0[&c]
+    }
+
+    /// Any collection: one made by the second layout change is missing until a device
+    /// first writes a record of it.
+    pub(crate) fn find(&self, c: Collection) -> Option<&ObjId> {
+        self.0.get(&c)
     }
 }
 
@@ -107,12 +121,43 @@ impl View {
         out.extend(gone(&self.gratitude, &now.gratitude, |g| g.at).map(|t| ("note of thanks", t)));
         out.extend(gone(&self.checkins, &now.checkins, |c| c.at).map(|t| ("check-in", t)));
         out.extend(gone(&self.repairs, &now.repairs, |r| r.at).map(|t| ("repair", t)));
+        out.extend(gone(&self.goals, &now.goals, |g| g.at).map(|t| ("goal", t)));
+        out.extend(gone(&self.together, &now.together, |g| g.at).map(|t| ("plan for time together", t)));
+        out.extend(gone(&self.heard, &now.heard, |h| h.at).map(|t| ("reflection", t)));
+        out.extend(gone(&self.answers, &now.answers, |a| a.at).map(|t| ("answer to a question", t)));
         out.sort_by_key(|(_, t)| *t);
         out
     }
 
     pub fn record_count(&self) -> usize {
-        self.agreements.len() + self.promises.len() + self.gratitude.len() + self.checkins.len() + self.repairs.len()
+        self.agreements.len()
+            + self.promises.len()
+            + self.gratitude.len()
+            + self.checkins.len()
+            + self.repairs.len()
+            + self.goals.len()
+            + self.together.len()
+            + self.heard.len()
+            + self.answers.len()
+    }
+
+    /// The reflections on `about` (a repair or check-in), oldest first: only those that
+    /// reflect the words of the partner who really wrote it.
+    pub fn heard_on(&self, about: &RecordId) -> Vec<&Heard> {
+        let author = self.repairs.get(about).map(|r| &r.author).or_else(|| self.checkins.get(about).map(|c| &c.author));
+        let mut out: Vec<&Heard> = self.heard.values().filter(|h| &h.about == about && Some(&h.to) == author).collect();
+        out.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        out
+    }
+
+    /// The goal a step belongs to.
+    pub fn goal_of_step(&self, step: &RecordId) -> Option<&Goal> {
+        self.goals.values().find(|g| g.has_step(step))
+    }
+
+    /// Both partners' answers to `question` on `day`, as far as they are in the space.
+    pub fn answers_to(&self, day: &str, question: &str) -> Vec<&QuestionAnswer> {
+        self.answers.values().filter(|a| a.day == day && a.question == question).collect()
     }
 
     /// The view as compact bytes (postcard) for the view cache on disk. Only the view: what
@@ -151,17 +196,23 @@ impl View {
         let history = read::History::new(heads);
         let mut v = View { schema_version: read::uint(doc, &automerge::ROOT, crate::schema::SCHEMA_KEY).unwrap_or(0), ..View::default() };
         for c in Collection::ALL {
-            let records = read::Fields::read(doc, colls.get(c));
-            for (key, obj) in records.maps() {
-                v.put(doc, trust, &history, c, key, Some(&obj));
-            }
+            v.load_collection(doc, colls, trust, &history, c);
         }
         v
     }
 
+    /// Reads every record of one collection (one that just appeared, say).
+    pub(crate) fn load_collection(&mut self, doc: &impl ReadDoc, colls: &Collections, trust: &Trust, history: &read::History, c: Collection) {
+        let Some(coll) = colls.find(c) else { return };
+        let records = read::Fields::read(doc, coll);
+        for (key, obj) in records.maps() {
+            self.put(doc, trust, history, c, key, Some(&obj));
+        }
+    }
+
     /// Re-reads one record (or drops it from the view if it is gone or unreadable).
     pub(crate) fn refresh(&mut self, doc: &impl ReadDoc, colls: &Collections, trust: &Trust, history: &read::History, c: Collection, key: &str) {
-        let obj = read::map(doc, colls.get(c), key);
+        let obj = colls.find(c).and_then(|coll| read::map(doc, coll, key));
         self.put(doc, trust, history, c, key, obj.as_ref());
     }
 
@@ -179,6 +230,10 @@ impl View {
             Collection::CheckIns => upsert(&mut self.checkins, RecordId::from_key(key), obj.and_then(|o| checkin::read(doc, key, o, ck))),
             Collection::Repairs => upsert(&mut self.repairs, RecordId::from_key(key), obj.and_then(|o| repair::read(doc, key, o, ck))),
             Collection::Pauses => upsert(&mut self.pauses, PartnerId::from_key(key), obj.and_then(|o| pause::read(doc, key, o, ck))),
+            Collection::Goals => upsert(&mut self.goals, RecordId::from_key(key), obj.and_then(|o| goal::read(doc, key, o, ck))),
+            Collection::Together => upsert(&mut self.together, RecordId::from_key(key), obj.and_then(|o| together::read(doc, key, o, ck))),
+            Collection::Heard => upsert(&mut self.heard, RecordId::from_key(key), obj.and_then(|o| heard::read(doc, key, o, ck))),
+            Collection::Answers => upsert(&mut self.answers, RecordId::from_key(key), obj.and_then(|o| answer::read(doc, key, o, ck))),
         }
         let found = std::mem::take(&mut ck.found);
         // Almost every record has nothing to note: no key is made for those.

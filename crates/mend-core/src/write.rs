@@ -36,3 +36,7 @@ pub(crate) fn int(doc: &mut AutoCommit, obj: &ObjId, key: &str, v: i64) -> Resul
 pub(crate) fn boolean(doc: &mut AutoCommit, obj: &ObjId, key: &str, v: bool) -> Result<(), AutomergeError> {
     doc.put(obj, key, v)
 }
+
+pub(crate) fn bytes(doc: &mut AutoCommit, obj: &ObjId, key: &str, v: &[u8]) -> Result<(), AutomergeError> {
+    doc.put(obj, key, automerge::ScalarValue::Bytes(v.to_vec()))
+}

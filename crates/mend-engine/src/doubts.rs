@@ -73,6 +73,9 @@ pub fn sentence(v: &View, by: &DeviceId, what: &Broke) -> String {
             format!("{device} renamed or removed a device of {}'s. Only {} does that; Mend did not count it.", name(partner), name(partner))
         }
         Broke::PausedFor { partner } => format!("{device} started or ended a pause for {}. Mend did not count it.", name(partner)),
+        Broke::ActedFor { partner, what } => {
+            format!("{device} {} in {}'s name. Only {} does that; Mend did not count it.", printable::line(what), name(partner), name(partner))
+        }
     }
 }
 

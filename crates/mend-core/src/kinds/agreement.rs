@@ -242,7 +242,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
     match action {
         Action::ProposeAgreement { id, revision, category, text } => {
             let text = validate::text("agreement text", &text, MAX_TEXT)?;
-            let coll = r.coll(Collection::Agreements);
+            let coll = r.coll(Collection::Agreements)?;
             let d = &mut *r.doc;
             let a = write::map(d, &coll, id.as_str())?;
             write::text(d, &a, "category", category.as_str())?;

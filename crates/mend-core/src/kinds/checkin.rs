@@ -61,7 +61,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
     let heard = validate::rating("feeling heard", heard)?;
     let prompt = validate::optional_text("prompt", prompt.as_deref(), MAX_SHORT)?;
     let note = validate::optional_text("note", note.as_deref(), MAX_TEXT)?;
-    let coll = r.coll(Collection::CheckIns);
+    let coll = r.coll(Collection::CheckIns)?;
     let d = &mut *r.doc;
     let c = write::map(d, &coll, id.as_str())?;
     write::text(d, &c, "kind", kind.as_str())?;

@@ -113,7 +113,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
             if r.view.devices.contains_key(&actor.device) {
                 return Ok(None);
             }
-            let coll = r.coll(Collection::Devices);
+            let coll = r.coll(Collection::Devices)?;
             let d = &mut *r.doc;
             let o = write::map(d, &coll, dev)?;
             write::text(d, &o, "name", &device_name)?;
@@ -142,7 +142,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
             if is_new_partner && r.view.partners.len() >= 2 {
                 return Err(CoreError::NotAllowed("this space already has two partners"));
             }
-            let coll = r.coll(Collection::Devices);
+            let coll = r.coll(Collection::Devices)?;
             let d = &mut *r.doc;
             let o = write::map(d, &coll, device.as_str())?;
             write::text(d, &o, "name", &name)?;

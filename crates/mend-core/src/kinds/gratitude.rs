@@ -42,7 +42,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
     {
         return Err(unknown("promise or agreement", a));
     }
-    let coll = r.coll(Collection::Gratitude);
+    let coll = r.coll(Collection::Gratitude)?;
     let d = &mut *r.doc;
     let g = write::map(d, &coll, id.as_str())?;
     write::text(d, &g, "text", &text)?;

@@ -37,13 +37,17 @@ macro_rules! word_enum {
 }
 
 pub mod agreement;
+pub mod answer;
 pub mod checkin;
 pub mod device;
+pub mod goal;
 pub mod gratitude;
+pub mod heard;
 pub mod partner;
 pub mod pause;
 pub mod promise;
 pub mod repair;
+pub mod together;
 
 /// A room's rules: check one action against the view, write it, note what it touched.
 /// Returns the record the action created, if it creates one.
@@ -62,13 +66,15 @@ pub(crate) struct Room<'a> {
 }
 
 impl Room<'_> {
-    pub(crate) fn coll(&self, c: Collection) -> ObjId {
-        self.colls.get(c).clone()
+    pub(crate) fn coll(&self, c: Collection) -> Result<ObjId, CoreError> {
+        // `SharedDoc` makes the practices' collections before it sends an action of theirs.
+        self.colls.find(c).cloned().ok_or_else(|| CoreError::Document(format!("the space has no {} yet", c.key())))
     }
 
     /// The map of an existing record, or the error that names the id the person gave.
     pub(crate) fn record(&self, c: Collection, id: &str, kind: &'static str) -> Result<ObjId, CoreError> {
-        read::map(&*self.doc, self.colls.get(c), id).ok_or_else(|| CoreError::UnknownId { kind, id: id.to_owned() })
+        let coll = self.coll(c)?;
+        read::map(&*self.doc, &coll, id).ok_or_else(|| CoreError::UnknownId { kind, id: id.to_owned() })
     }
 
     pub(crate) fn touch(&mut self, c: Collection, key: impl Into<String>) {

@@ -86,7 +86,7 @@ pub(crate) fn join(r: &mut Room, actor: &Actor, now: Timestamp, name: Option<&st
     }
     let me = actor.partner.as_str();
     let name = validate::text("your name", name.unwrap_or(""), MAX_SHORT)?;
-    let coll = r.coll(Collection::Partners);
+    let coll = r.coll(Collection::Partners)?;
     let d = &mut *r.doc;
     let p = write::map(d, &coll, me)?;
     write::text(d, &p, "name", &name)?;

@@ -51,7 +51,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
         Action::StartPause { minutes, note } => {
             let minutes = validate::pause_minutes(minutes)?;
             let note = validate::optional_text("note", note.as_deref(), MAX_SHORT)?;
-            let coll = r.coll(Collection::Pauses);
+            let coll = r.coll(Collection::Pauses)?;
             let d = &mut *r.doc;
             // Keyed by partner: one pause per partner; a new one replaces the last.
             let p = write::map(d, &coll, me)?;

@@ -168,7 +168,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
                     return Err(CoreError::NotYours("promises can come only from your own repairs"));
                 }
             }
-            let coll = r.coll(Collection::Promises);
+            let coll = r.coll(Collection::Promises)?;
             let d = &mut *r.doc;
             let p = write::map(d, &coll, id.as_str())?;
             write::text(d, &p, "text", &text)?;

@@ -81,7 +81,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
             let what_i_did = validate::text("what I did", &what_i_did, MAX_TEXT)?;
             let impact = validate::text("the impact I understand", &impact, MAX_TEXT)?;
             let next_time = validate::text("what I will do differently", &next_time, MAX_TEXT)?;
-            let coll = r.coll(Collection::Repairs);
+            let coll = r.coll(Collection::Repairs)?;
             let d = &mut *r.doc;
             let o = write::map(d, &coll, id.as_str())?;
             write::text(d, &o, "author", me)?;
