@@ -86,17 +86,11 @@ fn render_wire_log(path: &Path) -> (String, String) {
         raw.push_str(&String::from_utf8_lossy(frame));
         if frame.len() > 5 && frame[4] == 2 {
             let msg = automerge::sync::Message::decode(&frame[5..]).expect("captured sync message decodes");
-            for chunk in msg.changes.iter() {
-                match automerge::Change::from_bytes(chunk.to_vec()) {
-                    Ok(change) => decoded.push_str(&serde_json::to_string(&change.decode()).unwrap()),
-                    // A whole document (or bundle) sent in one chunk: load it, render every change.
-                    Err(_) => {
-                        let mut doc = automerge::AutoCommit::load(chunk).expect("a chunk is a change or a document");
-                        for c in doc.get_changes(&[]) {
-                            decoded.push_str(&serde_json::to_string(&c.decode()).unwrap());
-                        }
-                    }
-                }
+            // Read as the gate reads them: single changes, and runs of changes sent as a
+            // document (which may lack their dependencies, so no document loads them).
+            let changes = mend_engine::core::incoming::changes_in(&msg, |_| false).expect("captured changes decode");
+            for change in changes {
+                decoded.push_str(&serde_json::to_string(&change.decode()).unwrap());
             }
         }
     }
@@ -244,4 +238,72 @@ fn the_log_holds_what_mend_did_but_no_word_anyone_wrote() {
     // A plain command writes nothing on stderr unless asked.
     let quiet = b.run(&["show"]);
     assert!(quiet.status.success() && quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+}
+
+/// Issue 15: an answer to the question of the day is sealed until the partner answered the
+/// same question. Before that, its words are nowhere in plaintext: not in anything that
+/// crossed the wire (decoded change by change), not in any file of the partner's profile,
+/// not in the shared document on the answering side either. Once both answered, both read
+/// both, on both devices.
+#[test]
+fn a_sealed_answer_is_nowhere_in_plaintext_until_the_partner_answered_too() {
+    let hers = format!("HERS-{}-the lake at dawn", uuid_like());
+    let his = format!("HIS-{}-our first kitchen", uuid_like());
+    let wire = tempfile::tempdir().unwrap();
+    let log = |name: &str| wire.path().join(name);
+    let (a, b) = paired_couple();
+    let qa: serde_json::Value = serde_json::from_str(&a.ok(&["question", "list", "--json"])).unwrap();
+    assert_eq!(qa, serde_json::json!([]));
+    let today = a.ok(&["question"]);
+    let id = today.lines().next().unwrap().to_owned();
+    assert_eq!(b.ok(&["question"]).lines().next(), Some(id.as_str()), "the same question on both devices");
+    a.create(&["question", "answer", "--id", &id, "--text", &hers]);
+    assert!(a.ok(&["question", "list"]).contains(&hers), "she reads her own answer on her device");
+
+    let serve = |d: &Device, name: &str| {
+        let mut c = d.cmd();
+        c.args(["--local-only", "serve"]).env("MEND_WIRE_LOG", log(name));
+        let (bg, _) = Background::spawn(c);
+        assert!(bg.wait_for_log("serving as", 20), "{}", bg.log_text());
+        bg
+    };
+    let sync = |d: &Device, name: &str| {
+        let o = d.cmd().args(["--local-only", "sync", "--once", "--timeout", "20"]).env("MEND_WIRE_LOG", log(name)).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let sa = serve(&a, "ana-serve-1");
+    sync(&b, "ben-sync-1");
+    drop(sa);
+
+    // He has her answer, sealed: it says so, and its words are nowhere on his side.
+    let listed: serde_json::Value = serde_json::from_str(&b.ok(&["question", "list", "--json"])).unwrap();
+    assert_eq!(listed[0]["theirs"][1]["state"], "sealed", "{listed}");
+    assert!(b.ok(&["question", "list"]).contains("sealed until you answer"));
+    let secret = hers.split('-').nth(1).unwrap().to_owned();
+    assert!(files_containing(b.path(), secret.as_bytes()).is_empty(), "her answer is in plaintext in his profile");
+    assert!(!b.ok(&["show", "--json"]).contains(&secret));
+    for name in ["ana-serve-1", "ben-sync-1"] {
+        let (raw, decoded) = render_wire_log(&log(name));
+        assert!(decoded.contains("question.answer"), "{name}: the sealed answer crossed, and decoding finds its change");
+        assert!(!raw.contains(&secret) && !decoded.contains(&secret), "{name}: her answer crossed the wire in plaintext");
+    }
+    // Nor in the shared document on her side: only her own device's key file opens it.
+    let on_her_disk: Vec<_> = files_containing(a.path(), secret.as_bytes());
+    assert!(on_her_disk.is_empty(), "her answer is in plaintext on her disk: {on_her_disk:?}");
+
+    // He answers: his answer opens at once (hers is there); hers opens when her device
+    // hears of his.
+    b.create(&["question", "answer", "--id", &id, "--text", &his]);
+    let sa = serve(&a, "ana-serve-2");
+    sync(&b, "ben-sync-2");
+    drop(sa);
+    for d in [&a, &b] {
+        let out = d.ok(&["question", "list"]);
+        assert!(out.contains(&hers) && out.contains(&his), "both read both: {out}");
+    }
+    let exported = wire.path().join("export.md");
+    a.ok(&["export", "--format", "markdown", "--out", exported.to_str().unwrap()]);
+    let md = std::fs::read_to_string(&exported).unwrap();
+    assert!(md.contains("## Questions we both answered") && md.contains(&hers) && md.contains(&his), "{md}");
+    assert!(b.ok(&["history"]).contains("answered the question of the day"));
 }

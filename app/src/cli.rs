@@ -65,6 +65,20 @@ pub enum Cmd {
     /// Ask for a pause when things get heated.
     #[command(subcommand)]
     Pause(PauseCmd),
+    /// Goals for the two of you, in small steps either of you adds and marks done.
+    #[command(subcommand)]
+    Goal(crate::practices_cmd::GoalCmd),
+    /// Time together: plans, and a shared list of ideas.
+    #[command(subcommand)]
+    Together(crate::practices_cmd::TogetherCmd),
+    /// "What I heard": write back what you understood of your partner's repair or check-in.
+    #[command(subcommand)]
+    Heard(crate::practices_cmd::HeardCmd),
+    /// The question of the day: both answer, and each answer stays sealed until both have.
+    Question {
+        #[command(subcommand)]
+        cmd: Option<crate::practices_cmd::QuestionCmd>,
+    },
     /// What waits for you: a pause, a repair to answer, an agreement to accept, a promise
     /// to acknowledge, a review, new notes of thanks.
     Waiting {
@@ -188,6 +202,15 @@ pub enum ProfileCmd {
         love_languages: Option<String>,
         #[arg(long)]
         needs: Option<String>,
+    },
+    /// A short love-languages quiz that suggests an order for your profile.
+    Quiz {
+        /// For scripts: one answer per question, 1 or 2 (like 12211...).
+        #[arg(long, value_name = "DIGITS")]
+        answers: Option<String>,
+        /// Save the suggested order to your profile without asking.
+        #[arg(long)]
+        save: bool,
     },
 }
 

@@ -9,6 +9,7 @@ mod journal_cmd;
 mod logging;
 mod net_cmd;
 mod notices_cmd;
+mod practices_cmd;
 mod run;
 
 use clap::Parser;

@@ -124,7 +124,7 @@ pub(crate) fn profile_dir(given: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-fn text(t: TextArg) -> Result<String> {
+pub(crate) fn text(t: TextArg) -> Result<String> {
     if t.text == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).context("could not read the text from standard input")?;
@@ -133,11 +133,11 @@ fn text(t: TextArg) -> Result<String> {
     Ok(t.text)
 }
 
-fn time(engine: &Engine, s: &str) -> Result<Timestamp> {
+pub(crate) fn time(engine: &Engine, s: &str) -> Result<Timestamp> {
     Ok(when::parse(s, engine.now())?)
 }
 
-fn created(engine: &mut Engine, cmd: Command) -> Result<()> {
+pub(crate) fn created(engine: &mut Engine, cmd: Command) -> Result<()> {
     let out = engine.execute(cmd)?;
     match out.created {
         Some(id) => writeln!(std::io::stdout(), "{id}")?,
@@ -146,14 +146,14 @@ fn created(engine: &mut Engine, cmd: Command) -> Result<()> {
     Ok(())
 }
 
-fn done(engine: &mut Engine, cmd: Command, said: &str) -> Result<()> {
+pub(crate) fn done(engine: &mut Engine, cmd: Command, said: &str) -> Result<()> {
     let out = engine.execute(cmd)?;
     eprintln!("{}", if out.changed { said } else { "Nothing to change: that was already done." });
     Ok(())
 }
 
 /// Exact JSON: texts are not made printable here, tools get what was written.
-fn print_json(v: &serde_json::Value) -> Result<()> {
+pub(crate) fn print_json(v: &serde_json::Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
     // Into an io::Error, so that a reader who left (`| head`) is recognised as such in main.
     serde_json::to_writer_pretty(&mut out, v).map_err(std::io::Error::from)?;
@@ -204,6 +204,11 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
                 .transpose()?;
             done(engine, Command::UpdateProfile { name, love_languages, needs }, "Profile updated.")
         }
+        Cmd::Profile(ProfileCmd::Quiz { answers, save }) => crate::practices_cmd::quiz(engine, answers, save),
+        Cmd::Goal(c) => crate::practices_cmd::goal(engine, c),
+        Cmd::Together(c) => crate::practices_cmd::together(engine, c),
+        Cmd::Heard(c) => crate::practices_cmd::heard(engine, c),
+        Cmd::Question { cmd } => crate::practices_cmd::question(engine, cmd),
         Cmd::Agreement(a) => agreement(engine, a),
         Cmd::Promise(p) => promise(engine, p),
         Cmd::Gratitude(GratitudeCmd::Add { text: t, about }) => created(engine, Command::AddGratitude { text: text(t)?, about }),
@@ -459,6 +464,6 @@ fn words<T: std::fmt::Display>(all: &[T]) -> String {
 }
 
 /// Every text a person wrote, in a one-line row: printable, whoever wrote it.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     printable::line(s)
 }

@@ -1,4 +1,4 @@
-use mend_core::{Category, CheckInKind, DeviceId, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
+use mend_core::{Category, CheckInKind, DeviceId, HeardAnswer, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
 
 /// What a person asks for, as a front end hands it over. Ids may be a unique prefix or
 /// suffix of a record's id; new ids are made by the engine.
@@ -91,4 +91,45 @@ pub enum Command {
         note: Option<String>,
     },
     EndPause,
+    AddGoal {
+        text: String,
+    },
+    AddGoalStep {
+        goal: String,
+        text: String,
+    },
+    /// Marks a step done; `step` is the step's id (its goal is found from it).
+    DoneGoalStep {
+        step: String,
+    },
+    CelebrateGoal {
+        id: String,
+    },
+    PlanTogether {
+        text: String,
+        when: Option<Timestamp>,
+    },
+    AddIdea {
+        text: String,
+    },
+    DoneTogether {
+        id: String,
+    },
+    /// "What I heard" on the partner's repair or check-in `about`.
+    WriteHeard {
+        about: String,
+        text: String,
+    },
+    /// Answers the newest reflection on one's own repair or check-in `about`.
+    AnswerHeard {
+        about: String,
+        answer: HeardAnswer,
+        note: Option<String>,
+    },
+    /// Answers the question of `day` (`YYYY-MM-DD`), sealed on this device.
+    AnswerQuestion {
+        day: String,
+        question: String,
+        text: String,
+    },
 }

@@ -412,6 +412,7 @@ impl Engine {
         let action = self.to_action(cmd)?;
         let me = self.me.clone();
         let applied = self.shared()?.apply(&me, now, action)?;
+        self.open_due_answers();
         self.save(guard)?;
         tracing::info!(created = ?applied.created, changed = applied.change.is_some(), "saved an action");
         Ok(Outcome { created: applied.created, changed: applied.change.is_some() })
@@ -518,7 +519,80 @@ impl Engine {
             Command::RespondRepair { id, response } => Action::RespondRepair { id: repair(&id)?, response },
             Command::StartPause { minutes, note } => Action::StartPause { minutes, note },
             Command::EndPause => Action::EndPause,
+            Command::AddGoal { text } => Action::AddGoal { id: new_id(), text },
+            Command::AddGoalStep { goal, text } => Action::AddGoalStep { goal: resolve("goal", &goal, v.goals.keys())?, id: new_id(), text },
+            Command::DoneGoalStep { step } => {
+                let step = resolve("step", &step, v.goals.values().flat_map(|g| g.steps.iter().map(|s| &s.id)))?;
+                let goal =
+                    v.goal_of_step(&step).map(|g| g.id.clone()).ok_or_else(|| EngineError::NoMatch { kind: "step", given: step.to_string() })?;
+                Action::DoneGoalStep { goal, step }
+            }
+            Command::CelebrateGoal { id } => Action::CelebrateGoal { id: resolve("goal", &id, v.goals.keys())? },
+            Command::PlanTogether { text, when } => Action::PlanTogether { id: new_id(), text, when },
+            Command::AddIdea { text } => Action::AddIdea { id: new_id(), text },
+            Command::DoneTogether { id } => Action::DoneTogether { id: resolve("plan", &id, v.together.keys())? },
+            Command::WriteHeard { about, text } => {
+                Action::WriteHeard { id: new_id(), about: resolve("repair or check-in", &about, v.repairs.keys().chain(v.checkins.keys()))?, text }
+            }
+            Command::AnswerHeard { about, answer, note } => {
+                let about = resolve("repair or check-in", &about, v.repairs.keys().chain(v.checkins.keys()))?;
+                let newest = v.heard_on(&about).into_iter().rev().find(|h| h.to == self.me.partner);
+                let id = newest.map(|h| h.id.clone()).ok_or_else(|| EngineError::NoMatch { kind: "reflection", given: about.to_string() })?;
+                Action::AnswerHeard { id, answer, note }
+            }
+            Command::AnswerQuestion { day, question, text } => self.seal_answer(&day, &question, &text)?,
         })
+    }
+
+    /// Seals an answer to the question of `day` under a new key, which is kept on this
+    /// device (fsynced) before the answer can be saved: see [`crate::questions`].
+    fn seal_answer(&self, day: &str, question: &str, text: &str) -> Result<Action, EngineError> {
+        let text = mend_core::validate::text("answer", text, mend_core::validate::MAX_TEXT)?;
+        let id = crate::questions::answer_id(day, question, &self.me.partner);
+        if self.view().answers.contains_key(&RecordId::from_key(&id)) {
+            return Err(mend_core::CoreError::NotAllowed("you have already answered this question: your answer stays as you wrote it").into());
+        }
+        let key = crate::questions::new_key();
+        let sealed = crate::questions::seal(&key, &id, &text).map_err(|e| EngineError::Sealing(e.to_string()))?;
+        let mut keys = crate::questions::Keys::load(self.dir());
+        keys.add(&id, &key).map_err(mend_store::StoreError::from)?;
+        Ok(Action::AnswerQuestion { day: day.to_owned(), question: question.to_owned(), sealed })
+    }
+
+    /// Publishes the keys of this device's sealed answers whose partner answer is now in the
+    /// space. Part of the change being saved; a key that cannot be written is tried again
+    /// with the next change, and the answer meanwhile stays sealed.
+    fn open_due_answers(&mut self) {
+        if self.view().answers.is_empty() {
+            return;
+        }
+        let keys = crate::questions::Keys::load(self.dir());
+        let due = crate::questions::due_to_open(self.view(), &self.me.partner, &keys);
+        let (me, now) = (self.me.clone(), self.now());
+        let Doc::Ready(shared) = &mut self.doc else { return };
+        for (id, key) in due {
+            if let Err(e) = shared.apply(&me, now, Action::OpenAnswer { id, key: key.to_vec() }) {
+                tracing::warn!(error = %e, "an answer's key was not published; tried again with the next change");
+            }
+        }
+    }
+
+    /// The question of the day for this couple, and what each has answered of it.
+    pub fn question_today(&self) -> crate::questions::Asked {
+        let day = crate::questions::day_of(self.now());
+        self.question_on(&day)
+    }
+
+    pub fn question_on(&self, day: &str) -> crate::questions::Asked {
+        let q = crate::questions::question_on(self.view(), day);
+        let keys = crate::questions::Keys::load(self.dir());
+        crate::questions::asked(self.view(), &self.me.partner, &keys, day, q)
+    }
+
+    /// Every question either of them answered, newest first.
+    pub fn questions_asked(&self) -> Vec<crate::questions::Asked> {
+        let keys = crate::questions::Keys::load(self.dir());
+        crate::questions::all_asked(self.view(), &self.me.partner, &keys)
     }
 
     /// Applies a peer's sync message under the profile lock and saves what it brought
@@ -541,6 +615,11 @@ impl Engine {
             return Ok(false);
         }
         let absorbed = shared.absorb(&before);
+        if absorbed.is_ok() {
+            // The partner's answer may have just arrived: this device's sealed answer to the
+            // same question opens in the same save.
+            self.open_due_answers();
+        }
         self.save(guard)?;
         absorbed?;
         Ok(true)

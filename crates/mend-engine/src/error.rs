@@ -22,6 +22,8 @@ pub enum EngineError {
     Sync(#[from] mend_sync::SyncError),
     #[error("{0}")]
     Pairing(String),
+    #[error("Mend could not seal your answer on this device ({0}); nothing was saved, so you can try again")]
+    Sealing(String),
     #[error(
         "profile.json is missing or damaged, and the shared space does not list this device yet, so Mend can't tell whose device this is. Nothing was changed. If you have a copy of profile.json, put it back in the profile folder; otherwise this device never finished its first sync, holds nothing of yours yet, and can simply be paired again from a new, empty folder"
     )]

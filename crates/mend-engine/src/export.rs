@@ -59,6 +59,18 @@ pub fn json(v: &View, me: &Actor, now: Timestamp) -> Value {
             "partner": p.partner, "started_at": p.started_at, "until": p.until,
             "note": p.note, "ended_at": p.ended_at, "active": p.is_active(now),
         })).collect::<Vec<_>>(),
+        "goals": v.goals.values().collect::<Vec<_>>(),
+        "together": v.together.values().collect::<Vec<_>>(),
+        "heard": v.heard.values().collect::<Vec<_>>(),
+        // Sealed answers carry no words here until both answered and the key is out; the
+        // sealed bytes themselves are of no use to a reader and are left out.
+        "answers": v.answers.values().map(|a| json!({
+            "id": a.id, "day": a.day, "question": a.question,
+            "question_text": mend_core::decks::questions::by_id(&a.question).map(|q| q.text),
+            "partner": a.partner, "at": a.at,
+            "text": a.key.as_ref().and_then(|k| crate::questions::open(k, a.id.as_str(), &a.sealed)),
+            "sealed": a.key.is_none(),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -224,6 +236,7 @@ fn write_markdown(s: &mut String, v: &View, now: Timestamp) -> std::fmt::Result 
             }
         }
     }
+    write_practices(s, v)?;
     let noticed = crate::doubts::noticed(v);
     let unverified = crate::doubts::unverified(v).len();
     if !noticed.is_empty() || unverified > 0 {
@@ -238,6 +251,78 @@ fn write_markdown(s: &mut String, v: &View, now: Timestamp) -> std::fmt::Result 
             )?;
         }
         writeln!(s, "\n{}", crate::doubts::WHY)?;
+    }
+    Ok(())
+}
+
+/// The goals, time together, reflections and the questions both answered.
+fn write_practices(s: &mut String, v: &View) -> std::fmt::Result {
+    let name = |p: &PartnerId| printable::line(v.partner_name(p));
+    if !v.goals.is_empty() {
+        writeln!(s, "## Goals\n")?;
+        for g in v.goals.values() {
+            let done = g.celebrated.as_ref().map(|c| format!(" (celebrated by {} on {})", name(&c.by), when::format(c.at))).unwrap_or_default();
+            writeln!(s, "### {}{done}\n", one_line(&g.text))?;
+            writeln!(s, "Set by {} on {}.\n", name(&g.author), when::format(g.at))?;
+            for st in &g.steps {
+                let mark = if st.done.is_some() { "x" } else { " " };
+                let by = st.done.as_ref().map(|d| format!(", done by {} on {}", name(&d.by), when::format(d.at))).unwrap_or_default();
+                writeln!(s, "- [{mark}] {} (added by {}{by})", one_line(&st.text), name(&st.author))?;
+            }
+            writeln!(s)?;
+        }
+    }
+    if !v.together.is_empty() {
+        writeln!(s, "## Time together\n")?;
+        for t in v.together.values().filter(|t| t.kind == mend_core::TogetherKind::Plan) {
+            let when_ = t.when.map(|w| format!(", for {}", when::format(w))).unwrap_or_default();
+            let done = t.done.as_ref().map(|d| format!(", done {}", when::format(d.at))).unwrap_or_default();
+            writeln!(s, "- {} (planned by {}{when_}{done})", one_line(&t.text), name(&t.author))?;
+        }
+        let ideas: Vec<String> = v.together.values().filter(|t| t.kind == mend_core::TogetherKind::Idea).map(|t| one_line(&t.text)).collect();
+        if !ideas.is_empty() {
+            writeln!(s, "\nIdeas: {}.", ideas.join("; "))?;
+        }
+        writeln!(s)?;
+    }
+    if !v.heard.is_empty() {
+        writeln!(s, "## What we heard\n")?;
+        for h in v.heard.values() {
+            if !v.heard_on(&h.about).iter().any(|x| x.id == h.id) {
+                continue;
+            }
+            let on = match h.about_kind {
+                mend_core::HeardAbout::Repair => "repair",
+                mend_core::HeardAbout::CheckIn => "check-in",
+            };
+            writeln!(s, "- {} heard, on {}'s {on} ({}): {}", name(&h.author), name(&h.to), when::format(h.at), one_line(&h.text))?;
+            if let Some(a) = &h.answer {
+                let said = match a.answer {
+                    mend_core::HeardAnswer::Yes => "yes, that's it",
+                    mend_core::HeardAnswer::NotQuite => "not quite",
+                };
+                let note = a.note.as_deref().map(|n| format!(": {}", one_line(n))).unwrap_or_default();
+                writeln!(s, "  - {} said {said}{note}", name(&h.to))?;
+            }
+        }
+        writeln!(s)?;
+    }
+    // Only questions both answered and opened: a sealed answer has no words to export.
+    let mut open: Vec<(&str, &str)> = v.answers.values().filter(|a| a.key.is_some()).map(|a| (a.day.as_str(), a.question.as_str())).collect();
+    open.sort();
+    open.dedup();
+    let both: Vec<(&str, &str)> = open.into_iter().filter(|(d, q)| v.answers_to(d, q).iter().filter(|a| a.key.is_some()).count() >= 2).collect();
+    if !both.is_empty() {
+        writeln!(s, "## Questions we both answered\n")?;
+        for (day, q) in both {
+            let text = mend_core::decks::questions::by_id(q).map(|q| q.text).unwrap_or(q);
+            writeln!(s, "### {day}: {}\n", one_line(text))?;
+            for a in v.answers_to(day, q) {
+                let words = a.key.as_ref().and_then(|k| crate::questions::open(k, a.id.as_str(), &a.sealed)).unwrap_or_default();
+                writeln!(s, "- {}: {}", name(&a.partner), one_line(&words))?;
+            }
+            writeln!(s)?;
+        }
     }
     Ok(())
 }
