@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=${OUT:-docs/screenshots}
-SCREENS=${SCREENS:-"Today Agreements Promises Gratitude Check-ins Repairs Journal Help"}
+SCREENS=${SCREENS:-"Today Agreements Promises Gratitude Check-ins Repairs Together Pause Journal Help"}
 DISPLAY_NUM=${DISPLAY_NUM:-:97}
 
 # MEND_BIN=path uses that binary; DEBUG=1 a debug build (quicker to build, slower to run).
@@ -35,6 +35,12 @@ for r in "4 3 4" "3 3 3" "4 4 5" "5 4 4"; do
 done
 $M --profile "$P" repair add --what-happened "I missed dinner" --what-i-did "I stayed late without calling" \
   --impact "You waited and worried" --next-time "Call before six" >/dev/null
+G=$($M --profile "$P" goal add --text "A walk together every Sunday")
+S=$($M --profile "$P" goal step "$G" --text "Pick a route we both like")
+$M --profile "$P" goal step "$G" --text "Buy a thermos" >/dev/null
+$M --profile "$P" goal done "$S" 2>/dev/null
+$M --profile "$P" together plan --text "Dinner at the lake" --when +3d >/dev/null
+$M --profile "$P" question answer --text "The evening we cooked pasta and laughed at the smoke alarm" >/dev/null 2>&1
 
 Xvfb "$DISPLAY_NUM" -screen 0 1000x720x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB=$!

@@ -144,7 +144,7 @@ pub fn together(engine: &mut Engine, cmd: TogetherCmd) -> Result<()> {
             }
             let v = engine.view();
             let mut out = std::io::stdout().lock();
-            let plans: Vec<_> = v.together.values().filter(|t| t.kind == TogetherKind::Plan).collect();
+            let plans: Vec<_> = v.together.values().filter(|t| t.kind != TogetherKind::Idea).collect();
             let ideas: Vec<_> = v.together.values().filter(|t| t.kind == TogetherKind::Idea).collect();
             writeln!(out, "Plans:")?;
             if plans.is_empty() {

@@ -138,6 +138,12 @@ pub enum Action {
         id: RecordId,
         text: String,
     },
+    /// Suggests a time to talk once a pause is over (either partner may).
+    SuggestTalk {
+        id: RecordId,
+        when: Timestamp,
+        note: Option<String>,
+    },
     DoneTogether {
         id: RecordId,
     },
@@ -198,6 +204,7 @@ impl Action {
             CelebrateGoal { id } => format!("goal.celebrate {id}"),
             PlanTogether { id, .. } => format!("together.plan {id}"),
             AddIdea { id, .. } => format!("together.idea {id}"),
+            SuggestTalk { id, .. } => format!("together.talk {id}"),
             DoneTogether { id } => format!("together.done {id}"),
             WriteHeard { id, .. } => format!("heard.write {id}"),
             AnswerHeard { id, .. } => format!("heard.answer {id}"),
@@ -218,6 +225,7 @@ impl Action {
                 | CelebrateGoal { .. }
                 | PlanTogether { .. }
                 | AddIdea { .. }
+                | SuggestTalk { .. }
                 | DoneTogether { .. }
                 | WriteHeard { .. }
                 | AnswerHeard { .. }

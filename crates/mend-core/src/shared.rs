@@ -322,7 +322,7 @@ impl SharedDoc {
             AddRepair { .. } | RespondRepair { .. } => kinds::repair::apply,
             StartPause { .. } | EndPause => kinds::pause::apply,
             AddGoal { .. } | AddGoalStep { .. } | DoneGoalStep { .. } | CelebrateGoal { .. } => kinds::goal::apply,
-            PlanTogether { .. } | AddIdea { .. } | DoneTogether { .. } => kinds::together::apply,
+            PlanTogether { .. } | AddIdea { .. } | SuggestTalk { .. } | DoneTogether { .. } => kinds::together::apply,
             WriteHeard { .. } | AnswerHeard { .. } => kinds::heard::apply,
             AnswerQuestion { .. } | OpenAnswer { .. } => kinds::answer::apply,
         };

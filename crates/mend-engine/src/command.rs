@@ -112,6 +112,11 @@ pub enum Command {
     AddIdea {
         text: String,
     },
+    /// Suggests a time to talk after a pause.
+    SuggestTalk {
+        when: Timestamp,
+        note: Option<String>,
+    },
     DoneTogether {
         id: String,
     },

@@ -530,6 +530,7 @@ impl Engine {
             Command::CelebrateGoal { id } => Action::CelebrateGoal { id: resolve("goal", &id, v.goals.keys())? },
             Command::PlanTogether { text, when } => Action::PlanTogether { id: new_id(), text, when },
             Command::AddIdea { text } => Action::AddIdea { id: new_id(), text },
+            Command::SuggestTalk { when, note } => Action::SuggestTalk { id: new_id(), when, note },
             Command::DoneTogether { id } => Action::DoneTogether { id: resolve("plan", &id, v.together.keys())? },
             Command::WriteHeard { about, text } => {
                 Action::WriteHeard { id: new_id(), about: resolve("repair or check-in", &about, v.repairs.keys().chain(v.checkins.keys()))?, text }

@@ -274,7 +274,7 @@ fn write_practices(s: &mut String, v: &View) -> std::fmt::Result {
     }
     if !v.together.is_empty() {
         writeln!(s, "## Time together\n")?;
-        for t in v.together.values().filter(|t| t.kind == mend_core::TogetherKind::Plan) {
+        for t in v.together.values().filter(|t| t.kind != mend_core::TogetherKind::Idea) {
             let when_ = t.when.map(|w| format!(", for {}", when::format(w))).unwrap_or_default();
             let done = t.done.as_ref().map(|d| format!(", done {}", when::format(d.at))).unwrap_or_default();
             writeln!(s, "- {} (planned by {}{when_}{done})", one_line(&t.text), name(&t.author))?;

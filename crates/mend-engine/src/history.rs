@@ -89,6 +89,7 @@ fn summarize(action: &str, v: &View) -> String {
         "together.plan" => format!("planned time together: {}", v.together.get(&id).map(|t| snippet(&t.text)).unwrap_or_default()),
         "together.idea" => "added an idea for time together".into(),
         "together.done" => "marked time together as done".into(),
+        "together.talk" => "suggested a time to talk".into(),
         "heard.write" => "wrote what they heard".into(),
         "heard.answer" => "answered what their partner heard".into(),
         "question.answer" => "answered the question of the day".into(),

@@ -18,6 +18,7 @@ pub enum Screen {
     Gratitude,
     CheckIns,
     Repairs,
+    Together,
     Pause,
     Journal,
     Devices,
@@ -32,13 +33,14 @@ impl Screen {
     }
 
     /// The sidebar, in order.
-    pub const SIDEBAR: [Screen; 11] = [
+    pub const SIDEBAR: [Screen; 12] = [
         Screen::Today,
         Screen::Agreements,
         Screen::Promises,
         Screen::Gratitude,
         Screen::CheckIns,
         Screen::Repairs,
+        Screen::Together,
         Screen::Pause,
         Screen::Journal,
         Screen::Devices,
@@ -55,6 +57,7 @@ impl Screen {
             Screen::Gratitude => "Gratitude",
             Screen::CheckIns => "Check-ins",
             Screen::Repairs => "Repairs",
+            Screen::Together => "Together",
             Screen::Pause => "Pause",
             Screen::Journal => "Journal",
             Screen::Devices => "Devices",
@@ -278,7 +281,7 @@ impl MendApp {
                         }
                     }
                     Screen::Today => {
-                        if let Some(s) = screens::today::show(ui, &snap, &mut io) {
+                        if let Some(s) = screens::today::show(ui, &snap, &mut f.together, &mut io) {
                             self.screen = s;
                         }
                     }
@@ -292,8 +295,9 @@ impl MendApp {
                         }
                         screens::gratitude::show(ui, &snap, &mut f.gratitude, &mut io)
                     }
-                    Screen::CheckIns => screens::checkins::show(ui, &snap, &mut f.checkins, &mut io),
-                    Screen::Repairs => screens::repairs::show(ui, &snap, &mut f.repairs, &mut io),
+                    Screen::CheckIns => screens::checkins::show(ui, &snap, &mut f.checkins, &mut f.heard, &mut io),
+                    Screen::Repairs => screens::repairs::show(ui, &snap, &mut f.repairs, &mut f.heard, &mut io),
+                    Screen::Together => screens::together::show(ui, &snap, &mut f.together, &mut io),
                     Screen::Pause => screens::pause::show(ui, &snap, &mut f.pause, &mut io),
                     Screen::Journal => screens::journal::show(ui, &snap, &mut f.journal, &mut io),
                     Screen::Devices => screens::devices::show(ui, &snap, &mut f.devices_ticket, &mut io),

@@ -9,6 +9,7 @@ use mend_engine::background::{self, BackgroundSettings, Removed};
 use mend_engine::core::notice::{NoticeKind, NoticeSettings, QuietHours};
 use mend_engine::core::{Timestamp, View};
 use mend_engine::node::{self, Event, Node};
+use mend_engine::questions::Asked;
 use mend_engine::{Command, Engine, NetConfig, Role};
 use mend_journal::{Journal, KdfParams, NewEntry};
 use std::collections::BTreeSet;
@@ -208,6 +209,9 @@ struct Worker {
     background: BackgroundSettings,
     /// What a device did that Mend did not count, already read here (`mend_engine::doubts`).
     doubts_seen: std::collections::BTreeSet<String>,
+    /// Today's question and every one answered, as this device reads them (its own sealed
+    /// answers open only here): worked out with the lists.
+    asked: Option<Arc<(Asked, Vec<Asked>)>>,
     invite: Option<InviteInfo>,
     journal: Option<Journal>,
     phase: Phase,
@@ -239,6 +243,7 @@ impl Worker {
             notices: NoticeSettings::default(),
             background: BackgroundSettings::default(),
             doubts_seen: Default::default(),
+            asked: None,
             invite: None,
             journal: None,
             phase: Phase::Starting,
@@ -456,7 +461,9 @@ impl Worker {
                 self.notes.extend(warnings);
                 let out = out?;
                 Ok(if out.changed {
-                    out.created.map(|c| c.to_string()).unwrap_or_default()
+                    // Saved is enough to say: the record shows in its list, and an id means
+                    // nothing to a person.
+                    if out.created.is_some() { "Saved.".to_owned() } else { String::new() }
                 } else {
                     "Nothing to change: that was already done.".into()
                 })
@@ -715,6 +722,7 @@ impl Worker {
                 let thanks_seen = relist.then(|| e.thanks_seen());
                 if relist {
                     self.doubts_seen = e.doubts_seen();
+                    self.asked = Some(Arc::new((e.question_today(), e.questions_asked())));
                 }
                 let view = match &self.published {
                     Some((h, view, _)) if *h == heads => view.clone(),
@@ -738,6 +746,7 @@ impl Worker {
             s.lists = lists;
             s.me = Some(me);
             s.doubts_seen = self.doubts_seen.clone();
+            s.asked = self.asked.clone();
         }
         if self.node.is_some() {
             // A tiny file of this device's: read at each publish, so a backup from the command

@@ -15,6 +15,9 @@ pub struct Forms {
     pub pause: PauseForm,
     pub journal: JournalForm,
     pub settings: SettingsForm,
+    pub together: TogetherForm,
+    /// "What I heard" typed on a repair or check-in, and the line of a "not quite".
+    pub heard: HeardForm,
     /// Devices: an invitation pasted to join (again) from an open profile.
     pub devices_ticket: String,
 }
@@ -116,11 +119,23 @@ pub struct PauseForm {
     /// Why the typed time could not be used, beside its field.
     pub until_error: Option<String>,
     pub note: String,
+    /// The breathing guide is open.
+    pub breathing: bool,
+    /// A time to talk, as typed ("21:00").
+    pub talk_at: String,
 }
 
 impl Default for PauseForm {
     fn default() -> Self {
-        PauseForm { minutes: 30, until_mode: false, until: String::new(), until_error: None, note: String::new() }
+        PauseForm {
+            minutes: 30,
+            until_mode: false,
+            until: String::new(),
+            until_error: None,
+            note: String::new(),
+            breathing: false,
+            talk_at: String::new(),
+        }
     }
 }
 
@@ -160,4 +175,30 @@ pub struct SettingsForm {
     pub backup_passphrase: zeroize::Zeroizing<String>,
     pub backup_again: zeroize::Zeroizing<String>,
     pub backup_dialog: Pending<Option<std::path::PathBuf>>,
+    /// The love-languages quiz: which choice of each question (None: not answered yet).
+    pub quiz: Vec<Option<u8>>,
+}
+
+#[derive(Default)]
+pub struct TogetherForm {
+    /// The answer to today's question, before it is sealed and shared.
+    pub answer: String,
+    pub goal: String,
+    /// A step typed under each goal (by goal id).
+    pub steps: std::collections::HashMap<String, String>,
+    /// The goal whose step was just sent, to clear its field once saved.
+    pub step_for: Option<String>,
+    pub plan: String,
+    pub plan_when: String,
+    pub idea: String,
+}
+
+#[derive(Default)]
+pub struct HeardForm {
+    /// What I heard, by the record it is about.
+    pub text: std::collections::HashMap<String, String>,
+    /// The line of a "not quite", by the record.
+    pub not_quite: std::collections::HashMap<String, String>,
+    /// The record whose form was just sent.
+    pub sent_for: Option<String>,
 }

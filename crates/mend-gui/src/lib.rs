@@ -20,6 +20,8 @@ pub use app::{MendApp, Screen};
 pub use backend::{Backend, BackendConfig, Reply, Request};
 pub use error::GuiError;
 pub use lists::{AgreementGroup, Lists};
+/// The breathing guide's pacing, for tests that check it without a clock.
+pub use screens::pause::breath_at;
 pub use snapshot::{InviteInfo, JournalState, NetStatus, Phase, Snapshot};
 
 pub use mend_engine::APP_ID;

@@ -87,6 +87,8 @@ pub struct Snapshot {
     pub background: mend_engine::background::BackgroundSettings,
     /// What a device did that Mend did not count, already read on this device.
     pub doubts_seen: std::collections::BTreeSet<String>,
+    /// Today's question and every question answered, as this device reads them.
+    pub asked: Option<Arc<(mend_engine::questions::Asked, Vec<mend_engine::questions::Asked>)>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -15,7 +15,15 @@ use crate::write;
 use automerge::{ObjId, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-word_enum!(TogetherKind { Plan = "plan", Idea = "idea" });
+word_enum!(
+    /// A plan, an idea to pick from, or a time to talk suggested during a pause (a plan too,
+    /// shown on the pause screen).
+    TogetherKind {
+        Plan = "plan",
+        Idea = "idea",
+        Talk = "talk",
+    }
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Together {
@@ -37,6 +45,7 @@ pub(crate) fn read(doc: &impl ReadDoc, key: &str, o: &ObjId, ck: &mut Check) -> 
     let what = match kind {
         TogetherKind::Plan => "plan for time together",
         TogetherKind::Idea => "idea for time together",
+        TogetherKind::Talk => "time to talk",
     };
     if !ck.authored(o, &author, what) {
         return None;
@@ -58,11 +67,15 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
     let me = actor.partner.as_str();
     let (id, kind, text, when) = match action {
         Action::PlanTogether { id, text, when } => (id, TogetherKind::Plan, text, when),
+        Action::SuggestTalk { id, when, note } => {
+            let when = validate::time("when", when)?;
+            (id, TogetherKind::Talk, note.unwrap_or_else(|| "A time to talk".to_owned()), Some(when))
+        }
         Action::AddIdea { id, text } => (id, TogetherKind::Idea, text, None),
         Action::DoneTogether { id } => {
             let o = r.record(Collection::Together, id.as_str(), "plan")?;
             let shown = r.view.together.get(&id).ok_or_else(|| unknown("plan", &id))?;
-            if shown.kind != TogetherKind::Plan {
+            if shown.kind == TogetherKind::Idea {
                 return Err(CoreError::NotAllowed("that is an idea, not a plan: plan it first, then mark the plan as done"));
             }
             if shown.done.is_some() {
@@ -76,7 +89,7 @@ pub(crate) fn apply(r: &mut Room, actor: &Actor, now: Timestamp, action: Action)
         }
         other => return Err(misrouted("together", &other)),
     };
-    let text = validate::text(if kind == TogetherKind::Plan { "plan" } else { "idea" }, &text, MAX_SHORT)?;
+    let text = validate::text(if kind == TogetherKind::Idea { "idea" } else { "plan" }, &text, MAX_SHORT)?;
     let when = when.map(|t| validate::time("when", t)).transpose()?;
     let coll = r.coll(Collection::Together)?;
     let d = &mut *r.doc;

@@ -15,7 +15,7 @@ pub const SCALE: &str = "From 1 to 5: 1 means not at all, 5 means very much. Con
 const DAILY_PROMPT: &str = "How are you really doing today? What is one thing that helped, and one that was hard?";
 const WEEKLY_PROMPT: &str = "Looking back on this week: when did you feel close? What would you like more of next week?";
 
-pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut Io) {
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mut crate::forms::HeardForm, io: &mut Io) {
     let Some(me) = &snap.me else { return };
     let v = &snap.view;
     ui.heading("Check-ins");
@@ -77,6 +77,30 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, io: &mut I
                 }
             });
         resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Check-in trend chart"));
+    }
+
+    // Listening, written down: the partner's newest shared answer, and what was heard of it.
+    let latest = l
+        .checkins_newest_first
+        .iter()
+        .filter_map(|id| v.checkins.get(id))
+        .find(|c| c.author != me.partner && c.note.as_deref().is_some_and(|n| !n.trim().is_empty()));
+    if let Some(c) = latest {
+        section(ui, &format!("{}'s latest answer", v.partner_name(&c.author)));
+        crate::widgets::card(ui, |ui| {
+            ui.label(egui::RichText::new(when(c.at)).weak());
+            ui.label(c.note.as_deref().unwrap_or_default());
+            super::heard::block(ui, snap, &c.id, &c.author, heard, io);
+        });
+    }
+    // My own newest answer with a reflection waiting for my word.
+    let mine = l.checkins_newest_first.iter().filter_map(|id| v.checkins.get(id)).find(|c| c.author == me.partner && !v.heard_on(&c.id).is_empty());
+    if let Some(c) = mine {
+        section(ui, "What was heard in your answer");
+        crate::widgets::card(ui, |ui| {
+            ui.label(egui::RichText::new(format!("{}: {}", when(c.at), c.note.as_deref().unwrap_or_default())).weak());
+            super::heard::block(ui, snap, &c.id, &c.author, heard, io);
+        });
     }
 
     section(ui, "Recent check-ins");

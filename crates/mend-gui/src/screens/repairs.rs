@@ -20,7 +20,7 @@ fn response_words(r: RepairResponse) -> &'static str {
     }
 }
 
-pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, io: &mut Io) {
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut crate::forms::HeardForm, io: &mut Io) {
     let Some(me) = &snap.me else { return };
     let v = &snap.view;
     ui.heading("Repairs");
@@ -78,6 +78,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, io: &mut Io
                     }
                 });
             }
+            ui.add_space(6.0);
+            super::heard::block(ui, snap, &r.id, &r.author, heard, io);
         });
     }
     io.feedback(ui, RESPOND);

@@ -44,6 +44,11 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
             }
         }
     }
+    if f.love.len() > 1 {
+        let order: Vec<&str> = f.love.iter().map(|l| l.label()).collect();
+        ui.label(egui::RichText::new(format!("In this order: {}", order.join(", "))).weak());
+    }
+    quiz(ui, f);
     area(ui, "What I need", &mut f.needs);
     ui.horizontal(|ui| {
         if ui.add_enabled(!io.busy(PROFILE), egui::Button::new("Save profile")).clicked() {
@@ -241,4 +246,34 @@ fn backup(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io)
         f.backup_passphrase.clear();
         f.backup_again.clear();
     }
+}
+
+/// A short quiz that suggests an order of love languages: it fills the choices above, which
+/// the person can still change before saving.
+fn quiz(ui: &mut egui::Ui, f: &mut SettingsForm) {
+    use mend_engine::core::decks::quiz::{QUIZ, suggest};
+    egui::CollapsingHeader::new("Not sure? A short quiz").id_salt("settings.quiz").show(ui, |ui| {
+        ui.label(egui::RichText::new("There are no right answers: pick what would mean more to you.").weak());
+        f.quiz.resize(QUIZ.len(), None);
+        for (i, q) in QUIZ.iter().enumerate() {
+            ui.label(format!("{}. {}", i + 1, q.prompt));
+            ui.horizontal_wrapped(|ui| {
+                for (c, (_, words)) in q.choices.iter().enumerate() {
+                    ui.radio_value(&mut f.quiz[i], Some(c as u8), *words);
+                }
+            });
+        }
+        let answered = f.quiz.iter().filter(|a| a.is_some()).count();
+        ui.horizontal(|ui| {
+            if ui.add_enabled(answered == QUIZ.len(), egui::Button::new("Use the suggested order")).clicked() {
+                let picked: Vec<u8> = f.quiz.iter().map(|a| a.unwrap_or(0)).collect();
+                f.love = suggest(&picked);
+            }
+            if answered < QUIZ.len() {
+                ui.label(egui::RichText::new(format!("{answered} of {} answered", QUIZ.len())).weak());
+            } else {
+                ui.label(egui::RichText::new("Then save your profile: your partner sees the order.").weak());
+            }
+        });
+    });
 }

@@ -41,7 +41,7 @@ fn noticed(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
 const DOUBTS_SEEN: &str = "today.doubts_seen";
 
 /// Returns the screen to open when an item of "For you" was chosen.
-pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) -> Option<Screen> {
+pub fn show(ui: &mut egui::Ui, snap: &Snapshot, together: &mut crate::forms::TogetherForm, io: &mut Io) -> Option<Screen> {
     let me = snap.me.as_ref()?;
     let v = &snap.view;
     ui.heading("Today");
@@ -64,6 +64,9 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) -> Option<Screen> {
             }
         });
     }
+    section(ui, "Today's question");
+    super::together::question_card(ui, snap, together, io);
+
     section(ui, "Promises due today");
     let line = ui.text_style_height(&egui::TextStyle::Body);
     rows(ui, "due today", l.due_today.len(), line, 240.0, |ui, i| {
