@@ -146,7 +146,9 @@ pub fn news(view: &View, me: &PartnerId, now: Timestamp, thanks_seen: Timestamp)
             WaitingKind::Thanks => (NoticeKind::Thanks, format!("thanks:{id}")),
             // A promise marked and a review due show on Today; neither is worth a
             // notification that interrupts.
-            WaitingKind::Acknowledge | WaitingKind::Review => continue,
+            // A reflection and the partner's answer to the question show on Today; a
+            // notification about either would press for an answer.
+            WaitingKind::Acknowledge | WaitingKind::Review | WaitingKind::Heard | WaitingKind::Question => continue,
         };
         all.push(Notice { key, kind, from: w.from, record: w.record, until: w.until });
     }

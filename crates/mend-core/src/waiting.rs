@@ -23,6 +23,13 @@ pub enum WaitingKind {
     Acknowledge,
     /// An agreement both accepted whose review date has come.
     Review,
+    /// The partner wrote what they heard in this partner's repair or check-in, and this
+    /// partner has not said whether that was it.
+    Heard,
+    /// The partner answered today's question (sealed) and this partner has not yet: their
+    /// answer opens once this one is in. Never the other way round: Mend does not tell
+    /// anyone that their partner has not answered.
+    Question,
     /// A note of thanks from the partner, new since it was last seen.
     Thanks,
 }
@@ -35,6 +42,8 @@ impl WaitingKind {
             WaitingKind::Agreement => "agreement",
             WaitingKind::Acknowledge => "acknowledge",
             WaitingKind::Review => "review",
+            WaitingKind::Heard => "heard",
+            WaitingKind::Question => "question",
             WaitingKind::Thanks => "thanks",
         }
     }
@@ -90,6 +99,18 @@ pub fn waiting_for(view: &View, me: &PartnerId, now: Timestamp, thanks_seen: Tim
         if let Some(o) = p.unacknowledged() {
             all.push(item(WaitingKind::Acknowledge, Some(&p.id), Some(&p.promiser), o.marked_at, None));
         }
+    }
+    for h in view.heard.values().filter(|h| &h.to == me && h.answer.is_none()) {
+        if view.heard_on(&h.about).iter().any(|x| x.id == h.id) {
+            all.push(item(WaitingKind::Heard, Some(&h.about), Some(&h.author), h.at, None));
+        }
+    }
+    // Only the newest question the partner answered, and only for a day or so: yesterday's
+    // question is not a debt.
+    if let Some(a) = view.answers.values().filter(|a| &a.partner != me && a.at.0 > now.0 - 36 * Timestamp::HOUR).max_by_key(|a| a.at)
+        && !view.answers_to(&a.day, &a.question).iter().any(|x| &x.partner == me)
+    {
+        all.push(item(WaitingKind::Question, Some(&a.id), Some(&a.partner), a.at, None));
     }
     for g in view.gratitude.values().filter(|g| &g.author != me && g.at > thanks_seen && g.at <= now) {
         all.push(item(WaitingKind::Thanks, Some(&g.id), Some(&g.author), g.at, None));

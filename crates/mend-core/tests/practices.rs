@@ -270,3 +270,29 @@ fn a_space_that_never_used_the_practices_stays_as_older_mend_wrote_it() {
     assert!(ana.doc.doc().get(ROOT, "goals").unwrap().is_none());
     assert!(ana.doc.doc().get_change_by_hash(&schema::practices_hash()).is_none());
 }
+
+#[test]
+fn a_reflection_and_the_partner_s_answer_to_the_question_wait_for_me_and_never_the_reverse() {
+    let (mut ana, mut ben) = couple();
+    let now = T0.plus_ms(10);
+    ben.act(T0, Action::AddRepair { id: rid(1), what_happened: "a".into(), what_i_did: "b".into(), impact: "c".into(), next_time: "d".into() })
+        .unwrap();
+    ana.merge_from(&mut ben);
+    ana.act(T0, Action::WriteHeard { id: rid(2), about: rid(1), text: "I heard you".into() }).unwrap();
+    ana.act(T0, Action::AnswerQuestion { day: "2026-12-07".into(), question: question().into(), sealed: sealed(1) }).unwrap();
+    ben.merge_from(&mut ana);
+    let kinds = |v: &View, me: &PartnerId| waiting_for(v, me, now, now).into_iter().map(|w| w.kind).collect::<Vec<_>>();
+    // Ben: a reflection on his repair waits, and Ana's answer to today's question.
+    assert_eq!(kinds(ben.view(), &ben_id()), [WaitingKind::Heard, WaitingKind::Question]);
+    // Ana: nothing of hers waits on Ben (her repair-answer aside): no "Ben has not answered".
+    assert!(!kinds(ana.view(), &ana_id()).contains(&WaitingKind::Question));
+    assert!(!kinds(ana.view(), &ana_id()).contains(&WaitingKind::Heard));
+    ben.act(now, Action::AnswerHeard { id: rid(2), answer: HeardAnswer::Yes, note: None }).unwrap();
+    ben.act(now, Action::AnswerQuestion { day: "2026-12-07".into(), question: question().into(), sealed: sealed(2) }).unwrap();
+    assert!(kinds(ben.view(), &ben_id()).is_empty(), "answered is gone");
+    // A day and a half later, an unanswered question no longer waits.
+    let mut carl = Replica::new(actor(3, 3), "Carl");
+    carl.merge_from(&mut ana);
+    let later = T0.plus_ms(37 * Timestamp::HOUR);
+    assert!(!waiting_for(carl.view(), &actor(3, 3).partner, later, later).iter().any(|w| w.kind == WaitingKind::Question));
+}

@@ -30,6 +30,11 @@ pub fn sentence(view: &View, w: &Waiting, now: Timestamp) -> String {
             }
         }
         WaitingKind::Review => "An agreement is up for review".into(),
+        WaitingKind::Heard => {
+            let on = record.filter(|id| view.checkins.contains_key(*id)).map_or("your repair", |_| "your check-in");
+            format!("{who} wrote what they heard in {on}")
+        }
+        WaitingKind::Question => format!("{who} answered today's question"),
         WaitingKind::Thanks => format!("{who} thanked you"),
     }
 }
@@ -42,6 +47,8 @@ pub fn next_step(w: &Waiting) -> &'static str {
         WaitingKind::Agreement => "Read it, and accept it if it feels right.",
         WaitingKind::Acknowledge => "Let them know you saw it.",
         WaitingKind::Review => "Look at it together and see whether it still fits.",
+        WaitingKind::Heard => "Say whether that's it, when you like.",
+        WaitingKind::Question => "Answer it too, if you like, and you'll read each other's answers.",
         WaitingKind::Thanks => "Read it.",
     }
 }

@@ -72,7 +72,8 @@ impl Screen {
             Screen::Agreements => &[WaitingKind::Agreement, WaitingKind::Review],
             Screen::Promises => &[WaitingKind::Acknowledge],
             Screen::Gratitude => &[WaitingKind::Thanks],
-            Screen::Repairs => &[WaitingKind::Repair],
+            Screen::Repairs => &[WaitingKind::Repair, WaitingKind::Heard],
+            Screen::Together => &[WaitingKind::Question],
             Screen::Pause => &[WaitingKind::Pause],
             _ => &[],
         }

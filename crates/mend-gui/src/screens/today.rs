@@ -117,7 +117,9 @@ fn for_you(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{said}."));
             ui.label(egui::RichText::new(mend_engine::waiting::next_step(w)).weak());
-            let to = Screen::of(w.kind);
+            // A reflection on a check-in is answered where the check-in is.
+            let on_checkin = w.kind == mend_engine::core::WaitingKind::Heard && w.record.as_ref().is_some_and(|r| snap.view.checkins.contains_key(r));
+            let to = if on_checkin { Screen::CheckIns } else { Screen::of(w.kind) };
             if to != Screen::Today && ui.button(format!("Open {}", to.label())).on_hover_text(said.as_str()).clicked() {
                 open = Some(to);
             }
