@@ -221,7 +221,7 @@ pub fn question(engine: &mut Engine, cmd: Option<QuestionCmd>) -> Result<()> {
             Ok(())
         }
         QuestionCmd::List { json } => {
-            let all = engine.questions_asked();
+            let all = engine.questions_asked(usize::MAX);
             if json {
                 return print_json(&serde_json::to_value(&all)?);
             }

@@ -175,21 +175,45 @@ pub fn asked(v: &View, me: &PartnerId, keys: &Keys, day: &str, question: &'stati
     Asked { day: day.to_owned(), question: question.id.to_owned(), text: question.text.to_owned(), depth: question.depth.label(), mine, theirs }
 }
 
-/// Every day either of them answered, newest first.
-pub fn all_asked(v: &View, me: &PartnerId, keys: &Keys) -> Vec<Asked> {
-    let mut days: Vec<(&str, &str)> = v.answers.values().map(|a| (a.day.as_str(), a.question.as_str())).collect();
-    days.sort();
-    days.dedup();
-    days.into_iter().rev().filter_map(|(day, q)| questions::by_id(q).map(|q| asked(v, me, keys, day, q))).collect()
+/// The questions either of them answered, newest first, at most `limit`: grouped in one
+/// pass, so ten years of daily answers cost one walk, not one per day.
+pub fn all_asked(v: &View, me: &PartnerId, keys: &Keys, limit: usize) -> Vec<Asked> {
+    type Pair<'a> = (Option<&'a QuestionAnswer>, Option<&'a QuestionAnswer>);
+    let mut days: BTreeMap<(&str, &str), Pair> = BTreeMap::new();
+    for a in v.answers.values() {
+        let e = days.entry((a.day.as_str(), a.question.as_str())).or_default();
+        if &a.partner == me { e.0 = Some(a) } else { e.1 = Some(a) }
+    }
+    days.into_iter()
+        .rev()
+        .filter_map(|((day, q), (mine, theirs))| {
+            let q = questions::by_id(q)?;
+            let show = |a: Option<&QuestionAnswer>| a.map(|a| (a.at, shown(a, me, keys)));
+            Some(Asked {
+                day: day.to_owned(),
+                question: q.id.to_owned(),
+                text: q.text.to_owned(),
+                depth: q.depth.label(),
+                mine: show(mine),
+                theirs: show(theirs),
+            })
+        })
+        .take(limit)
+        .collect()
 }
 
 /// This device's sealed answers whose partner answer is in the space: time to publish
 /// their keys. Only answers whose key this device holds.
 pub fn due_to_open(v: &View, me: &PartnerId, keys: &Keys) -> Vec<(RecordId, [u8; 32])> {
-    v.answers
-        .values()
-        .filter(|a| &a.partner == me && a.key.is_none())
-        .filter(|a| v.answers_to(&a.day, &a.question).iter().any(|o| &o.partner != me))
+    let waiting: Vec<&QuestionAnswer> = v.answers.values().filter(|a| &a.partner == me && a.key.is_none()).collect();
+    if waiting.is_empty() {
+        return vec![];
+    }
+    let theirs: std::collections::HashSet<(&str, &str)> =
+        v.answers.values().filter(|a| &a.partner != me).map(|a| (a.day.as_str(), a.question.as_str())).collect();
+    waiting
+        .into_iter()
+        .filter(|a| theirs.contains(&(a.day.as_str(), a.question.as_str())))
         .filter_map(|a| keys.get(a.id.as_str()).map(|k| (a.id.clone(), k)))
         .collect()
 }

@@ -722,7 +722,7 @@ impl Worker {
                 let thanks_seen = relist.then(|| e.thanks_seen());
                 if relist {
                     self.doubts_seen = e.doubts_seen();
-                    self.asked = Some(Arc::new((e.question_today(), e.questions_asked())));
+                    self.asked = Some(Arc::new((e.question_today(), e.questions_asked(61))));
                 }
                 let view = match &self.published {
                     Some((h, view, _)) if *h == heads => view.clone(),

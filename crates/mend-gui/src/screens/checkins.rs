@@ -94,7 +94,14 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
         });
     }
     // My own newest answer with a reflection waiting for my word.
-    let mine = l.checkins_newest_first.iter().filter_map(|id| v.checkins.get(id)).find(|c| c.author == me.partner && !v.heard_on(&c.id).is_empty());
+    // From the reflections (few), not the check-ins (ten years of them), in every frame.
+    let mine = v
+        .heard
+        .values()
+        .filter(|h| h.to == me.partner && h.about_kind == mend_engine::core::HeardAbout::CheckIn)
+        .max_by_key(|h| h.at)
+        .and_then(|h| v.checkins.get(&h.about))
+        .filter(|c| c.author == me.partner);
     if let Some(c) = mine {
         section(ui, "What was heard in your answer");
         crate::widgets::card(ui, |ui| {
