@@ -4,7 +4,7 @@
 //! 2,000 journal entries. Records are written through the real rules (mend-core), in time
 //! order, by both partners, so the document has the history real use would give it.
 
-use mend_core::{Action, Actor, Category, CheckInKind, DeviceId, PartnerId, RecordId, RepairResponse, Repeat, SharedDoc, Timestamp};
+use mend_core::{Action, Actor, Category, CheckInKind, DeviceId, HeardAnswer, PartnerId, RecordId, RepairResponse, Repeat, SharedDoc, Timestamp};
 use mend_store::DeviceKey;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -225,6 +225,104 @@ pub fn generate(years: f64, seed: u64) -> Generated {
     Generated { doc, ana: ana_key, ben: ben_key, journal, actions, refused }
 }
 
+/// The practices added later, over the same years (`--practices`): the question of the
+/// day answered by each partner on three days in five (and opened when both answered), 80
+/// goals of four steps, 600 plans and 50 ideas, and a reflection on most repairs. Kept
+/// apart from [`generate`] so the reference data set stays the one every earlier figure
+/// was measured on. Answers are sealed for real (random nonces): the heads differ from run
+/// to run, the counts do not.
+pub fn add_practices(g: &mut Generated, years: f64, seed: u64) {
+    use mend_engine::questions;
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x9e37_79b9);
+    let scale = years / 10.0;
+    let v = g.doc.view().clone();
+    let actor_of = |k: &DeviceKey| v.devices.get(&k.device_id()).map(|d| Actor { partner: d.partner.clone(), device: d.id.clone() });
+    let (Some(ana), Some(ben)) = (actor_of(&g.ana), actor_of(&g.ben)) else { return };
+    let both = [ana, ben];
+    let doc = &mut g.doc;
+    let mut apply = |doc: &mut SharedDoc, who: &Actor, t: Timestamp, a: Action| {
+        let _ = doc.set_device(&who.device);
+        g.actions += 1;
+        if doc.apply(who, t, a).is_err() {
+            g.refused += 1;
+        }
+    };
+    let days = (years * 365.0) as i64;
+    for d in 0..days {
+        let t = START.plus_ms(d * DAY + 21 * Timestamp::HOUR);
+        let day = questions::day_of(t);
+        let q = questions::question_on(doc.view(), &day).id;
+        let mut keys = vec![];
+        for who in &both {
+            if rng.random_bool(0.6) {
+                let key: [u8; 32] = rng.random();
+                let id = questions::answer_id(&day, q, &who.partner);
+                let text = sentence(&mut rng, 8);
+                let Ok(sealed) = questions::seal(&key, &id, &text) else { continue };
+                apply(doc, who, t, Action::AnswerQuestion { day: day.clone(), question: q.to_owned(), sealed });
+                keys.push((who, id, key));
+            }
+        }
+        if keys.len() == 2 {
+            for (who, id, key) in keys {
+                apply(doc, who, t.plus_ms(Timestamp::HOUR), Action::OpenAnswer { id: RecordId::from_key(&id), key: key.to_vec() });
+            }
+        }
+    }
+    let span = (years * 365.0 * DAY as f64) as i64;
+    let at = |rng: &mut StdRng| START.plus_ms(rng.random_range(DAY..span.max(DAY + 1)));
+    for _ in 0..(80.0 * scale).round() as usize {
+        let t = at(&mut rng);
+        let gid = id(&mut rng);
+        apply(doc, &both[rng.random_range(0..2)], t, Action::AddGoal { id: gid.clone(), text: sentence(&mut rng, 4) });
+        for s in 0..4 {
+            let sid = id(&mut rng);
+            apply(
+                doc,
+                &both[rng.random_range(0..2)],
+                t.plus_ms(s * DAY),
+                Action::AddGoalStep { goal: gid.clone(), id: sid.clone(), text: sentence(&mut rng, 3) },
+            );
+            if s < 3 {
+                apply(doc, &both[rng.random_range(0..2)], t.plus_ms((s + 7) * DAY), Action::DoneGoalStep { goal: gid.clone(), step: sid });
+            }
+        }
+        if rng.random_bool(0.5) {
+            apply(doc, &both[rng.random_range(0..2)], t.plus_ms(30 * DAY), Action::CelebrateGoal { id: gid });
+        }
+    }
+    for _ in 0..(600.0 * scale).round() as usize {
+        let t = at(&mut rng);
+        let pid = id(&mut rng);
+        apply(
+            doc,
+            &both[rng.random_range(0..2)],
+            t,
+            Action::PlanTogether { id: pid.clone(), text: sentence(&mut rng, 3), when: Some(t.plus_ms(3 * DAY)) },
+        );
+        if rng.random_bool(0.7) {
+            apply(doc, &both[rng.random_range(0..2)], t.plus_ms(4 * DAY), Action::DoneTogether { id: pid });
+        }
+    }
+    for _ in 0..(50.0 * scale).round() as usize {
+        let t = at(&mut rng);
+        apply(doc, &both[rng.random_range(0..2)], t, Action::AddIdea { id: id(&mut rng), text: sentence(&mut rng, 3) });
+    }
+    let repairs: Vec<(RecordId, PartnerId, Timestamp)> = doc.view().repairs.values().map(|r| (r.id.clone(), r.author.clone(), r.at)).collect();
+    for (rid, author, t) in repairs {
+        if !rng.random_bool(0.75) {
+            continue;
+        }
+        let (by, to) = if author == both[0].partner { (&both[1], &both[0]) } else { (&both[0], &both[1]) };
+        let hid = id(&mut rng);
+        apply(doc, by, t.plus_ms(DAY), Action::WriteHeard { id: hid.clone(), about: rid, text: sentence(&mut rng, 6) });
+        if rng.random_bool(0.8) {
+            let answer = HeardAnswer::ALL[rng.random_range(0..2)];
+            apply(doc, to, t.plus_ms(2 * DAY), Action::AnswerHeard { id: hid, answer, note: None });
+        }
+    }
+}
+
 /// Ana's device id, for tests.
 pub fn device_of(k: &DeviceKey) -> DeviceId {
     k.device_id()
@@ -248,5 +346,17 @@ mod tests {
         assert!(occurrences > 300, "promises get settled: {occurrences}");
         assert!(a.refused * 10 < a.actions, "most generated actions pass the rules: {} of {}", a.refused, a.actions);
         assert_ne!(generate(0.3, 43).doc.heads(), b.doc.heads());
+    }
+
+    #[test]
+    fn the_practices_are_added_through_the_rules() {
+        let mut g = generate(0.3, 42);
+        let before = g.refused;
+        add_practices(&mut g, 0.3, 42);
+        let v = g.doc.view();
+        assert!(v.answers.len() > 80, "about 1.2 answers a day: {}", v.answers.len());
+        assert!(v.answers.values().any(|a| a.key.is_some()), "some opened");
+        assert!(v.goals.len() >= 2 && v.together.len() > 10, "{} goals, {} plans", v.goals.len(), v.together.len());
+        assert_eq!(g.refused, before, "every practice action passed the rules");
     }
 }

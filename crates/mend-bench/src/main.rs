@@ -1,4 +1,4 @@
-//! `cargo run --release -p mend-bench [-- --years 1,3,10 --seed 7]`
+//! `cargo run --release -p mend-bench [-- --years 1,3,10 --seed 7] [--practices]`
 //!
 //! Generates years of a couple's data, builds real profiles from them, and measures each
 //! figure against a reference taken in the same run (these machines are noisy: the ratio
@@ -105,7 +105,10 @@ fn main() {
         // figures measured on running processes: idle cost, memory, a CLI action.
         let out = Path::new(args.get(i + 1).expect("--write-profiles DIR"));
         let years: f64 = args.iter().position(|a| a == "--years").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(10.0);
-        let g = mend_bench::generate(years, 7);
+        let mut g = mend_bench::generate(years, 7);
+        if args.iter().any(|a| a == "--practices") {
+            mend_bench::add_practices(&mut g, years, 7);
+        }
         let ben_doc = mend_core::SharedDoc::from_doc(g.doc.doc().clone()).expect("a copy of the space");
         drop(Engine::import(&out.join("ana"), g.ana, g.doc).expect("import Ana's profile"));
         drop(Engine::import(&out.join("ben"), g.ben, ben_doc).expect("import Ben's profile"));
@@ -119,6 +122,9 @@ fn main() {
         .map(|s| s.split(',').filter_map(|y| y.parse().ok()).collect())
         .unwrap_or_else(|| vec![1.0, 3.0, 10.0]);
     let seed: u64 = args.iter().position(|a| a == "--seed").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(7);
+    // The practices (goals, time together, what I heard, daily sealed answers) on top of the
+    // reference data set: the same figures, to compare with a run without them.
+    let practices = args.iter().any(|a| a == "--practices");
 
     let empty = tempfile::tempdir().expect("temp");
     drop(Engine::init(&empty.path().join("p"), "Ana", "laptop").expect("init"));
@@ -130,6 +136,9 @@ fn main() {
         // Against a reference in the same run: applying the same change to the document.
         let y = years.last().copied().unwrap_or(10.0);
         let mut g = mend_bench::generate(y, seed);
+        if practices {
+            mend_bench::add_practices(&mut g, y, seed);
+        }
         let device = g.ben.device_id();
         let ben = mend_core::Actor { partner: g.doc.view().devices[&device].partner.clone(), device };
         let mut elsewhere = mend_core::SharedDoc::from_doc(g.doc.doc().clone()).expect("a copy of the space");
@@ -161,7 +170,10 @@ fn main() {
     if args.iter().any(|a| a == "--frames") {
         let ten = tempfile::tempdir().expect("temp");
         let y = years.last().copied().unwrap_or(10.0);
-        let g = mend_bench::generate(y, seed);
+        let mut g = mend_bench::generate(y, seed);
+        if practices {
+            mend_bench::add_practices(&mut g, y, seed);
+        }
         drop(Engine::import(&ten.path().join("p"), g.ana, g.doc).expect("import"));
         let busy = frame_ms(&ten.path().join("p"));
         let quiet = frame_ms(&empty.path().join("p"));
@@ -192,6 +204,9 @@ fn main() {
     for y in years {
         let t0 = Instant::now();
         let mut g = mend_bench::generate(y, seed);
+        if practices {
+            mend_bench::add_practices(&mut g, y, seed);
+        }
         let gen_s = t0.elapsed().as_secs_f64();
         let records = g.doc.view().record_count();
         let occurrences: usize = g.doc.view().promises.values().map(|p| p.occurrences.len()).sum();
