@@ -110,3 +110,16 @@ fn the_love_languages_quiz_suggests_an_order_the_partner_then_sees() {
     refused(&a, &["profile", "quiz", "--answers", "12"], "give one 1 or 2 for each");
     refused(&a, &["profile", "quiz"], "--answers");
 }
+
+#[test]
+fn during_a_pause_either_can_suggest_a_time_to_talk_and_both_see_it() {
+    let (a, b) = paired_couple();
+    a.ok(&["pause", "start", "--minutes", "30", "--note", "need a walk"]);
+    exchange(&a, &b);
+    b.create(&["pause", "talk", "--at", "+2h"]);
+    exchange(&a, &b);
+    let status = a.ok(&["pause", "status"]);
+    assert!(status.contains("Ana is pausing until") && status.contains("Ben suggested talking at"), "{status}");
+    assert!(a.ok(&["history"]).contains("suggested a time to talk"));
+    refused(&b, &["pause", "talk", "--at", "whenever"], "not a time Mend understands");
+}

@@ -373,8 +373,17 @@ pub enum PauseCmd {
     },
     /// End the pause.
     End,
-    /// Whether a pause is on, and until when.
+    /// Whether a pause is on, until when, and any time to talk suggested for afterwards.
     Status,
+    /// Suggest a time to talk once the pause is over (either of you can; prints its id).
+    Talk {
+        /// When: 21:00, 2026-12-01 21:00, +2h.
+        #[arg(long)]
+        at: String,
+        /// A line to go with it.
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

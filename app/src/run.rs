@@ -1,6 +1,6 @@
 use crate::cli::*;
 use anyhow::{Context, Result, anyhow, bail};
-use mend_engine::core::{AgreementGroup, Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp};
+use mend_engine::core::{AgreementGroup, Category, CheckInKind, LoveLanguage, PartnerId, RepairResponse, Repeat, Timestamp, TogetherKind};
 use mend_engine::{Command, Engine, printable, when};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -307,7 +307,17 @@ fn dispatch(engine: &mut Engine, cmd: Cmd) -> Result<()> {
             if !any {
                 writeln!(out, "No pause is active.")?;
             }
+            // Times to talk suggested during the pauses still on, and not yet had.
+            let started = v.active_pauses(now).map(|p| p.started_at).min();
+            for t in v.together.values().filter(|t| t.kind == TogetherKind::Talk && t.done.is_none() && started.is_some_and(|s| t.at >= s)) {
+                let who = if t.author == engine.me().partner { "You".to_owned() } else { one_line(v.partner_name(&t.author)) };
+                writeln!(out, "{who} suggested talking at {}", t.when.map(when::format).unwrap_or_default())?;
+            }
             Ok(())
+        }
+        Cmd::Pause(PauseCmd::Talk { at, note }) => {
+            let when = time(engine, &at)?;
+            created(engine, Command::SuggestTalk { when, note })
         }
         Cmd::Show { json } => {
             if json {

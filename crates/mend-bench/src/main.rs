@@ -58,7 +58,9 @@ fn peak_of_open(profile: &Path) -> f64 {
 fn frame_ms(profile: &Path) -> Vec<(&'static str, Stats)> {
     use mend_gui::{BackendConfig, MendApp, Phase, Screen};
     let mut out = vec![];
-    for screen in [Screen::Today, Screen::Agreements, Screen::Promises, Screen::Gratitude, Screen::CheckIns, Screen::Repairs, Screen::Together, Screen::Devices] {
+    for screen in
+        [Screen::Today, Screen::Agreements, Screen::Promises, Screen::Gratitude, Screen::CheckIns, Screen::Repairs, Screen::Together, Screen::Devices]
+    {
         let cfg = BackendConfig {
             dir: profile.to_path_buf(),
             net: None,
