@@ -53,17 +53,29 @@ pub fn profile_exists(dir: &std::path::Path) -> bool {
 /// Where the network mode chosen in Settings is kept (in the profile's `sync/` folder).
 const NETWORK_BLOB: &str = "network.json";
 
+fn saved_network(dir: &std::path::Path) -> serde_json::Value {
+    mend_store::Blobs::new(dir).load(NETWORK_BLOB).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or(serde_json::Value::Null)
+}
+
 /// The network mode this profile chose in Settings: `Some(true)` for local-only.
 pub fn saved_local_only(dir: &std::path::Path) -> Option<bool> {
-    let bytes = mend_store::Blobs::new(dir).load(NETWORK_BLOB)?;
-    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?["local_only"].as_bool()
+    saved_network(dir)["local_only"].as_bool()
+}
+
+/// The couple's own relay as this profile saved it in Settings, if any.
+pub fn saved_relay(dir: &std::path::Path) -> Option<String> {
+    saved_network(dir)["relay"].as_str().map(str::to_owned)
 }
 
 /// The network for a command or the window: local-only when the flag, `MEND_NET=local`, or
-/// the profile's saved choice says so; otherwise relays and discovery.
+/// the profile's saved choice says so; otherwise relays and discovery. The relay saved in
+/// Settings, if any (a `--relay` given to a command replaces it). A saved relay that no
+/// longer reads as one is left out, and logged: the device then uses the usual relays.
 pub fn net_config(dir: &std::path::Path, flag: bool, env: Option<&str>, bind: Option<std::net::SocketAddr>) -> NetConfig {
     let local = flag || env == Some("local") || saved_local_only(dir) == Some(true);
-    NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind, relay: None, relay_only: false }
+    let relay = saved_relay(dir)
+        .and_then(|r| parse_relay_url(&r).map_err(|e| tracing::warn!(error = %e, "the saved relay does not read as one; using none")).ok());
+    NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind, relay, relay_only: false }
 }
 
 impl Engine {
@@ -72,9 +84,30 @@ impl Engine {
         mend_sync::peers::Peers::from_blob(self.blobs().load(mend_sync::peers::BLOB)).peers
     }
 
-    /// Saves the network mode for the next start (Settings).
+    /// Saves the network mode for the next start (Settings), keeping the saved relay.
     pub fn set_local_only(&self, local_only: bool) -> Result<(), EngineError> {
-        Ok(self.blobs().save(NETWORK_BLOB, serde_json::json!({ "local_only": local_only }).to_string().as_bytes())?)
+        let mut n = saved_network(self.dir());
+        if !n.is_object() {
+            n = serde_json::json!({});
+        }
+        n["local_only"] = serde_json::json!(local_only);
+        Ok(self.blobs().save(NETWORK_BLOB, n.to_string().as_bytes())?)
+    }
+
+    /// Saves the couple's own relay for the next start (Settings), or clears it. The text
+    /// must read as a relay's address; it is checked here so that a typo is said at once,
+    /// not found at the next start.
+    pub fn set_relay(&self, relay: Option<&str>) -> Result<(), EngineError> {
+        let relay = relay.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = relay {
+            parse_relay_url(r).map_err(|e| EngineError::Pairing(format!("that relay address does not work: {e}")))?;
+        }
+        let mut n = saved_network(self.dir());
+        if !n.is_object() {
+            n = serde_json::json!({});
+        }
+        n["relay"] = relay.map_or(serde_json::Value::Null, |r| serde_json::json!(r));
+        Ok(self.blobs().save(NETWORK_BLOB, n.to_string().as_bytes())?)
     }
 }
 
@@ -95,5 +128,22 @@ mod net_tests {
         assert_eq!(mode(false, None), mend_sync::NetMode::LocalOnly);
         e.set_local_only(false).unwrap();
         assert_eq!(mode(false, None), mend_sync::NetMode::Default);
+    }
+
+    #[test]
+    fn the_saved_relay_is_used_at_every_start_until_cleared_and_keeps_the_mode() {
+        let t = tempfile::tempdir().unwrap();
+        let e = Engine::init(t.path(), "Ana", "laptop").unwrap();
+        assert_eq!(net_config(t.path(), false, None, None).relay, None);
+        assert!(e.set_relay(Some("relay.example.org")).is_err(), "an address without its scheme is refused at once");
+        e.set_local_only(true).unwrap();
+        e.set_relay(Some("https://relay.example.org")).unwrap();
+        let n = net_config(t.path(), false, None, None);
+        assert_eq!(n.relay.map(|r| r.to_string()), Some("https://relay.example.org/".to_owned()));
+        assert_eq!(n.mode, mend_sync::NetMode::LocalOnly, "saving the relay kept the mode");
+        e.set_local_only(false).unwrap();
+        assert_eq!(saved_relay(t.path()).as_deref(), Some("https://relay.example.org"), "saving the mode kept the relay");
+        e.set_relay(None).unwrap();
+        assert_eq!(net_config(t.path(), false, None, None).relay, None);
     }
 }

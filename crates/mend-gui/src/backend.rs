@@ -71,6 +71,10 @@ pub enum Request {
     SetLocalOnly {
         local_only: bool,
     },
+    /// Settings: the couple's own relay for the next start (None: the usual relays).
+    SetRelay {
+        relay: Option<String>,
+    },
     JournalUnlock {
         passphrase: Zeroizing<String>,
         /// A new passphrase typed a second time (None to open an existing journal).
@@ -635,6 +639,14 @@ impl Worker {
                     "Saved: from the next start Mend uses only addresses it already knows (no relays, no discovery).".into()
                 } else {
                     "Saved: from the next start Mend uses relays and discovery, so you find each other anywhere.".into()
+                })
+            }
+            Request::SetRelay { relay } => {
+                let relay = relay.filter(|r| !r.trim().is_empty());
+                self.node()?.engine().set_relay(relay.as_deref()).map_err(|e| sentence(&e))?;
+                Ok(match relay {
+                    Some(r) => format!("Saved: from the next start Mend goes through your relay at {}.", r.trim()),
+                    None => "Saved: from the next start Mend uses the usual relays.".into(),
                 })
             }
             Request::JournalUnlock { passphrase, again } => {

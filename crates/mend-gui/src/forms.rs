@@ -177,6 +177,8 @@ pub struct SettingsForm {
     pub backup_dialog: Pending<Option<std::path::PathBuf>>,
     /// The love-languages quiz: which choice of each question (None: not answered yet).
     pub quiz: Vec<Option<u8>>,
+    /// The couple's own relay, as typed (filled from the one in use at first show).
+    pub relay: String,
 }
 
 #[derive(Default)]

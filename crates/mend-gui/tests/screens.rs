@@ -541,6 +541,31 @@ fn settings_saves_the_network_mode_for_the_next_start() {
 }
 
 #[test]
+fn settings_keeps_the_couple_s_own_relay_for_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Settings");
+    let field = "Our own relay (optional, like https://relay.example.org)";
+    type_into(&mut h, field, "relay.example.org");
+    click_in_view(&mut h, "Use this relay from the next start");
+    idle(&mut h);
+    // No scheme: refused beside the field, in words, and nothing saved.
+    assert!(h.state().error_of("settings.relay").is_some_and(|e| e.contains("https://")), "{:?}", h.state().error_of("settings.relay"));
+    assert_eq!(mend_engine::saved_relay(dir.path()), None);
+    replace_text(&mut h, field, "https://relay.example.org");
+    click_in_view(&mut h, "Use this relay from the next start");
+    idle(&mut h);
+    assert_eq!(mend_engine::saved_relay(dir.path()).as_deref(), Some("https://relay.example.org"));
+    let net = mend_engine::net_config(dir.path(), false, None, None);
+    assert_eq!(net.relay.map(|r| r.host_str().unwrap_or_default().to_owned()).as_deref(), Some("relay.example.org"));
+    click_in_view(&mut h, "Use the usual relays from the next start");
+    idle(&mut h);
+    assert_eq!(mend_engine::saved_relay(dir.path()), None);
+}
+
+#[test]
 fn settings_saves_which_notifications_and_when_they_are_quiet() {
     let dir = tempfile::tempdir().unwrap();
     profile(dir.path(), "Ana");

@@ -13,6 +13,7 @@ pub const PROFILE: &str = "settings.profile";
 pub const EXPORT: &str = "settings.export";
 pub const BACKUP: &str = "settings.backup";
 pub const REMINDER: &str = "settings.backup_reminder";
+pub const RELAY: &str = "settings.relay";
 
 pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io) {
     let Some(me) = &snap.me else { return };
@@ -24,6 +25,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
             f.love = p.love_languages.clone();
         }
         f.export_path = snap.profile_dir.join("mend-export.md").display().to_string();
+        f.relay = snap.net.relay.clone().unwrap_or_default();
         f.backup_path = home_or(&snap.profile_dir).join("mend.mendbackup").display().to_string();
         f.loaded = true;
     }
@@ -109,6 +111,23 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut I
         }
     });
     io.feedback(ui, NETWORK);
+    ui.add_space(6.0);
+    ui.label(match &snap.net.relay {
+        Some(r) => format!("Relay: your own, at {r}. Only it sees when your devices connect."),
+        None => "Relay: the usual ones (run by n0). They pass encrypted traffic when your devices cannot reach each other directly.".into(),
+    });
+    field(ui, "Our own relay (optional, like https://relay.example.org)", &mut f.relay);
+    ui.horizontal_wrapped(|ui| {
+        if ui.add_enabled(!io.busy(RELAY), egui::Button::new("Use this relay from the next start")).clicked() {
+            io.send(RELAY, Request::SetRelay { relay: Some(f.relay.clone()) });
+        }
+        if ui.add_enabled(!io.busy(RELAY), egui::Button::new("Use the usual relays from the next start")).clicked() {
+            f.relay.clear();
+            io.send(RELAY, Request::SetRelay { relay: None });
+        }
+    });
+    io.feedback(ui, RELAY);
+    ui.label(egui::RichText::new("docs/network.md says how to run a relay of your own, and what each choice shows to whom.").weak());
     in_the_background(ui, snap, io);
 }
 
