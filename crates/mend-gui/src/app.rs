@@ -243,6 +243,24 @@ impl MendApp {
             Phase::Ready => {}
         }
         let first_run = self.screen == Screen::FirstRun;
+        // Ctrl+1 … Ctrl+9 open the first nine screens of the sidebar, in its order.
+        if !first_run {
+            const KEYS: [egui::Key; 9] = [
+                egui::Key::Num1,
+                egui::Key::Num2,
+                egui::Key::Num3,
+                egui::Key::Num4,
+                egui::Key::Num5,
+                egui::Key::Num6,
+                egui::Key::Num7,
+                egui::Key::Num8,
+                egui::Key::Num9,
+            ];
+            let picked = ui.ctx().input_mut(|i| KEYS.iter().position(|k| i.consume_key(egui::Modifiers::COMMAND, *k)));
+            if let Some(n) = picked {
+                self.screen = Screen::SIDEBAR[n];
+            }
+        }
         if !first_run {
             egui::Panel::left("sidebar").resizable(false).exact_size(180.0).show(ui, |ui| {
                 ui.add_space(8.0);
@@ -251,7 +269,13 @@ impl MendApp {
                 ui.add_space(8.0);
                 for s in Screen::SIDEBAR {
                     ui.horizontal(|ui| {
-                        if ui.selectable_label(self.screen == s, s.label()).clicked() {
+                        let shortcut = Screen::SIDEBAR.iter().position(|x| *x == s).filter(|i| *i < 9).map(|i| format!(" (Ctrl+{})", i + 1));
+                        let r = ui.selectable_label(self.screen == s, s.label());
+                        let r = match shortcut {
+                            Some(k) => r.on_hover_text(format!("{}{k}", s.label())),
+                            None => r,
+                        };
+                        if r.clicked() {
                             self.screen = s;
                         }
                         // A calm count of what waits there, gone once answered: a quiet

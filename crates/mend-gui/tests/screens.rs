@@ -487,6 +487,14 @@ fn the_sidebar_works_from_the_keyboard() {
     h.run_ok();
     assert_eq!(h.state().screen, mend_gui::Screen::Promises);
     assert!(shows(&h, "Make a promise"));
+    // Ctrl+N opens the Nth screen of the sidebar.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num7);
+    h.run_ok();
+    assert_eq!(h.state().screen, mend_gui::Screen::SIDEBAR[6]);
+    assert_eq!(h.state().screen, mend_gui::Screen::Together);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num1);
+    h.run_ok();
+    assert_eq!(h.state().screen, mend_gui::Screen::Today);
 }
 
 #[test]

@@ -12,8 +12,11 @@ pub fn show(ui: &mut egui::Ui) {
         "Gratitude: notice the effort. Small things count.",
         "Check-ins: a few minutes a day, a longer one each week. Your partner sees all of it, the ratings too. The charts show the trend, not a score.",
         "Repairs: name what you did, its impact, and what you will do differently. Your partner answers when they are ready.",
-        "Pause: when things get heated, take a break. Your partner sees when you will be back.",
+        "Together: one question a day for the two of you (your answer stays sealed until your partner has answered too), goals in small steps, and time together.",
+        "What I heard: under your partner's repair or check-in, write back what you understood. They say whether that's it.",
+        "Pause: when things get heated, take a break. Your partner sees when you will be back. A breathing guide is there if it helps, and either of you can suggest a time to talk afterwards.",
         "Journal: write for yourself first. The \"I feel\" helper turns blame into something your partner can hear.",
+        "Keys: Ctrl+1 to Ctrl+9 open the screens of the sidebar, in order; Tab moves between controls.",
         "With the window closed: in Settings, Mend can keep syncing and telling you what comes after you close it, or start when you log in. Both are off until you choose them.",
     ] {
         ui.label(format!("• {line}"));
