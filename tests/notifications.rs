@@ -177,7 +177,11 @@ fn the_choices_are_kept_on_this_device_and_bad_ones_are_explained() {
     let a = Device::init("Ana");
     let status = |d: &Device| -> serde_json::Value { serde_json::from_str(&d.ok(&["notifications", "status", "--json"])).expect("json") };
     let s = status(&a);
-    assert!(s["kinds"].as_object().expect("kinds").values().all(|v| v == true), "all on by default: {s}");
+    let partner_kinds = |s: &serde_json::Value| {
+        s["kinds"].as_object().expect("kinds").iter().filter(|(k, _)| !["promise-due", "checkin"].contains(&k.as_str())).all(|(_, v)| v == true)
+    };
+    assert!(partner_kinds(&s), "what the partner does: all on by default: {s}");
+    assert_eq!((s["kinds"]["promise-due"].clone(), s["kinds"]["checkin"].clone()), (false.into(), false.into()), "reminders off by default: {s}");
     assert_eq!((s["quiet"].clone(), s["discreet"].clone()), (serde_json::Value::Null, false.into()));
     a.ok(&["notifications", "off", "repair", "thanks"]);
     a.ok(&["notifications", "quiet", "22:00-07:30"]);
@@ -187,9 +191,10 @@ fn the_choices_are_kept_on_this_device_and_bad_ones_are_explained() {
     a.ok(&["notifications", "on"]);
     a.ok(&["notifications", "quiet", "off"]);
     let s = status(&a);
-    assert!(s["kinds"].as_object().expect("kinds").values().all(|v| v == true) && s["quiet"].is_null(), "{s}");
+    assert!(partner_kinds(&s) && s["quiet"].is_null(), "{s}");
+    assert_eq!(s["kinds"]["promise-due"], false, "`on` alone never turns a reminder on: {s}");
     for (args, says) in [
-        (&["notifications", "off", "reminders"][..], "choose from pause, repair, answered, agreement, thanks"),
+        (&["notifications", "off", "reminders"][..], "choose from pause, repair, answered, agreement, thanks, promise-due, checkin"),
         (&["notifications", "quiet", "late"][..], "write it like 22:00-07:30"),
         (&["notifications", "discreet", "yes"][..], "write on or off"),
     ] {
@@ -197,4 +202,27 @@ fn the_choices_are_kept_on_this_device_and_bad_ones_are_explained() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!o.status.success() && err.contains(says), "{args:?}: {err}");
     }
+}
+
+/// Issue 13: a reminder of one's own is off until chosen; once on, a promise due soon is
+/// told once, by its time, never by its words.
+#[test]
+fn a_promise_of_mine_due_soon_is_a_reminder_only_once_i_turned_it_on() {
+    let Some(bus) = session_bus() else { return };
+    let (_conn, seen) = notification_service(&bus);
+    let a = Device::init("Ana");
+    let status = a.ok(&["notifications", "status"]);
+    assert!(status.contains("promise-due off") && status.contains("checkin     off"), "{status}");
+    a.ok(&["notifications", "on", "promise-due"]);
+    assert!(a.ok(&["notifications", "status"]).contains("promise-due on"));
+    let serve = serve_on(&a, &bus);
+    a.create(&["promise", "make", "--text", "SECRET-call-mum", "--due", "+5m"]);
+    let got = wait_for(&seen, 1, &serve);
+    assert!(got[0].starts_with("A promise of yours is due"), "{got:?}");
+    assert!(!got[0].contains("SECRET"), "a notification never shows the words: {got:?}");
+    let o = a.run(&["notifications", "checkin-at", "8pm"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("not a time of the day"));
+    a.ok(&["notifications", "checkin-at", "20:30"]);
+    assert!(a.ok(&["notifications", "status"]).contains("checkin at  20:30"));
+    serve.stop();
 }

@@ -13,8 +13,9 @@ use crate::waiting::{THANKS_NEW_FOR, WaitingKind, waiting_for};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// What a notification can be about. Only what the partner did: Mend never notifies
-/// about a person's own records, and never counts.
+/// What a notification can be about: what the partner did (on unless turned off), and two
+/// reminders of one's own that are off unless chosen (a promise of yours is due, the time
+/// you chose for your check-in). Never a count, never what the partner has not done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoticeKind {
@@ -28,10 +29,21 @@ pub enum NoticeKind {
     Agreement,
     /// A note of thanks from the partner.
     Thanks,
+    /// One of this partner's own promises is due (opt-in).
+    PromiseDue,
+    /// The time this partner chose for their check-in, on a day without one yet (opt-in).
+    CheckIn,
 }
 
 impl NoticeKind {
+    /// What the partner did: on unless turned off.
     pub const ALL: [NoticeKind; 5] = [NoticeKind::Pause, NoticeKind::Repair, NoticeKind::Answered, NoticeKind::Agreement, NoticeKind::Thanks];
+    /// One's own reminders: off unless turned on.
+    pub const REMINDERS: [NoticeKind; 2] = [NoticeKind::PromiseDue, NoticeKind::CheckIn];
+
+    pub fn is_reminder(self) -> bool {
+        NoticeKind::REMINDERS.contains(&self)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,11 +52,13 @@ impl NoticeKind {
             NoticeKind::Answered => "answered",
             NoticeKind::Agreement => "agreement",
             NoticeKind::Thanks => "thanks",
+            NoticeKind::PromiseDue => "promise-due",
+            NoticeKind::CheckIn => "checkin",
         }
     }
 
     pub fn parse(s: &str) -> Option<NoticeKind> {
-        NoticeKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+        NoticeKind::ALL.into_iter().chain(NoticeKind::REMINDERS).find(|k| k.as_str() == s.trim())
     }
 
     /// What it is about, for a settings list: "Your partner asks for a pause".
@@ -55,6 +69,8 @@ impl NoticeKind {
             NoticeKind::Answered => "your partner answers your repair",
             NoticeKind::Agreement => "an agreement waits for you",
             NoticeKind::Thanks => "a note of thanks",
+            NoticeKind::PromiseDue => "a promise of yours is due (a reminder; off unless you turn it on)",
+            NoticeKind::CheckIn => "your check-in time, on a day without one (a reminder; off unless you turn it on)",
         }
     }
 }
@@ -69,16 +85,18 @@ pub struct QuietHours {
 
 pub const MINUTES_A_DAY: u16 = 24 * 60;
 
+/// "20:30" as minutes since midnight.
+pub fn minute_of_day(t: &str) -> Option<u16> {
+    let (h, m) = t.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
 impl QuietHours {
     /// Accepts "22:00-07:00" (spaces allowed around the dash).
     pub fn parse(s: &str) -> Option<QuietHours> {
         let (a, b) = s.split_once('-')?;
-        let minute = |t: &str| -> Option<u16> {
-            let (h, m) = t.trim().split_once(':')?;
-            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-            (h < 24 && m < 60).then_some(h * 60 + m)
-        };
-        let q = QuietHours { from: minute(a)?, until: minute(b)? };
+        let q = QuietHours { from: minute_of_day(a)?, until: minute_of_day(b)? };
         (q.from != q.until).then_some(q)
     }
 
@@ -111,12 +129,67 @@ pub struct NoticeSettings {
     pub quiet: Option<QuietHours>,
     /// Say only "something from Sam", not what it is.
     pub discreet: bool,
+    /// The reminders turned on (none unless chosen).
+    pub reminders: BTreeSet<NoticeKind>,
+    /// The check-in reminder's time, in minutes since local midnight.
+    pub checkin_at: Option<u16>,
 }
+
+/// The check-in reminder's time when none was chosen: 20:00.
+pub const DEFAULT_CHECKIN_AT: u16 = 20 * 60;
 
 impl NoticeSettings {
     pub fn is_on(&self, kind: NoticeKind) -> bool {
-        !self.off.contains(&kind)
+        if kind.is_reminder() { self.reminders.contains(&kind) } else { !self.off.contains(&kind) }
     }
+}
+
+/// How early a promise's reminder comes, and how long after its time it is still worth it.
+const DUE_BEFORE: i64 = 10 * Timestamp::MINUTE;
+const DUE_AFTER: i64 = Timestamp::HOUR;
+
+/// This partner's own reminders that are due now (only the kinds turned on), and in how
+/// many minutes the next one comes, so the caller can decide again then. `minute` is the
+/// local minute of the day and `today_from` the start of the local day.
+pub fn reminders(
+    view: &View,
+    me: &PartnerId,
+    now: Timestamp,
+    settings: &NoticeSettings,
+    minute: u16,
+    today_from: Timestamp,
+) -> (Vec<Notice>, Option<u16>) {
+    let mut out = vec![];
+    let mut next: Option<i64> = None;
+    let mut sooner = |ms: i64| next = Some(next.map_or(ms, |n: i64| n.min(ms)));
+    if settings.is_on(NoticeKind::PromiseDue) {
+        for p in view.promises.values().filter(|p| &p.promiser == me && p.open) {
+            let Some(due) = p.next_due else { continue };
+            if now.0 >= due.0 - DUE_BEFORE && now.0 < due.0 + DUE_AFTER {
+                out.push(Notice {
+                    key: format!("due:{}:{}", p.id, due.0),
+                    kind: NoticeKind::PromiseDue,
+                    from: None,
+                    record: Some(p.id.clone()),
+                    until: Some(due),
+                });
+            } else if due.0 - DUE_BEFORE > now.0 {
+                sooner(due.0 - DUE_BEFORE - now.0);
+            }
+        }
+    }
+    if settings.is_on(NoticeKind::CheckIn) {
+        let at = settings.checkin_at.unwrap_or(DEFAULT_CHECKIN_AT);
+        let done_today = view.checkins.values().any(|c| &c.author == me && c.at >= today_from);
+        if minute >= at && !done_today {
+            out.push(Notice { key: format!("checkin:{}", today_from.0), kind: NoticeKind::CheckIn, from: None, record: None, until: None });
+        } else if minute < at {
+            sooner(i64::from(at - minute) * Timestamp::MINUTE);
+        }
+    }
+    // Minutes, rounded up, at most a day (a decision is cheap; a missed reminder is not).
+    let again = next.map(|ms| ((ms + Timestamp::MINUTE - 1) / Timestamp::MINUTE).clamp(1, i64::from(MINUTES_A_DAY)) as u16);
+    (out, again)
 }
 
 /// One piece of news that could be told. `key` names it for good: the same news has the

@@ -126,3 +126,45 @@ fn quiet_hours_read_as_people_write_them() {
     }
     assert_eq!(NoticeKind::ALL.map(|k| NoticeKind::parse(k.as_str())), NoticeKind::ALL.map(Some));
 }
+
+/// Issue 13: one's own reminders are opt-in, come once at their time, and say when the next
+/// one comes so the notifier wakes for it.
+#[test]
+fn own_reminders_are_off_unless_chosen_and_come_at_their_time() {
+    let (mut a, _b) = couple();
+    let ana = a.me.partner.clone();
+    let due = T0.plus_ms(3 * Timestamp::HOUR);
+    a.act(T0, Action::MakePromise { id: rid(1), text: "Call mum".into(), due: Some(due), repeat: Repeat::None, from_repair: None }).unwrap();
+    let midnight = T0;
+    let off = NoticeSettings::default();
+    assert_eq!(reminders(a.view(), &ana, T0, &off, 14 * 60, midnight), (vec![], None), "off by default: nothing, and no wake-up");
+
+    let on = NoticeSettings { reminders: [NoticeKind::PromiseDue, NoticeKind::CheckIn].into(), checkin_at: Some(20 * 60), ..Default::default() };
+    // Two hours before: nothing yet; wake in 110 minutes (ten before the time), or for the
+    // check-in at 20:00 if that is sooner.
+    let (now, next) = reminders(a.view(), &ana, T0.plus_ms(Timestamp::HOUR), &on, 14 * 60, midnight);
+    assert!(now.is_empty());
+    assert_eq!(next, Some(110));
+    // Five minutes before it is due: told, with its time, never its words.
+    let (now, _) = reminders(a.view(), &ana, due.plus_ms(-5 * Timestamp::MINUTE), &on, 16 * 60, midnight);
+    assert_eq!(kinds(&now), [NoticeKind::PromiseDue]);
+    assert_eq!(now[0].until, Some(due));
+    let told = decide(now.clone(), Some(&BTreeSet::new()), &on, DAYTIME);
+    assert_eq!(told.post.len(), 1);
+    assert!(decide(now, Some(&told.told), &on, DAYTIME).post.is_empty(), "told once");
+    // Long past, or kept: no reminder.
+    assert!(reminders(a.view(), &ana, due.plus_ms(2 * Timestamp::HOUR), &on, 19 * 60, midnight).0.is_empty());
+    // The check-in reminder at 20:00 on a day without a check-in, and not once there is one.
+    let (now, _) = reminders(a.view(), &ana, due.plus_ms(2 * Timestamp::HOUR), &on, 20 * 60 + 5, midnight);
+    assert_eq!(kinds(&now), [NoticeKind::CheckIn]);
+    a.act(
+        T0.plus_ms(Timestamp::HOUR),
+        Action::AddCheckIn { id: rid(2), kind: CheckInKind::Daily, prompt: None, connection: 3, trust: 3, heard: 3, note: None },
+    )
+    .unwrap();
+    assert!(reminders(a.view(), &ana, due.plus_ms(2 * Timestamp::HOUR), &on, 20 * 60 + 5, midnight).0.is_empty());
+    // The partner's promises are never one's own reminders.
+    let ben = actor(2, 2).partner;
+    assert!(reminders(a.view(), &ben, due, &on, 10 * 60, midnight).0.iter().all(|n| n.kind != NoticeKind::PromiseDue));
+    assert_eq!(NoticeKind::parse("promise-due"), Some(NoticeKind::PromiseDue));
+}

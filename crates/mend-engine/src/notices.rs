@@ -45,6 +45,14 @@ pub fn summary(view: &View, n: &Notice, now: Timestamp, discreet: bool) -> Strin
         NoticeKind::Agreement => WaitingKind::Agreement,
         NoticeKind::Thanks => WaitingKind::Thanks,
         NoticeKind::Answered => return format!("{} answered your repair", name.as_deref().unwrap_or("Your partner")),
+        // Your own reminders: what and when, never the promise's words.
+        NoticeKind::PromiseDue => {
+            return match n.until {
+                Some(due) => format!("A promise of yours is due {}", when::near(due, now)),
+                None => "A promise of yours is due".to_owned(),
+            };
+        }
+        NoticeKind::CheckIn => return "Time for your check-in, if you'd like".to_owned(),
     };
     let w = Waiting { kind, record: n.record.clone(), from: n.from.clone(), since: now, until: n.until };
     crate::waiting::sentence(view, &w, now)
@@ -76,9 +84,17 @@ impl Engine {
         let told: Option<BTreeSet<String>> = self.blobs().load(TOLD).and_then(|b| serde_json::from_slice(&b).ok());
         let settings = self.notice_settings();
         let view = self.view();
-        let news = notice::news(view, &self.me().partner, now, self.thanks_seen());
-        let moment = Moment { minute: when::minute_of_day(now), in_view };
-        let d = notice::decide(news, told.as_ref(), &settings, moment);
+        let mut news = notice::news(view, &self.me().partner, now, self.thanks_seen());
+        let minute = when::minute_of_day(now);
+        let today_from = now.plus_ms(-i64::from(minute) * Timestamp::MINUTE - now.0.rem_euclid(Timestamp::MINUTE));
+        let (due, next) = notice::reminders(view, &self.me().partner, now, &settings, minute, today_from);
+        news.extend(due);
+        let moment = Moment { minute, in_view };
+        let mut d = notice::decide(news, told.as_ref(), &settings, moment);
+        d.again_in_minutes = match (d.again_in_minutes, next) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         if told.as_ref() != Some(&d.told) {
             self.blobs().save(TOLD, serde_json::json!(d.told).to_string().as_bytes())?;
         }

@@ -96,6 +96,9 @@ pub enum Request {
         off: BTreeSet<NoticeKind>,
         quiet: Option<String>,
         discreet: bool,
+        /// One's own reminders turned on, and the check-in time as typed ("20:00").
+        reminders: BTreeSet<NoticeKind>,
+        checkin_at: String,
     },
     /// Settings: keep syncing and notifying after the window closes.
     SetKeepRunning {
@@ -498,7 +501,14 @@ impl Worker {
                 })?;
                 Ok(format!("Exported to {}. It holds your shared space only: keep it somewhere private.", path.display()))
             }
-            Request::SetNotices { off, quiet, discreet } => {
+            Request::SetNotices { off, quiet, discreet, reminders, checkin_at } => {
+                let checkin_at = if reminders.contains(&NoticeKind::CheckIn) {
+                    let minute = mend_engine::core::notice::minute_of_day(&checkin_at)
+                        .ok_or_else(|| "The check-in time needs hours and minutes, like 20:00. Nothing was changed.".to_owned())?;
+                    Some(minute)
+                } else {
+                    None
+                };
                 let quiet = match quiet.as_deref().map(str::trim) {
                     None | Some("") => None,
                     Some(q) => Some(
@@ -506,7 +516,7 @@ impl Worker {
                             .ok_or_else(|| "Quiet hours need two times of the day, like 22:00-07:30. Nothing was changed.".to_owned())?,
                     ),
                 };
-                let settings = NoticeSettings { off, quiet, discreet };
+                let settings = NoticeSettings { off, quiet, discreet, reminders, checkin_at };
                 self.node()?.engine().set_notice_settings(&settings).map_err(|e| {
                     tracing::warn!(error = %e, "notification settings not saved");
                     "Mend could not save your notification choices. Nothing else was changed; try again in a moment.".to_owned()

@@ -169,6 +169,9 @@ pub struct SettingsForm {
     pub quiet_on: bool,
     pub quiet: String,
     pub discreet: bool,
+    /// One's own reminders turned on, and the check-in time typed.
+    pub reminders: std::collections::BTreeSet<mend_engine::core::notice::NoticeKind>,
+    pub checkin_at: String,
     /// "Back up now…" was chosen: the passphrase (twice) and the file are asked for.
     pub backup_open: bool,
     pub backup_path: String,

@@ -415,17 +415,17 @@ fn settings_backs_up_and_first_run_restores_the_backup() {
     go(&mut h, "Today");
     assert!(shows(&h, "there is none yet"), "on, and no backup yet: Today says so");
     go(&mut h, "Settings");
-    click(&mut h, "Back up now…");
+    click_in_view(&mut h, "Back up now…");
     let out = dir.path().join("ana.mendbackup");
     replace_text(&mut h, "Save the backup to", out.to_str().unwrap());
     type_into(&mut h, "Backup passphrase", "a lamp by the window");
     type_into(&mut h, "The same passphrase again", "a lamp by the door");
-    click(&mut h, "Back up");
+    click_in_view(&mut h, "Back up");
     idle(&mut h);
     assert!(h.state().error_of("settings.backup").is_some_and(|e| e.contains("not the same")), "{:?}", h.state().error_of("settings.backup"));
     assert!(!out.exists(), "nothing was written");
     replace_text(&mut h, "The same passphrase again", "a lamp by the window");
-    click(&mut h, "Back up");
+    click_in_view(&mut h, "Back up");
     idle(&mut h);
     assert!(out.exists(), "{:?}", h.state().error_of("settings.backup"));
     assert!(shows(&h, &format!("Backed up to {}", out.display())));
@@ -596,6 +596,29 @@ fn settings_saves_which_notifications_and_when_they_are_quiet() {
     assert_eq!(s.off, [NoticeKind::Repair].into());
     assert_eq!(s.quiet.map(|q| q.to_string()).as_deref(), Some("23:00-07:00"));
     assert!(s.discreet);
+    assert!(s.reminders.is_empty(), "reminders stay off unless chosen");
+}
+
+#[test]
+fn settings_turns_on_my_own_reminders_only_when_i_choose_them() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    go(&mut h, "Settings");
+    click_in_view(&mut h, "Remind me of my check-in on days I haven't done one");
+    replace_text(&mut h, "Check-in time", "eight");
+    click_in_view(&mut h, "Save notifications");
+    idle(&mut h);
+    assert!(shows(&h, "The check-in time needs hours and minutes, like 20:00. Nothing was changed."));
+    assert!(reopen(dir.path()).notice_settings().reminders.is_empty());
+    replace_text(&mut h, "Check-in time", "21:15");
+    click_in_view(&mut h, "Remind me when a promise of mine is due");
+    click_in_view(&mut h, "Save notifications");
+    idle(&mut h);
+    let s = reopen(dir.path()).notice_settings();
+    assert_eq!(s.reminders, [NoticeKind::PromiseDue, NoticeKind::CheckIn].into());
+    assert_eq!(s.checkin_at, Some(21 * 60 + 15));
 }
 
 #[test]

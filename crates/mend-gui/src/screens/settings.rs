@@ -166,6 +166,9 @@ fn notifications(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &
         f.quiet_on = snap.notices.quiet.is_some();
         f.quiet = snap.notices.quiet.map(|q| q.to_string()).unwrap_or_else(|| "22:00-07:30".into());
         f.discreet = snap.notices.discreet;
+        f.reminders = snap.notices.reminders.clone();
+        let at = snap.notices.checkin_at.unwrap_or(mend_engine::core::notice::DEFAULT_CHECKIN_AT);
+        f.checkin_at = format!("{:02}:{:02}", at / 60, at % 60);
         f.notices_loaded = true;
     }
     let them = snap.partner().map(|p| p.name.clone()).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "your partner".into());
@@ -181,6 +184,7 @@ fn notifications(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &
             NoticeKind::Answered => format!("When {them} answers your repair"),
             NoticeKind::Agreement => "When an agreement waits for you".to_owned(),
             NoticeKind::Thanks => format!("When {them} thanks you"),
+            NoticeKind::PromiseDue | NoticeKind::CheckIn => continue,
         };
         if ui.checkbox(&mut on, label).changed() {
             if on {
@@ -190,6 +194,23 @@ fn notifications(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &
             }
         }
     }
+    ui.label(egui::RichText::new("Reminders for yourself, off unless you want them. They never repeat.").weak());
+    for (k, label) in [
+        (NoticeKind::PromiseDue, "Remind me when a promise of mine is due"),
+        (NoticeKind::CheckIn, "Remind me of my check-in on days I haven't done one"),
+    ] {
+        let mut on = f.reminders.contains(&k);
+        if ui.checkbox(&mut on, label).changed() {
+            if on {
+                f.reminders.insert(k);
+            } else {
+                f.reminders.remove(&k);
+            }
+        }
+    }
+    if f.reminders.contains(&NoticeKind::CheckIn) {
+        field(ui, "Check-in time", &mut f.checkin_at);
+    }
     ui.checkbox(&mut f.quiet_on, "Quiet hours: nothing in this span of the day");
     if f.quiet_on {
         field(ui, "Quiet from and until", &mut f.quiet);
@@ -198,7 +219,16 @@ fn notifications(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &
     ui.checkbox(&mut f.discreet, format!("Say only who, not what (\"Something from {them}\")"));
     ui.horizontal(|ui| {
         if ui.add_enabled(!io.busy(NOTICES), egui::Button::new("Save notifications")).clicked() {
-            io.send(NOTICES, Request::SetNotices { off: f.notices_off.clone(), quiet: f.quiet_on.then(|| f.quiet.clone()), discreet: f.discreet });
+            io.send(
+                NOTICES,
+                Request::SetNotices {
+                    off: f.notices_off.clone(),
+                    quiet: f.quiet_on.then(|| f.quiet.clone()),
+                    discreet: f.discreet,
+                    reminders: f.reminders.clone(),
+                    checkin_at: f.checkin_at.clone(),
+                },
+            );
         }
         io.feedback(ui, NOTICES);
     });
