@@ -3,6 +3,7 @@
 //! the time and the ids in, so every rule can be tested in microseconds and property-tested.
 
 pub mod action;
+pub mod attest;
 pub mod decks;
 pub mod error;
 pub mod ids;

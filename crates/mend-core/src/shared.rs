@@ -163,6 +163,42 @@ impl SharedDoc {
         })
     }
 
+    /// Judges a peer's sync message before it is applied: the gate ([`crate::incoming`]) on
+    /// every change it brings, then who wrote each ([`crate::attest::sift`]). Returns the
+    /// message to apply: the same one when every change is proved, else one carrying only
+    /// the proved changes whose dependencies are there (the rest are held back and asked for
+    /// again by a later sync). `from`: the device at the other end of the connection.
+    pub fn sift_incoming(
+        &self,
+        msg: automerge::sync::Message,
+        from: Option<&automerge::ActorId>,
+        attested: &[crate::attest::Attested],
+    ) -> Result<(automerge::sync::Message, Vec<automerge::ActorId>), crate::Refusal> {
+        let known = |h: &ChangeHash| automerge::ReadDoc::get_change_by_hash(&self.doc, h).is_some();
+        let changes = crate::incoming::changes_in(&msg, known)?;
+        if changes.is_empty() {
+            return Ok((msg, vec![]));
+        }
+        crate::incoming::check_incoming_against(&changes, |c, key| {
+            let o = read::map(&self.doc, self.colls.find(c)?, key)?;
+            let f = read::Fields::read(&self.doc, &o);
+            Some(crate::incoming::Held { partner: f.string("partner"), removed: f.time("removed_at").is_some() })
+        })?;
+        // A profile that holds no space yet takes what the device it pairs with sends.
+        if self.trust.is_empty() {
+            return Ok((msg, vec![]));
+        }
+        let (ok, back) = crate::attest::sift(&changes, from, attested, |a, b| self.trust.same_partner(a, b), known);
+        if back.is_empty() {
+            return Ok((msg, vec![]));
+        }
+        let mut held: Vec<automerge::ActorId> = changes.iter().filter(|c| back.contains(&c.hash())).map(|c| c.actor_id().clone()).collect();
+        held.sort();
+        held.dedup();
+        let chunks: Vec<Vec<u8>> = ok.iter().map(|c| c.raw_bytes().to_vec()).collect();
+        Ok((automerge::sync::Message { changes: chunks.into(), ..msg }, held))
+    }
+
     /// Brings the view up to date after changes arrived from outside (another process, a
     /// peer), re-reading only the records those changes touched. Returns how many records
     /// were re-read. Errors if the new changes carry a newer schema than this Mend reads.

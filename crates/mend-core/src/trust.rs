@@ -57,6 +57,17 @@ impl Trust {
     pub(crate) fn verified_partner(&self, device: &DeviceId) -> Option<&PartnerId> {
         device.actor().and_then(|a| self.verified.get(&a))
     }
+
+    /// Whether both devices are proved to be the same partner's.
+    pub(crate) fn same_partner(&self, a: &ActorId, b: &ActorId) -> bool {
+        matches!((self.verified.get(a), self.verified.get(b)), (Some(x), Some(y)) if x == y)
+    }
+
+    /// Whether any device is proved to be anyone's: false for a profile that holds no space
+    /// yet (a device that is joining).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.verified.is_empty()
+    }
 }
 
 pub(crate) fn actor_of(id: &ObjId) -> Option<&ActorId> {

@@ -32,6 +32,8 @@ pub struct Engine {
     notes: Vec<Recovery>,
     warnings: Vec<String>,
     clock: Box<dyn Fn() -> Timestamp + Send>,
+    /// Other devices' proofs of their changes, to check what peers pass on and to pass them on.
+    pub(crate) proofs: crate::proofs::Proofs,
 }
 
 /// The shared document, or, right after an open that found a matching view cache, the
@@ -85,6 +87,7 @@ impl Engine {
             notes: vec![],
             warnings: vec![],
             clock: Box::new(when::now),
+            proofs: Default::default(),
         }
     }
 
@@ -195,7 +198,7 @@ impl Engine {
         }
         let unverified = matches!(doc, Doc::Loading(_));
         tracing::info!(device = me.device.short(), cached = unverified, notes = notes.len(), "profile opened");
-        Ok(Engine { profile, key_lost, unverified, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now) })
+        Ok(Engine { profile, key_lost, unverified, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now), proofs: Default::default() })
     }
 
     /// Waits until the shared document has loaded (right after an open that used the view
@@ -273,6 +276,16 @@ impl Engine {
             Doc::Ready(s) => Ok(s),
             Doc::Loading(_) => Err(EngineError::Store(mend_store::StoreError::Load("the shared document is still loading".into()))),
         }
+    }
+
+    /// This device's secret key, to sign with; None while it is lost.
+    pub(crate) fn device_secret(&self) -> Option<iroh_base::SecretKey> {
+        self.profile.key.as_ref().filter(|_| self.key_lost.is_none()).map(|k| k.secret().clone())
+    }
+
+    /// The document's heads, waiting for it to load.
+    pub(crate) fn current_heads(&mut self) -> Result<Vec<ChangeHash>, EngineError> {
+        Ok(self.shared()?.heads())
     }
 
     fn reopen_uncached(&mut self) -> Result<(), EngineError> {
@@ -603,14 +616,31 @@ impl Engine {
     /// What Mend could not read afterwards is refused first ([`EngineError::Refused`]): then
     /// nothing of the message reaches the document, the disk or `state`, so the profile stays
     /// exactly as it was and every command keeps working.
-    pub fn receive_sync(&mut self, state: &mut automerge::sync::State, msg: automerge::sync::Message) -> Result<bool, EngineError> {
+    ///
+    /// `from` is the device at the other end (its connection proves it): its own changes
+    /// apply; another device's apply only with that device's proof ([`Self::hear_attestations`]),
+    /// and those without one are held back, unapplied, until a later sync brings it
+    /// (`mend_core::attest`).
+    pub fn receive_sync(
+        &mut self,
+        from: &mend_core::DeviceId,
+        state: &mut automerge::sync::State,
+        msg: automerge::sync::Message,
+    ) -> Result<bool, EngineError> {
         use automerge::sync::SyncDoc as _;
         self.writable()?;
         self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
+        let attested = self.attested();
         let shared = self.shared()?;
-        shared.check_incoming(&msg)?;
+        let (msg, held) = shared.sift_incoming(msg, from.actor().as_ref(), &attested)?;
+        if !held.is_empty() {
+            // Asked for again by a later sync; what it proves (or not) is decided then.
+            let devices: Vec<String> = held.iter().map(|a| mend_core::DeviceId::from_actor(a).short().to_owned()).collect();
+            tracing::warn!(count = held.len(), devices = ?devices, from = from.short(), "held back changes that came without their device's proof");
+        }
+        let shared = self.shared()?;
         let before = shared.heads();
         shared.doc_mut().sync().receive_sync_message(state, msg).map_err(|e| EngineError::Core(mend_core::CoreError::Document(e.to_string())))?;
         if shared.heads() == before {

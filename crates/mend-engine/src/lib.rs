@@ -16,6 +16,7 @@ pub mod node;
 pub mod notices;
 mod pairing;
 pub mod printable;
+mod proofs;
 pub mod questions;
 mod seen;
 mod sync_space;

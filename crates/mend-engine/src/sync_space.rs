@@ -46,11 +46,19 @@ impl SharedSpace for Engine {
     fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message> {
         self.generate_sync(state)
     }
-    fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
-        self.receive_sync(state, msg).map_err(|e| match e {
+    fn receive(&mut self, from: Option<&DeviceId>, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
+        // A session always knows its peer; without one, nobody's connection proves anything.
+        let nobody = DeviceId::from_key("");
+        self.receive_sync(from.unwrap_or(&nobody), state, msg).map_err(|e| match e {
             crate::EngineError::Refused(r) => SpaceError::Refused(r),
             e => err(e),
         })
+    }
+    fn attestations(&mut self) -> Vec<mend_sync::wire::Attestation> {
+        Engine::attestations(self)
+    }
+    fn hear_attestations(&mut self, list: Vec<mend_sync::wire::Attestation>) {
+        Engine::hear_attestations(self, list)
     }
     fn refresh(&mut self) -> Result<bool, SpaceError> {
         Engine::refresh(self).map_err(err)

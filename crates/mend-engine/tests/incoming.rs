@@ -17,15 +17,17 @@ fn note(e: &mut Engine, text: &str) -> RecordId {
 /// Syncs two engines until neither has anything to send.
 fn sync_engines(a: &mut Engine, b: &mut Engine) {
     let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
+    // Each side's own changes are proved by "the connection", as in a real session.
+    let (da, db) = (a.me().device.clone(), b.me().device.clone());
     for _ in 0..20 {
         let mut quiet = true;
         if let Some(m) = a.generate_sync(&mut sa) {
             quiet = false;
-            b.receive_sync(&mut sb, m).unwrap();
+            b.receive_sync(&da, &mut sb, m).unwrap();
         }
         if let Some(m) = b.generate_sync(&mut sb) {
             quiet = false;
-            a.receive_sync(&mut sa, m).unwrap();
+            a.receive_sync(&db, &mut sa, m).unwrap();
         }
         if quiet {
             return;
@@ -76,6 +78,7 @@ fn space_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn session(raw: &mut AutoCommit, ana: &mut Engine) -> (Option<Refusal>, bool) {
     let (mut s_raw, mut s_ana) = (sync::State::new(), sync::State::new());
     let mut whole_document = false;
+    let raw_device = mend_engine::core::DeviceId::from_actor(raw.get_actor());
     for _ in 0..20 {
         let mut quiet = true;
         if let Some(m) = ana.generate_sync(&mut s_ana) {
@@ -85,7 +88,7 @@ fn session(raw: &mut AutoCommit, ana: &mut Engine) -> (Option<Refusal>, bool) {
         if let Some(m) = raw.sync().generate_sync_message(&mut s_raw) {
             quiet = false;
             whole_document |= m.changes.iter().any(|c| automerge::Change::try_from(c).is_err());
-            match ana.receive_sync(&mut s_ana, m) {
+            match ana.receive_sync(&raw_device, &mut s_ana, m) {
                 Ok(_) => {}
                 Err(EngineError::Refused(r)) => return (Some(r), whole_document),
                 Err(e) => panic!("not a refusal: {e}"),

@@ -42,7 +42,7 @@ impl<S: SharedSpace> Hub<S> {
             return Err(SyncError::Space(e));
         }
         let (saved, schema) = self.with_space(|s| (s.load_blob(&state_blob(peer)), s.schema_version()));
-        let mut session = Session::new(saved.as_deref()).offering(self.offer_for(peer, endpoint));
+        let mut session = Session::new(saved.as_deref()).offering(self.offer_for(peer, endpoint)).with_peer(peer.clone());
         let mut changes = self.changes.subscribe();
         let mut incoming = Incoming::new(recv, frame::MAX_FRAME);
         let who = || name.clone();

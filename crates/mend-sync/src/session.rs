@@ -3,7 +3,7 @@
 //! drive the same code.
 
 use crate::space::{SharedSpace, SpaceError};
-use crate::wire::{DeviceAddrs, FEATURE_ADDRESSES, Hello, Known, Msg};
+use crate::wire::{DeviceAddrs, FEATURE_ADDRESSES, FEATURE_ATTEST, Hello, Known, Msg};
 use automerge::sync;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,6 +92,13 @@ pub struct Session {
     /// list, so they are looked at again whenever the document changes, and forgotten
     /// with the session: a list never adds a device.
     pending: Vec<DeviceAddrs>,
+    /// The device at the other end, as the connection proves it: its own changes need no
+    /// attestation.
+    peer: Option<mend_core::DeviceId>,
+    /// The peer's Hello listed [`FEATURE_ATTEST`].
+    peer_reads_attestations: bool,
+    /// The attestations last sent, so that one is sent again only when it changed.
+    attested: Option<Vec<u8>>,
 }
 
 /// What handling one message did.
@@ -123,7 +130,16 @@ impl Session {
             lists_sent: 0,
             lists_read: 0,
             pending: vec![],
+            peer: None,
+            peer_reads_attestations: false,
+            attested: None,
         }
+    }
+
+    /// The device at the other end of the connection (its key is the connection's).
+    pub fn with_peer(mut self, peer: mend_core::DeviceId) -> Session {
+        self.peer = Some(peer);
+        self
     }
 
     /// Where the devices are changed while the session is open (a live session: a device
@@ -163,7 +179,7 @@ impl Session {
             protocol: crate::PROTOCOL_VERSION,
             schema,
             app: format!("mend {}", env!("CARGO_PKG_VERSION")),
-            features: vec![FEATURE_ADDRESSES.into()],
+            features: vec![FEATURE_ADDRESSES.into(), FEATURE_ATTEST.into()],
         })
     }
 
@@ -195,6 +211,7 @@ impl Session {
                     )));
                 }
                 self.got_hello = true;
+                self.peer_reads_attestations = h.features.iter().any(|f| f == FEATURE_ATTEST);
                 let mut replies = self.generate(space);
                 // Only to a peer that said it reads it: an older Mend of this protocol would
                 // take the unknown message for garbage and end the sync.
@@ -211,7 +228,7 @@ impl Session {
                     return Err(SessionError::Unexpected);
                 }
                 let m = sync::Message::decode(&bytes).map_err(|e| SessionError::Malformed(e.to_string()))?;
-                let changed = space.receive(&mut self.state, m).map_err(|e| match e {
+                let changed = space.receive(self.peer.as_ref(), &mut self.state, m).map_err(|e| match e {
                     crate::SpaceError::Refused(r) => SessionError::Refused(r),
                     e => SessionError::Space(e),
                 })?;
@@ -238,6 +255,21 @@ impl Session {
                     Err(e) => {
                         Ok(Handled { note: Some(format!("the other device sent {e}; Mend ignored it and went on syncing")), ..Handled::default() })
                     }
+                }
+            }
+            Msg::Attest(bytes) => {
+                if !self.got_hello {
+                    return Err(SessionError::Unexpected);
+                }
+                match crate::wire::parse_attestations(&bytes) {
+                    Ok(list) => {
+                        space.hear_attestations(list);
+                        Ok(Handled::default())
+                    }
+                    Err(e) => Ok(Handled {
+                        note: Some(format!("the other device sent proofs Mend could not read ({e}); what they would prove waits for the next sync")),
+                        ..Handled::default()
+                    }),
                 }
             }
             Msg::Done => {
@@ -274,7 +306,19 @@ impl Session {
         match space.generate(&mut self.state) {
             Some(m) => {
                 self.idle = false;
-                vec![Msg::Sync(m.encode())]
+                // The proofs of who wrote what this message may carry, before it, when they
+                // changed: the peer needs them to take changes this device passes on.
+                let mut out = vec![];
+                if self.peer_reads_attestations {
+                    let list = space.attestations();
+                    let bytes = serde_json::to_vec(&list).unwrap_or_default();
+                    if !list.is_empty() && self.attested.as_ref() != Some(&bytes) {
+                        out.push(Msg::Attest(bytes.clone()));
+                        self.attested = Some(bytes);
+                    }
+                }
+                out.push(Msg::Sync(m.encode()));
+                out
             }
             None => {
                 self.idle = true;

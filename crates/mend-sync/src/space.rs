@@ -35,7 +35,17 @@ pub trait SharedSpace: Send + 'static {
     /// Applies a peer's message and saves what it brought (fsynced) before returning.
     /// Returns whether the document changed. Changes this Mend could not read afterwards
     /// are refused with [`SpaceError::Refused`] before anything of the message is kept.
-    fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError>;
+    /// `from`: the device at the other end of the session, whose own changes its
+    /// connection proves; any other device's changes need an attestation
+    /// ([`Self::hear_attestations`]), and those without one are held back, not applied.
+    fn receive(&mut self, from: Option<&DeviceId>, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError>;
+    /// What this device vouches for (its own heads, signed now) and the attestations of
+    /// other devices it holds, to send with sync messages.
+    fn attestations(&mut self) -> Vec<crate::wire::Attestation> {
+        vec![]
+    }
+    /// Attestations a peer sent: kept if their signatures hold.
+    fn hear_attestations(&mut self, _list: Vec<crate::wire::Attestation>) {}
     /// Picks up changes other processes saved to this profile.
     fn refresh(&mut self) -> Result<bool, SpaceError>;
     /// Records a newly paired device as trusted.

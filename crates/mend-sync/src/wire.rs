@@ -19,6 +19,37 @@ pub struct Hello {
 
 /// The feature of [`Msg::Addresses`]: "tell me where the space's devices can be reached".
 pub const FEATURE_ADDRESSES: &str = "addresses";
+/// The feature of [`Msg::Attest`]: "I send, and read, the proofs of who wrote what I relay".
+pub const FEATURE_ATTEST: &str = "attest";
+
+/// One device's proof that its changes up to `heads` are its own: an Ed25519 signature by
+/// the device's key over [`mend_core::attest::attestation_message`]. Hex throughout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attestation {
+    pub device: mend_core::DeviceId,
+    pub heads: Vec<String>,
+    pub sig: String,
+}
+
+/// The most attestations one message carries, and the most heads each may name: a couple's
+/// devices, a few proofs each.
+pub const MAX_ATTESTATIONS: usize = 256;
+pub const MAX_ATTESTED_HEADS: usize = 16;
+pub const MAX_ATTEST_BYTES: usize = 256 << 10;
+
+/// Reads a peer's attestations, bounded before they are parsed. Their signatures are the
+/// engine's to check.
+pub fn parse_attestations(bytes: &[u8]) -> Result<Vec<Attestation>, KnownError> {
+    if bytes.len() > MAX_ATTEST_BYTES {
+        return Err(KnownError::TooLarge { len: bytes.len(), max: MAX_ATTEST_BYTES });
+    }
+    let mut list: Vec<Attestation> = serde_json::from_slice(bytes).map_err(|e| KnownError::Malformed(e.to_string()))?;
+    if list.len() > MAX_ATTESTATIONS {
+        return Err(KnownError::TooMany { count: list.len(), max: MAX_ATTESTATIONS });
+    }
+    list.retain(|a| a.heads.len() <= MAX_ATTESTED_HEADS);
+    Ok(list)
+}
 
 /// The longest list of addresses a device reads. Thirty-two devices with four addresses
 /// and a relay each take about 8 KiB; anything much longer is not a couple's devices.
@@ -115,6 +146,9 @@ pub enum Msg {
     /// session, so that a list too long or unreadable is ignored without ending the sync).
     /// Sent only to a peer whose Hello lists [`FEATURE_ADDRESSES`].
     Addresses(Vec<u8>),
+    /// The sender's attestations ([`Attestation`], JSON), sent before sync messages to a
+    /// peer whose Hello lists [`FEATURE_ATTEST`].
+    Attest(Vec<u8>),
     PairRequest(PairRequest),
     PairAccept(PairAccept),
     PairReject(String),
@@ -125,6 +159,7 @@ const SYNC: u8 = 2;
 const DONE: u8 = 3;
 const ERROR: u8 = 4;
 const ADDRESSES: u8 = 5;
+const ATTEST: u8 = 6;
 const PAIR_REQUEST: u8 = 16;
 const PAIR_ACCEPT: u8 = 17;
 const PAIR_REJECT: u8 = 18;
@@ -147,6 +182,7 @@ impl Msg {
             Msg::Done => frame::encode(DONE, &[]),
             Msg::Error(s) => frame::encode(ERROR, s.as_bytes()),
             Msg::Addresses(b) => frame::encode(ADDRESSES, b),
+            Msg::Attest(b) => frame::encode(ATTEST, b),
             Msg::PairRequest(r) => frame::encode(PAIR_REQUEST, &json(r)),
             Msg::PairAccept(a) => frame::encode(PAIR_ACCEPT, &json(a)),
             Msg::PairReject(s) => frame::encode(PAIR_REJECT, s.as_bytes()),
@@ -161,6 +197,7 @@ impl Msg {
             DONE => Msg::Done,
             ERROR => Msg::Error(text(payload)?),
             ADDRESSES => Msg::Addresses(payload),
+            ATTEST => Msg::Attest(payload),
             PAIR_REQUEST => Msg::PairRequest(from_json(&payload)?),
             PAIR_ACCEPT => Msg::PairAccept(from_json(&payload)?),
             PAIR_REJECT => Msg::PairReject(text(payload)?),
@@ -188,6 +225,7 @@ mod tests {
             Msg::Hello(Hello { protocol: 1, schema: 1, app: "mend".into(), features: vec![] }),
             Msg::Hello(Hello { protocol: 1, schema: 1, app: "mend".into(), features: vec![FEATURE_ADDRESSES.into()] }),
             Msg::Addresses(Known::default().to_bytes()),
+            Msg::Attest(b"[]".to_vec()),
             Msg::Sync(vec![1, 2, 3]),
             Msg::Done,
             Msg::Error("no".into()),

@@ -71,7 +71,9 @@ impl SharedSpace for Mem {
     fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message> {
         self.doc.doc_mut().sync().generate_sync_message(state)
     }
-    fn receive(&mut self, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
+    /// The in-memory spaces of these tests trust every device's changes (they test the
+    /// protocol, not who wrote what; the engine's tests and tests/sync.rs do that).
+    fn receive(&mut self, _from: Option<&DeviceId>, state: &mut sync::State, msg: sync::Message) -> Result<bool, SpaceError> {
         // The same gate as the engine's: judged before anything is applied.
         self.doc.check_incoming(&msg).map_err(SpaceError::Refused)?;
         let before = self.doc.heads();
