@@ -96,7 +96,7 @@ pub fn waiting_for(view: &View, me: &PartnerId, now: Timestamp, thanks_seen: Tim
         }
     }
     for p in view.promises.values().filter(|p| &p.promiser != me) {
-        if let Some(o) = p.unacknowledged() {
+        if let Some(o) = p.unacknowledged().filter(|o| o.marked_at.0 > now.0 - ACKNOWLEDGE_FOR) {
             all.push(item(WaitingKind::Acknowledge, Some(&p.id), Some(&p.promiser), o.marked_at, None));
         }
     }
@@ -118,6 +118,10 @@ pub fn waiting_for(view: &View, me: &PartnerId, now: Timestamp, thanks_seen: Tim
     all.sort_by(|a, b| (a.kind, a.since, &a.record).cmp(&(b.kind, b.since, &b.record)));
     all
 }
+
+/// How long a promise the partner marked waits for an acknowledgement: two weeks. After
+/// that it is history, not something owed: years of marks never pile up as "waiting".
+pub const ACKNOWLEDGE_FOR: i64 = 14 * Timestamp::DAY;
 
 /// How far back a note of thanks counts as new when this partner never looked: a week.
 /// Older news is no longer news, and ten years of notes must not arrive as one heap.

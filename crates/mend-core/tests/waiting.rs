@@ -67,3 +67,19 @@ fn thanks_are_new_for_a_week_at_most_and_until_seen() {
     let yesterday = now.plus_ms(-Timestamp::DAY);
     assert_eq!(thanks_seen(Some(yesterday), now), yesterday);
 }
+
+/// Measured at ten years: every promise mark never acknowledged waited forever, so "For
+/// you" held thousands of items and Today took ~9 ms a frame. A mark is something to
+/// acknowledge for two weeks; after that it is history.
+#[test]
+fn a_promise_mark_waits_for_acknowledgement_two_weeks_not_forever() {
+    let (mut a, mut b) = couple();
+    let ana = a.me.partner.clone();
+    let t = T0.plus_ms(Timestamp::HOUR);
+    b.act(t, Action::MakePromise { id: rid(4), text: "call at lunch".into(), due: Some(t), repeat: Repeat::None, from_repair: None }).unwrap();
+    b.act(t.plus_ms(1), Action::KeepPromise { id: rid(4) }).unwrap();
+    a.merge_from(&mut b);
+    let at = |days: i64| t.plus_ms(days * Timestamp::DAY);
+    assert_eq!(kinds(&waiting_for(a.view(), &ana, at(13), at(13))), [WaitingKind::Acknowledge]);
+    assert_eq!(kinds(&waiting_for(a.view(), &ana, at(15), at(15))), [], "two weeks on, it no longer waits");
+}

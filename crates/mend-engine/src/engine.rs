@@ -423,9 +423,14 @@ impl Engine {
         self.catch_up()?;
         let now = self.now();
         let action = self.to_action(cmd)?;
+        // Only answering can make one of this device's sealed answers due to open here (the
+        // partner's answer arriving is the other way, in `receive_sync`).
+        let answering = matches!(action, Action::AnswerQuestion { .. });
         let me = self.me.clone();
         let applied = self.shared()?.apply(&me, now, action)?;
-        self.open_due_answers();
+        if answering {
+            self.open_due_answers();
+        }
         self.save(guard)?;
         tracing::info!(created = ?applied.created, changed = applied.change.is_some(), "saved an action");
         Ok(Outcome { created: applied.created, changed: applied.change.is_some() })
@@ -577,7 +582,6 @@ impl Engine {
     /// space. Part of the change being saved; a key that cannot be written is tried again
     /// with the next change, and the answer meanwhile stays sealed.
     fn open_due_answers(&mut self) {
-        // Most actions of most days: nothing of this device's is still sealed.
         if !self.view().answers.values().any(|a| a.partner == self.me.partner && a.key.is_none()) {
             return;
         }
@@ -642,12 +646,13 @@ impl Engine {
         }
         let shared = self.shared()?;
         let before = shared.heads();
+        let answers_before = shared.view().answers.len();
         shared.doc_mut().sync().receive_sync_message(state, msg).map_err(|e| EngineError::Core(mend_core::CoreError::Document(e.to_string())))?;
         if shared.heads() == before {
             return Ok(false);
         }
         let absorbed = shared.absorb(&before);
-        if absorbed.is_ok() {
+        if absorbed.is_ok() && shared.view().answers.len() != answers_before {
             // The partner's answer may have just arrived: this device's sealed answer to the
             // same question opens in the same save.
             self.open_due_answers();

@@ -214,3 +214,23 @@ fn the_love_languages_quiz_fills_the_profile_which_is_saved_as_chosen() {
     assert_eq!(e.view().partners[&me].love_languages.first(), Some(&LoveLanguage::Touch));
     assert_eq!(e.view().partners[&me].love_languages.len(), 5);
 }
+
+/// Measured at ten years: "For you" laid out every waiting item in every frame (thousands of
+/// unacknowledged marks), ~9 ms a frame. The first eight show; the rest wait one click away.
+#[test]
+fn for_you_shows_the_first_few_and_folds_the_rest() {
+    let (ta, tb) = couple();
+    let (mut ana, mut ben) = (reopen(ta.path()), reopen(tb.path()));
+    for i in 0..11 {
+        ben.execute(Command::AddGratitude { text: format!("thank you {i}"), about: None }).unwrap();
+    }
+    sync_engines(&mut ana, &mut ben);
+    drop((ana, ben));
+    let mut h = window(ta.path(), None);
+    ready(&mut h);
+    settle(&mut h, "the lists", |a| a.snapshot().lists.waiting.len() == 11);
+    assert_eq!(h.query_all_by_label_contains("Ben thanked you").count(), 8, "eight in full");
+    h.get_by_label("3 more").click();
+    h.run_ok();
+    assert_eq!(h.query_all_by_label_contains("Ben thanked you").count(), 11, "the rest once opened");
+}

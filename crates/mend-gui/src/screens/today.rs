@@ -113,7 +113,9 @@ fn for_you(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
         return None;
     }
     let mut open = None;
-    for (w, said) in waiting {
+    // The first few in full; the rest one click away, laid out only when opened.
+    const SHOWN: usize = 8;
+    let mut row = |ui: &mut egui::Ui, w: &mend_engine::core::Waiting, said: &String| {
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{said}."));
             ui.label(egui::RichText::new(mend_engine::waiting::next_step(w)).weak());
@@ -122,6 +124,16 @@ fn for_you(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
             let to = if on_checkin { Screen::CheckIns } else { Screen::of(w.kind) };
             if to != Screen::Today && ui.button(format!("Open {}", to.label())).on_hover_text(said.as_str()).clicked() {
                 open = Some(to);
+            }
+        });
+    };
+    for (w, said) in waiting.iter().take(SHOWN) {
+        row(ui, w, said);
+    }
+    if waiting.len() > SHOWN {
+        egui::CollapsingHeader::new(format!("{} more", waiting.len() - SHOWN)).id_salt("today.for_you.more").show(ui, |ui| {
+            for (w, said) in waiting.iter().skip(SHOWN).take(200) {
+                row(ui, w, said);
             }
         });
     }

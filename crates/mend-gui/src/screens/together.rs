@@ -126,13 +126,24 @@ fn goals(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &mut Io) 
     if io.succeeded(GOAL) {
         f.goal.clear();
     }
-    let mut all: Vec<_> = v.goals.values().collect();
-    // Goals still growing first, newest first; celebrated ones after.
-    all.sort_by_key(|g| (g.celebrated.is_some(), std::cmp::Reverse(g.at)));
-    if all.is_empty() {
+    // Goals still growing, newest first, as cards; celebrated ones folded, one line each:
+    // ten years of goals must not be laid out in every frame.
+    let mut growing: Vec<_> = v.goals.values().filter(|g| g.celebrated.is_none()).collect();
+    growing.sort_by_key(|g| std::cmp::Reverse(g.at));
+    if v.goals.is_empty() {
         ui.label(egui::RichText::new("No goals yet. A small one is a good start: \"A walk together every Sunday\".").weak());
     }
-    for g in all.into_iter().take(50) {
+    let celebrated = v.goals.len() - growing.len();
+    if celebrated > 0 {
+        egui::CollapsingHeader::new(format!("Celebrated ({celebrated})")).id_salt("together.celebrated").show(ui, |ui| {
+            let mut done: Vec<_> = v.goals.values().filter_map(|g| g.celebrated.as_ref().map(|c| (c.at, g))).collect();
+            done.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+            for (at, g) in done.into_iter().take(100) {
+                ui.label(format!("{}  ({}, {} steps)", g.text, when(at), g.steps.len()));
+            }
+        });
+    }
+    for g in growing.into_iter().take(20) {
         card(ui, |ui| {
             let state = match &g.celebrated {
                 Some(c) => format!("celebrated {}", when(c.at)),
@@ -202,22 +213,25 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
         f.plan.clear();
         f.plan_when.clear();
     }
-    let mut plans: Vec<_> = v.together.values().filter(|t| t.kind != TogetherKind::Idea).collect();
-    plans.sort_by_key(|t| (t.done.is_some(), t.when.unwrap_or(t.at)));
-    for t in plans.into_iter().take(40) {
+    // Plans still ahead, soonest first; the ones done folded, newest first.
+    let mut ahead: Vec<_> = v.together.values().filter(|t| t.kind != TogetherKind::Idea && t.done.is_none()).collect();
+    ahead.sort_by_key(|t| t.when.unwrap_or(t.at));
+    for t in ahead.into_iter().take(20) {
         ui.horizontal_wrapped(|ui| {
             let at = t.when.map(|w| format!(" ({})", when(w))).unwrap_or_default();
-            match &t.done {
-                Some(_) => {
-                    ui.label(format!("{}{at}", t.text));
-                    ui.label(egui::RichText::new("done").weak());
-                }
-                None => {
-                    ui.label(format!("{}{at}", t.text));
-                    if named_button(ui, "We did it", &format!("We did it: {}", short(&t.text))).clicked() {
-                        io.exec(DONE, Command::DoneTogether { id: t.id.to_string() });
-                    }
-                }
+            ui.label(format!("{}{at}", t.text));
+            if named_button(ui, "We did it", &format!("We did it: {}", short(&t.text))).clicked() {
+                io.exec(DONE, Command::DoneTogether { id: t.id.to_string() });
+            }
+        });
+    }
+    let done = v.together.values().filter(|t| t.done.is_some()).count();
+    if done > 0 {
+        egui::CollapsingHeader::new(format!("Done together ({done})")).id_salt("together.done").show(ui, |ui| {
+            let mut list: Vec<_> = v.together.values().filter_map(|t| t.done.as_ref().map(|d| (d.at, t))).collect();
+            list.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+            for (at, t) in list.into_iter().take(100) {
+                ui.label(format!("{}  ({})", t.text, when(at)));
             }
         });
     }
