@@ -5,35 +5,9 @@
 
 mod common;
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc};
+use automerge::{AutoCommit, ObjType};
 use common::*;
 use mend_core::*;
-
-/// Writes a raw change on `r`'s document, as `r`'s device, past every rule of Mend.
-fn forge(r: &mut Replica, f: impl FnOnce(&mut AutoCommit)) {
-    let before = r.doc.heads();
-    let doc = r.doc.doc_mut();
-    f(doc);
-    doc.commit();
-    r.doc.absorb(&before).unwrap();
-}
-
-/// The map at `path` (collection, record, field...), as the document holds it now.
-fn at(doc: &AutoCommit, path: &[&str]) -> ObjId {
-    let mut obj = ROOT;
-    for k in path {
-        obj = match doc.get(&obj, *k).unwrap() {
-            Some((automerge::Value::Object(_), id)) => id,
-            other => panic!("no map at {k}: {other:?}"),
-        };
-    }
-    obj
-}
-
-/// The doubts the honest view holds, as (device, rule) pairs.
-fn doubts(v: &View) -> Vec<(DeviceId, Broke)> {
-    v.checks.values().flat_map(|c| c.doubts.iter().map(|d| (d.by.clone(), d.what.clone()))).collect()
-}
 
 /// The incremental view equals one rebuilt from the document, and the honest partner can
 /// still act.

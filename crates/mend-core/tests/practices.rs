@@ -5,32 +5,9 @@
 
 mod common;
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjId, ROOT, ReadDoc};
+use automerge::{ROOT, ReadDoc};
 use common::*;
 use mend_core::*;
-
-fn forge(r: &mut Replica, f: impl FnOnce(&mut AutoCommit)) {
-    let before = r.doc.heads();
-    let doc = r.doc.doc_mut();
-    f(doc);
-    doc.commit();
-    r.doc.absorb(&before).unwrap();
-}
-
-fn at(doc: &AutoCommit, path: &[&str]) -> ObjId {
-    let mut obj = ROOT;
-    for k in path {
-        obj = match doc.get(&obj, *k).unwrap() {
-            Some((automerge::Value::Object(_), id)) => id,
-            other => panic!("no map at {k}: {other:?}"),
-        };
-    }
-    obj
-}
-
-fn doubts(v: &View) -> Vec<(DeviceId, Broke)> {
-    v.checks.values().flat_map(|c| c.doubts.iter().map(|d| (d.by.clone(), d.what.clone()))).collect()
-}
 
 /// The view kept up to date equals the one rebuilt from the saved document.
 fn whole(r: &mut Replica) {

@@ -4,33 +4,11 @@
 
 mod common;
 
-use automerge::sync;
 use common::*;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 use mend_engine::core::{HeardAnswer, LoveLanguage};
 use mend_engine::{Command, Engine};
-
-fn sync_engines(a: &mut Engine, b: &mut Engine) {
-    let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
-    // Each side's own changes are proved by "the connection", as in a real session.
-    let (da, db) = (a.me().device.clone(), b.me().device.clone());
-    for _ in 0..20 {
-        let mut quiet = true;
-        if let Some(m) = a.generate_sync(&mut sa) {
-            quiet = false;
-            b.receive_sync(&da, &mut sb, m).unwrap();
-        }
-        if let Some(m) = b.generate_sync(&mut sb) {
-            quiet = false;
-            a.receive_sync(&db, &mut sa, m).unwrap();
-        }
-        if quiet {
-            return;
-        }
-    }
-    panic!("the two profiles did not settle");
-}
 
 /// Two profiles of a couple that synced once: Ana's folder and Ben's.
 fn couple() -> (tempfile::TempDir, tempfile::TempDir) {

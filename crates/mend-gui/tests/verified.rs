@@ -4,32 +4,10 @@
 
 mod common;
 
-use automerge::sync;
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ROOT, ReadDoc};
 use common::*;
 use mend_engine::{Command, Engine};
-
-fn sync_engines(a: &mut Engine, b: &mut Engine) {
-    let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
-    // Each side's own changes are proved by "the connection", as in a real session.
-    let (da, db) = (a.me().device.clone(), b.me().device.clone());
-    for _ in 0..20 {
-        let mut quiet = true;
-        if let Some(m) = a.generate_sync(&mut sa) {
-            quiet = false;
-            b.receive_sync(&da, &mut sb, m).unwrap();
-        }
-        if let Some(m) = b.generate_sync(&mut sb) {
-            quiet = false;
-            a.receive_sync(&db, &mut sa, m).unwrap();
-        }
-        if quiet {
-            return;
-        }
-    }
-    panic!("the two profiles did not settle");
-}
 
 #[test]
 fn today_says_what_a_device_did_that_was_not_counted() {

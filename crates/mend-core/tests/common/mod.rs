@@ -84,3 +84,29 @@ pub fn couple() -> (Replica, Replica) {
     b.merge_from(&mut a);
     (a, b)
 }
+
+/// Writes a raw change on `r`'s document, as `r`'s device, past every rule of Mend.
+pub fn forge(r: &mut Replica, f: impl FnOnce(&mut automerge::AutoCommit)) {
+    let before = r.doc.heads();
+    let doc = r.doc.doc_mut();
+    f(doc);
+    doc.commit();
+    r.doc.absorb(&before).unwrap();
+}
+
+/// The map at `path` (collection, record, field...), as the document holds it now.
+pub fn at(doc: &automerge::AutoCommit, path: &[&str]) -> automerge::ObjId {
+    let mut obj = automerge::ROOT;
+    for k in path {
+        obj = match automerge::ReadDoc::get(doc, &obj, *k).unwrap() {
+            Some((automerge::Value::Object(_), id)) => id,
+            other => panic!("no map at {k}: {other:?}"),
+        };
+    }
+    obj
+}
+
+/// The doubts the honest view holds, as (device, rule) pairs.
+pub fn doubts(v: &View) -> Vec<(DeviceId, Broke)> {
+    v.checks.values().flat_map(|c| c.doubts.iter().map(|d| (d.by.clone(), d.what.clone()))).collect()
+}

@@ -108,3 +108,25 @@ pub fn shows(h: &Harness<'static, MendApp>, text: &str) -> bool {
 pub fn reopen(dir: &Path) -> Engine {
     Engine::open(dir).expect("the profile opens from another process")
 }
+
+/// Syncs two profiles' engines directly until neither has anything to send.
+pub fn sync_engines(a: &mut Engine, b: &mut Engine) {
+    let (mut sa, mut sb) = (automerge::sync::State::new(), automerge::sync::State::new());
+    // Each side's own changes are proved by "the connection", as in a real session.
+    let (da, db) = (a.me().device.clone(), b.me().device.clone());
+    for _ in 0..20 {
+        let mut quiet = true;
+        if let Some(m) = a.generate_sync(&mut sa) {
+            quiet = false;
+            b.receive_sync(&da, &mut sb, m).unwrap();
+        }
+        if let Some(m) = b.generate_sync(&mut sb) {
+            quiet = false;
+            a.receive_sync(&db, &mut sa, m).unwrap();
+        }
+        if quiet {
+            return;
+        }
+    }
+    panic!("the two profiles did not settle");
+}
