@@ -24,7 +24,40 @@ pub(crate) struct Proofs {
     by_device: BTreeMap<DeviceId, Vec<Attestation>>,
     /// In the order they were last heard, for dropping the longest unheard beyond [`DEVICES`].
     heard: Vec<DeviceId>,
+    /// When the file was last written, and whether memory holds more than it.
+    saved_at: Option<std::time::Instant>,
+    dirty: bool,
+    /// The profile the proofs belong to, once loaded: where they are written when dropped.
+    dir: Option<std::path::PathBuf>,
 }
+
+impl Proofs {
+    fn write(&mut self) -> Result<(), mend_store::StoreError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let bytes = serde_json::to_vec(&self.by_device).unwrap_or_default();
+        mend_store::Blobs::new(dir).save(BLOB, &bytes)?;
+        self.dirty = false;
+        self.saved_at = Some(std::time::Instant::now());
+        Ok(())
+    }
+}
+
+impl Drop for Proofs {
+    /// The last proofs of a live session, written when the engine goes.
+    fn drop(&mut self) {
+        if self.dirty
+            && let Err(e) = self.write()
+        {
+            tracing::warn!(error = %e, "proofs of other devices not saved when closing; the devices send them again");
+        }
+    }
+}
+
+/// How often a live session's stream of newer proofs is written down. A proof not yet
+/// written is lost only if Mend stops within this time, and the device it is about sends a
+/// newer one with its next sync; a proof of a device heard for the first time is written
+/// at once.
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn hashes(heads: &[String]) -> Option<Vec<ChangeHash>> {
     heads.iter().map(|h| h.parse().ok()).collect()
@@ -48,6 +81,7 @@ impl Engine {
             self.proofs.heard = stored.keys().cloned().collect();
             self.proofs.by_device = stored;
             self.proofs.loaded = true;
+            self.proofs.dir = Some(self.dir().to_path_buf());
         }
         &mut self.proofs
     }
@@ -75,12 +109,14 @@ impl Engine {
     pub fn hear_attestations(&mut self, list: Vec<Attestation>) {
         let me = self.me().device.clone();
         let mut changed = false;
+        let mut new_device = false;
         for a in list.into_iter().filter(|a| a.device != me) {
             if holds(&a).is_none() {
                 tracing::info!(device = a.device.short(), "a proof whose signature does not hold; not kept");
                 continue;
             }
             let p = self.proofs();
+            new_device |= !p.by_device.contains_key(&a.device);
             let kept = p.by_device.entry(a.device.clone()).or_default();
             if kept.contains(&a) {
                 continue;
@@ -97,17 +133,29 @@ impl Engine {
             }
             changed = true;
         }
-        if changed {
-            let bytes = serde_json::to_vec(&self.proofs().by_device).unwrap_or_default();
-            if let Err(e) = self.blobs().save(BLOB, &bytes) {
-                tracing::warn!(error = %e, "proofs of other devices not saved; kept in memory until the next start");
-            }
+        let p = self.proofs();
+        p.dirty |= changed;
+        let due = new_device || p.saved_at.is_none_or(|t| t.elapsed() >= SAVE_EVERY);
+        if p.dirty && due {
+            self.save_proofs();
         }
     }
 
-    /// The proofs kept, checked, for deciding what of a message may be applied.
+    /// Writes the proofs kept, if memory holds more than the file (also done when the engine
+    /// is dropped: the last of a live session's proofs).
+    pub(crate) fn save_proofs(&mut self) {
+        if !self.proofs.dirty {
+            return;
+        }
+        if let Err(e) = self.proofs.write() {
+            tracing::warn!(error = %e, "proofs of other devices not saved; kept in memory and tried again");
+        }
+    }
+
+    /// The proofs kept (their signatures were checked when they were heard), for deciding
+    /// what of a message may be applied.
     pub(crate) fn attested(&mut self) -> Vec<Attested> {
-        self.proofs().by_device.values().flatten().filter_map(holds).collect()
+        self.proofs().by_device.values().flatten().filter_map(|a| Some(Attested { actor: a.device.actor()?, heads: hashes(&a.heads)? })).collect()
     }
 }
 
