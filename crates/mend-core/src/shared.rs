@@ -156,7 +156,13 @@ impl SharedDoc {
     /// [`crate::incoming`]. Changes this document already holds are not judged again.
     pub fn check_incoming(&self, msg: &automerge::sync::Message) -> Result<(), crate::Refusal> {
         let changes = crate::incoming::changes_in(msg, |h| automerge::ReadDoc::get_change_by_hash(&self.doc, h).is_some())?;
-        crate::incoming::check_incoming_against(&changes, |c, key| {
+        self.gate(&changes)
+    }
+
+    /// The gate ([`crate::incoming`]) on changes about to be applied, against the partner and
+    /// device records this document holds.
+    fn gate(&self, changes: &[automerge::Change]) -> Result<(), crate::Refusal> {
+        crate::incoming::check_incoming_against(changes, |c, key| {
             let o = read::map(&self.doc, self.colls.find(c)?, key)?;
             let f = read::Fields::read(&self.doc, &o);
             Some(crate::incoming::Held { partner: f.string("partner"), removed: f.time("removed_at").is_some() })
@@ -179,11 +185,7 @@ impl SharedDoc {
         if changes.is_empty() {
             return Ok((msg, vec![]));
         }
-        crate::incoming::check_incoming_against(&changes, |c, key| {
-            let o = read::map(&self.doc, self.colls.find(c)?, key)?;
-            let f = read::Fields::read(&self.doc, &o);
-            Some(crate::incoming::Held { partner: f.string("partner"), removed: f.time("removed_at").is_some() })
-        })?;
+        self.gate(&changes)?;
         // A profile that holds no space yet takes what the device it pairs with sends.
         if self.trust.is_empty() {
             return Ok((msg, vec![]));
