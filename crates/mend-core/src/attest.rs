@@ -20,9 +20,8 @@
 //!
 //! A change that has none of these is held back, never applied: it may be a forgery, or D's proof
 //! may simply not have arrived yet (a sync round can skip a change and send it later), and a
-//! held-back change is asked for again at the next sync. What is applied is always closed
-//! under dependencies, so Automerge never keeps a change aside to apply later, past this
-//! check. This module decides; signing and checking signatures is the engine's.
+//! held-back change is asked for again at the next sync. Only proved changes reach Automerge,
+//! so what it keeps aside until its dependencies come was proved too. This module decides; signing and checking signatures is the engine's.
 
 use crate::schema;
 use automerge::{ActorId, Change, ChangeHash};
@@ -36,15 +35,13 @@ pub struct Attested {
 }
 
 /// What may be applied of `changes` (new to this device): the changes proved to be their
-/// device's, whose dependencies are all held or applied with them, in an order that applies.
-/// Also the hashes held back.
+/// device's, in the order given, and the hashes held back.
 /// `same_partner(a, b)`: both devices are proved to be the same partner's.
 pub fn sift<'a>(
     changes: &'a [Change],
     peer: Option<&ActorId>,
     attested: &[Attested],
     same_partner: impl Fn(&ActorId, &ActorId) -> bool,
-    held: impl Fn(&ChangeHash) -> bool,
 ) -> (Vec<&'a Change>, Vec<ChangeHash>) {
     let by_hash: HashMap<ChangeHash, &Change> = changes.iter().map(|c| (c.hash(), c)).collect();
     // Which changes each actor's attested heads reach, through what this message brings.
@@ -70,53 +67,10 @@ pub fn sift<'a>(
     let layout = [schema::genesis_hash(), schema::practices_hash()];
     let by_peer = |c: &Change| peer.is_some_and(|p| p == c.actor_id() || same_partner(p, c.actor_id()));
     let proved = |c: &Change| layout.contains(&c.hash()) || by_peer(c) || vouched.contains(&c.hash());
-    // Dependencies first (a depth-first walk, without recursion: a long offline streak is a
-    // chain of thousands), keeping a change only if it is proved and every dependency is
-    // held already or kept before it.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        Open,
-        Kept,
-        Back,
-    }
-    let mut mark: HashMap<ChangeHash, Mark> = HashMap::new();
-    let mut out: Vec<&Change> = vec![];
-    for start in changes {
-        let mut stack: Vec<(&Change, bool)> = vec![(start, false)];
-        while let Some((c, deps_done)) = stack.pop() {
-            let h = c.hash();
-            if matches!(mark.get(&h), Some(Mark::Kept | Mark::Back)) {
-                continue;
-            }
-            if !deps_done {
-                if mark.get(&h) == Some(&Mark::Open) {
-                    continue;
-                }
-                mark.insert(h, Mark::Open);
-                stack.push((c, true));
-                for d in c.deps() {
-                    if let Some(dc) = by_hash.get(d)
-                        && !mark.contains_key(d)
-                    {
-                        stack.push((dc, false));
-                    }
-                }
-                continue;
-            }
-            let deps_ok = c.deps().iter().all(|d| match by_hash.get(d) {
-                Some(_) => mark.get(d) == Some(&Mark::Kept),
-                None => held(d),
-            });
-            if proved(c) && deps_ok {
-                mark.insert(h, Mark::Kept);
-                out.push(c);
-            } else {
-                mark.insert(h, Mark::Back);
-            }
-        }
-    }
-    let back = changes.iter().map(|c| c.hash()).filter(|h| mark.get(h) != Some(&Mark::Kept)).collect();
-    (out, back)
+    // Only proved changes reach Automerge. One whose dependency a sync round skipped is kept
+    // aside by Automerge, which asks for the dependency: safe, as it was proved here.
+    let (out, back): (Vec<&Change>, Vec<&Change>) = changes.iter().partition(|c| proved(c));
+    (out, back.into_iter().map(|c| c.hash()).collect())
 }
 
 /// What a device signs: its heads, sorted, after a fixed label (so the signature can never
@@ -159,42 +113,33 @@ mod tests {
     #[test]
     fn a_peer_s_own_changes_need_no_attestation_and_relayed_ones_do() {
         let (_, changes) = history();
-        let genesis = schema::genesis_hash();
-        let held = |h: &ChangeHash| *h == genesis;
         // From device 1 itself: its three apply; device 2's, relayed with no proof, is held.
-        let (ok, back) = sift(&changes, Some(&actor(1)), &[], |_, _| false, held);
+        let (ok, back) = sift(&changes, Some(&actor(1)), &[], |_, _| false);
         assert_eq!(ok.len(), 3);
         assert_eq!(back, [changes[3].hash()]);
-        // From device 2: device 1's changes need proof, and without them device 2's cannot
-        // apply either (they are its dependencies).
-        let (ok, back) = sift(&changes, Some(&actor(2)), &[], |_, _| false, held);
-        assert!(ok.is_empty());
-        assert_eq!(back.len(), 4);
+        // From device 2: device 1's changes need proof; device 2's own goes to Automerge,
+        // which keeps it aside until its dependencies come.
+        let (ok, back) = sift(&changes, Some(&actor(2)), &[], |_, _| false);
+        assert_eq!(ok.iter().map(|c| c.hash()).collect::<Vec<_>>(), [changes[3].hash()]);
+        assert_eq!(back.len(), 3);
         // Device 1's attestation of its newest change covers all three.
         let last_of_1 = changes[2].hash();
-        let (ok, back) = sift(&changes, Some(&actor(2)), &[Attested { actor: actor(1), heads: vec![last_of_1] }], |_, _| false, held);
+        let (ok, back) = sift(&changes, Some(&actor(2)), &[Attested { actor: actor(1), heads: vec![last_of_1] }], |_, _| false);
         assert_eq!((ok.len(), back.len()), (4, 0));
         // From a third device, with device 1's attestation reaching through device 2's heads.
         let heads = vec![changes[3].hash()];
-        let (ok, back) = sift(
-            &changes,
-            Some(&actor(9)),
-            &[Attested { actor: actor(1), heads: heads.clone() }, Attested { actor: actor(2), heads }],
-            |_, _| false,
-            held,
-        );
+        let (ok, back) =
+            sift(&changes, Some(&actor(9)), &[Attested { actor: actor(1), heads: heads.clone() }, Attested { actor: actor(2), heads }], |_, _| false);
         assert_eq!((ok.len(), back.len()), (4, 0));
     }
 
     #[test]
     fn an_attestation_vouches_only_for_its_own_device_s_changes() {
         let (_, changes) = history();
-        let genesis = schema::genesis_hash();
         // Device 2 "attests" heads that reach device 1's changes: that says nothing about them.
-        let (ok, back) =
-            sift(&changes, Some(&actor(9)), &[Attested { actor: actor(2), heads: vec![changes[3].hash()] }], |_, _| false, |h| *h == genesis);
-        assert!(ok.is_empty(), "device 1's changes are not device 2's to vouch for");
-        assert_eq!(back.len(), 4);
+        let (ok, back) = sift(&changes, Some(&actor(9)), &[Attested { actor: actor(2), heads: vec![changes[3].hash()] }], |_, _| false);
+        assert_eq!(ok.iter().map(|c| c.hash()).collect::<Vec<_>>(), [changes[3].hash()], "device 1's changes are not device 2's to vouch for");
+        assert_eq!(back.len(), 3);
     }
 
     #[test]
@@ -207,9 +152,8 @@ mod tests {
         let f = forged.get_changes(&[schema::genesis_hash()]).pop().unwrap();
         let mut all = honest.clone();
         all.push(f.clone());
-        let genesis = schema::genesis_hash();
         let proof = [Attested { actor: actor(1), heads: vec![honest[2].hash()] }, Attested { actor: actor(2), heads: vec![honest[3].hash()] }];
-        let (ok, back) = sift(&all, Some(&actor(9)), &proof, |_, _| false, |h| *h == genesis);
+        let (ok, back) = sift(&all, Some(&actor(9)), &proof, |_, _| false);
         assert_eq!(ok.len(), 4);
         assert_eq!(back, [f.hash()]);
     }
@@ -217,17 +161,16 @@ mod tests {
     #[test]
     fn a_partner_s_proved_device_vouches_for_that_partner_s_other_devices_only() {
         let (_, changes) = history();
-        let genesis = schema::genesis_hash();
         // Devices 1 and 3 are one partner's; device 2 the other's.
         let same = |a: &ActorId, b: &ActorId| [a, b].iter().all(|x| **x == actor(1) || **x == actor(3));
         // From device 3 (device 1's own partner): device 1's changes are taken; device 2's need
         // device 2's proof.
-        let (ok, back) = sift(&changes, Some(&actor(3)), &[], same, |h| *h == genesis);
+        let (ok, back) = sift(&changes, Some(&actor(3)), &[], same);
         assert_eq!((ok.len(), back), (3, vec![changes[3].hash()]));
         // Device 3's attestation, relayed by anyone, vouches for device 1's changes too, and
         // not for device 2's.
         let proof = [Attested { actor: actor(3), heads: vec![changes[3].hash()] }];
-        let (ok, back) = sift(&changes, Some(&actor(9)), &proof, same, |h| *h == genesis);
+        let (ok, back) = sift(&changes, Some(&actor(9)), &proof, same);
         assert_eq!((ok.len(), back), (3, vec![changes[3].hash()]));
     }
 
@@ -235,9 +178,7 @@ mod tests {
     fn what_applies_is_in_an_order_that_applies() {
         let (_, mut changes) = history();
         changes.reverse();
-        let genesis = schema::genesis_hash();
-        let (ok, _) =
-            sift(&changes, Some(&actor(1)), &[Attested { actor: actor(2), heads: vec![changes[0].hash()] }], |_, _| false, |h| *h == genesis);
+        let (ok, _) = sift(&changes, Some(&actor(1)), &[Attested { actor: actor(2), heads: vec![changes[0].hash()] }], |_, _| false);
         let mut doc = schema::genesis();
         for c in ok {
             doc.apply_changes([c.clone()]).unwrap();

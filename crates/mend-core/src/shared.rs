@@ -190,7 +190,7 @@ impl SharedDoc {
         if self.trust.is_empty() {
             return Ok((msg, vec![]));
         }
-        let (ok, back) = crate::attest::sift(&changes, from, attested, |a, b| self.trust.same_partner(a, b), known);
+        let (ok, back) = crate::attest::sift(&changes, from, attested, |a, b| self.trust.same_partner(a, b));
         if back.is_empty() {
             return Ok((msg, vec![]));
         }
