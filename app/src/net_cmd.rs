@@ -206,6 +206,9 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
         return Ok(());
     }
     let peers = engine.peer_infos();
+    // Only a running Mend (the window, `serve`) is connected to anyone; none running, none.
+    let now: std::collections::BTreeMap<String, Option<mend_engine::Link>> =
+        mend_engine::node::connected_now(engine.dir()).unwrap_or_default().into_iter().map(|p| (p.device.to_string(), p.link)).collect();
     let v = engine.view();
     let me = &engine.me().device;
     let rows: Vec<serde_json::Value> = v
@@ -223,8 +226,10 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
                 // counted as a removal (an older Mend removed the other partner's devices).
                 "removed": d.removed_at.is_some() || d.removed_by.as_ref() == Some(&engine.me().partner),
                 "verified": d.verified,
+                "connected": now.contains_key(d.id.as_str()),
                 "last_synced": p.and_then(|p| p.last_synced),
-                "link": p.and_then(|p| p.link).map(link_word),
+                // The path in use when connected, else the one last used.
+                "link": now.get(d.id.as_str()).copied().flatten().or(p.and_then(|p| p.link)).map(link_word),
                 "last_error": p.and_then(|p| p.last_error.clone()),
             })
         })
@@ -237,6 +242,7 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
     for r in rows {
         let synced = match r["last_synced"].as_i64() {
             _ if r["this_device"] == true => "this device".to_owned(),
+            _ if r["connected"] == true => format!("connected now ({})", r["link"].as_str().unwrap_or("direct")),
             Some(t) => format!("last synced {} ({})", when::format(mend_engine::core::Timestamp(t)), r["link"].as_str().unwrap_or("direct")),
             None => "never synced".to_owned(),
         };
@@ -323,6 +329,7 @@ pub fn serve(mut engine: Engine, net: &NetConfig, quiet: bool) -> Result<()> {
             }
         }),
     )?;
+    node.open_door();
     node.go_online(net)?;
     node.notify_desktop()?;
     match &net.relay {

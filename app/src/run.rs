@@ -66,6 +66,11 @@ pub fn run(cli: Cli) -> Result<()> {
     for note in engine.recovery_notes() {
         eprintln!("mend: note: {note}");
     }
+    // A write goes to the Mend that already runs on this profile, if one does: it holds the
+    // document (a command would otherwise load all of it) and sends the change on at once.
+    if !matches!(cmd, Cmd::Pair(_) | Cmd::Sync { .. } | Cmd::Serve { .. }) {
+        engine.hand_to_running_node();
+    }
     let out = match cmd {
         // These hand the engine to the network side, which reports its own warnings.
         Cmd::Pair(p) => return crate::net_cmd::pair(engine, &net, p),

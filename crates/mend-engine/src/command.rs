@@ -2,7 +2,8 @@ use mend_core::{Category, CheckInKind, DeviceId, HeardAnswer, LoveLanguage, Part
 
 /// What a person asks for, as a front end hands it over. Ids may be a unique prefix or
 /// suffix of a record's id; new ids are made by the engine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+// Serialized only to hand a command to the running node of the same profile (node::door).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Command {
     /// Trusts a device this one just paired with (ids are exact: they come from the network).
     TrustDevice {

@@ -34,6 +34,8 @@ pub struct Engine {
     clock: Box<dyn Fn() -> Timestamp + Send>,
     /// Other devices' proofs of their changes, to check what peers pass on and to pass them on.
     pub(crate) proofs: crate::proofs::Proofs,
+    /// Writes go to the running node of this profile when there is one (a CLI command).
+    via_node: bool,
 }
 
 /// The shared document, or, right after an open that found a matching view cache, the
@@ -88,6 +90,7 @@ impl Engine {
             warnings: vec![],
             clock: Box::new(when::now),
             proofs: Default::default(),
+            via_node: false,
         }
     }
 
@@ -198,7 +201,19 @@ impl Engine {
         }
         let unverified = matches!(doc, Doc::Loading(_));
         tracing::info!(device = me.device.short(), cached = unverified, notes = notes.len(), "profile opened");
-        Ok(Engine { profile, key_lost, unverified, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now), proofs: Default::default() })
+        Ok(Engine {
+            profile,
+            key_lost,
+            unverified,
+            store,
+            doc,
+            me,
+            notes,
+            warnings: vec![],
+            clock: Box::new(when::now),
+            proofs: Default::default(),
+            via_node: false,
+        })
     }
 
     /// Waits until the shared document has loaded (right after an open that used the view
@@ -416,12 +431,42 @@ impl Engine {
     }
 
     /// Checks, applies and saves one command. When this returns Ok the change is fsynced.
+    ///
+    /// After [`Self::hand_to_running_node`], a command given before the document has loaded
+    /// goes to the Mend already running on this profile (the window or `serve`), which holds
+    /// the document and sends the change on at once; with none running, it is done here.
     pub fn execute(&mut self, cmd: Command) -> Result<Outcome, EngineError> {
+        let now = self.now();
+        if self.via_node && !self.is_loaded() {
+            use crate::node::door::{self, Handed};
+            match door::execute(self.dir(), &cmd, now) {
+                Handed::NoNode => {}
+                Handed::Done(out, warnings) => {
+                    self.warnings.extend(warnings);
+                    // The view here is the one this process opened with; what it returns
+                    // from now on is not the node's. A short command is done at this point.
+                    tracing::info!(created = ?out.created, changed = out.changed, "the running node saved an action");
+                    return Ok(out);
+                }
+                Handed::Refused(why) => return Err(EngineError::NodeRefused(why)),
+                Handed::Unknown(why) => return Err(EngineError::NodeSilent(why)),
+            }
+        }
+        self.execute_at(cmd, now)
+    }
+
+    /// A short command's choice (the CLI's): its writes go to the running node of this
+    /// profile, when there is one, instead of waiting for the whole document to load here.
+    pub fn hand_to_running_node(&mut self) {
+        self.via_node = true;
+    }
+
+    /// [`Self::execute`] here, as if at `now`.
+    pub(crate) fn execute_at(&mut self, cmd: Command, now: Timestamp) -> Result<Outcome, EngineError> {
         self.writable()?;
         self.shared()?;
         let guard = self.store.lock_exclusive()?;
         self.catch_up()?;
-        let now = self.now();
         let action = self.to_action(cmd)?;
         // Only answering can make one of this device's sealed answers due to open here (the
         // partner's answer arriving is the other way, in `receive_sync`).

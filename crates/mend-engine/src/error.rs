@@ -22,6 +22,13 @@ pub enum EngineError {
     Sync(#[from] mend_sync::SyncError),
     #[error("{0}")]
     Pairing(String),
+    /// The Mend running on this profile refused a command handed to it (its own words).
+    #[error("{0}")]
+    NodeRefused(String),
+    #[error(
+        "the Mend running on this profile took the request but did not answer ({0}), so this command cannot tell whether it was saved. Look with `mend show` (or in the window) before trying again, so that nothing is written twice"
+    )]
+    NodeSilent(String),
     #[error("Mend could not seal your answer on this device ({0}); nothing was saved, so you can try again")]
     Sealing(String),
     #[error(

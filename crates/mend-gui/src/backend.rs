@@ -353,6 +353,9 @@ impl Worker {
                 return;
             }
         };
+        let mut node = node;
+        // Commands run on this profile while the window is open hand their writes to it.
+        node.open_door();
         node.set_in_view(self.in_view);
         self.phase = Phase::Ready;
         let net = self.cfg.net.clone();

@@ -141,6 +141,11 @@ impl<S: SharedSpace> Hub<S> {
         Ok(changed)
     }
 
+    /// The devices connected to this one now.
+    pub fn live_peers(&self) -> Vec<DeviceId> {
+        lock(&self.live).iter().filter(|(_, c)| !c.is_empty()).map(|(d, _)| d.clone()).collect()
+    }
+
     pub fn is_live(&self, peer: &DeviceId) -> bool {
         lock(&self.live).get(peer).is_some_and(|v| !v.is_empty())
     }

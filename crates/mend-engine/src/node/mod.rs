@@ -8,9 +8,11 @@
 //! changes arrive on their connection; the dialer sleeps until a backoff ends.
 
 mod desktop;
+pub mod door;
 mod event;
 mod watch;
 
+pub use door::{Present, connected_now};
 pub use event::{Event, link_word};
 
 use crate::{Command, Engine, EngineError, Outcome, pairing};
@@ -86,6 +88,9 @@ pub struct Node {
     poke: desktop::Poke,
     notices: Option<Receiver<()>>,
     in_view: Arc<AtomicBool>,
+    sink: Sink,
+    /// The socket file this node answers on, removed when it stops.
+    door: Option<std::path::PathBuf>,
     rt: Option<Runtime>,
 }
 
@@ -157,6 +162,7 @@ impl Node {
         };
         let h = hub.clone();
         let problems = sink.clone();
+        let sink_kept = sink.clone();
         rt.spawn(async move {
             loop {
                 wake.notified().await;
@@ -174,6 +180,8 @@ impl Node {
             poke,
             notices: Some(notices),
             in_view: Arc::new(AtomicBool::new(false)),
+            sink: sink_kept,
+            door: None,
             rt: Some(rt),
         })
     }
@@ -188,6 +196,48 @@ impl Node {
         // news that came while no Mend ran on this profile is told now.
         self.poke.poke();
         Ok(())
+    }
+
+    /// Opens this node's door to the other Mend processes of the profile (`node.sock`): a
+    /// CLI command hands its write to this node instead of loading the whole document, and
+    /// `mend devices` learns who is connected now. For the processes that keep a profile in
+    /// sync (the window, `mend serve`). Without it everything works, more slowly; so a door
+    /// that cannot open is logged, not shown. Calling it again does nothing.
+    pub fn open_door(&mut self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if self.door.is_some() {
+                return;
+            }
+            let dir = lock(&self.engine).dir().to_owned();
+            let owner = match std::fs::metadata(&dir) {
+                Ok(m) => m.uid(),
+                Err(e) => {
+                    tracing::info!(error = %e, "no local door: the profile folder could not be read");
+                    return;
+                }
+            };
+            let listener = {
+                let _in = self.rt().enter();
+                door::server::bind(&dir)
+            };
+            let listener = match listener {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::info!(error = %e, "no local door; commands on this profile load it themselves");
+                    return;
+                }
+            };
+            let sink = self.sink.clone();
+            let inside = Arc::new(door::server::Inside {
+                engine: self.engine.clone(),
+                hub: self.hub.clone(),
+                changed: Arc::new(move || sink(Event::Changed(mend_core::Changed::default()))),
+            });
+            self.rt().spawn(door::server::serve(listener, owner, inside));
+            self.door = Some(door::socket_path(&dir));
+        }
     }
 
     /// Whether the window is in front of the person: news that comes meanwhile shows there
@@ -352,6 +402,14 @@ impl Node {
         }
         if let Some(rt) = self.rt.take() {
             rt.shutdown_timeout(Duration::from_secs(1));
+        }
+        // Gone with the node: a command finds no door and does its work itself. (A node that
+        // crashed leaves the file; the next command's connection is refused, which means the
+        // same.)
+        if let Some(path) = self.door.take()
+            && let Err(e) = std::fs::remove_file(&path)
+        {
+            tracing::info!(error = %e, "the local door's socket file stays; the next node replaces it");
         }
         lock(&self.engine).save_view_cache();
     }
