@@ -282,6 +282,10 @@ pub fn sync_once(engine: Engine, net: &NetConfig, timeout: u64) -> Result<()> {
                 synced += 1;
                 writeln!(out, "{d}  synced with {name} ({})", link_word(*link))?;
             }
+            Synced::ByRunningNode => {
+                synced += 1;
+                writeln!(out, "{d}  kept in sync with {name} by the Mend running on this device")?;
+            }
             Synced::Unreachable(why) => {
                 unreachable += 1;
                 writeln!(out, "{d}  unreachable: {name}: {}", printable::line(why))?;

@@ -32,9 +32,11 @@ impl<S: SharedSpace> Hub<S> {
         let id = parse_device(peer).ok_or_else(|| SyncError::Protocol(format!("{peer} is not a device id")))?;
         let addr = self.known_addr(peer, id, endpoint);
         let conn = endpoint.connect(addr, crate::SYNC_ALPN).await.map_err(|e| SyncError::Unreachable { who: name.clone(), why: e.to_string() })?;
+        if !self.register(peer, &conn, true) {
+            return Err(SyncError::Superseded { who: name });
+        }
         let link = self.remember(peer, &conn);
         self.emit(Event::Connected { peer: peer.clone(), name: name.clone(), link });
-        self.register(peer, &conn);
         let r = match conn.open_bi().await {
             Ok((send, recv)) => self.drive(endpoint, &conn, send, recv, peer, true, live, link).await,
             Err(e) => Err(SyncError::Connection { who: name.clone(), why: e.to_string() }),
@@ -42,6 +44,9 @@ impl<S: SharedSpace> Hub<S> {
         self.unregister(peer, &conn);
         if !live {
             conn.close(VarInt::from_u32(0), b"in step");
+        }
+        if r.is_err() && self.was_superseded(&conn) {
+            return Err(SyncError::Superseded { who: name });
         }
         r
     }
@@ -58,7 +63,9 @@ impl<S: SharedSpace> Hub<S> {
                     Ok(r) => r,
                     Err(_) => Err(SyncError::Timeout { who: name.clone(), secs: timeout.as_secs() }),
                 };
-                if let Err(e) = &r {
+                if let Err(e) = &r
+                    && !matches!(e, SyncError::Superseded { .. })
+                {
                     let why = e.to_string();
                     hub.update_peer(&peer, |p| p.last_error = Some(why));
                 }
@@ -121,11 +128,15 @@ impl<S: SharedSpace> Hub<S> {
                     // What `mend devices` and the window read: a link that broke or a peer
                     // out of reach says so there too, not only in the log, until the next
                     // time the two are in step.
-                    if let Err(e) = &r {
+                    if let Err(e) = &r
+                        && !matches!(e, SyncError::Superseded { .. })
+                    {
                         let why = e.to_string();
                         hub.update_peer(&peer, |p| p.last_error = Some(why));
                     }
                     match r {
+                        // The other connection with this peer goes on: nothing to tell.
+                        Err(SyncError::Superseded { .. }) => {}
                         Ok(()) => hub.emit(Event::Disconnected { peer: peer.clone(), name, why: "closed".into() }),
                         Err(SyncError::Unreachable { why, .. }) => hub.emit(Event::Unreachable { peer: peer.clone(), name, why }),
                         Err(err) => hub.emit(Event::Disconnected { peer: peer.clone(), name, why: err.to_string() }),

@@ -80,7 +80,11 @@ pub struct Hub<S: SharedSpace> {
     pub(crate) space: Arc<Mutex<S>>,
     events: mpsc::UnboundedSender<Event>,
     pub(crate) changes: watch::Sender<u64>,
-    live: Mutex<HashMap<DeviceId, Vec<Connection>>>,
+    /// Each peer's live connections, and for each whether this device dialled it.
+    live: Mutex<HashMap<DeviceId, Vec<(Connection, bool)>>>,
+    /// Connections this device closed because the peer had dialled at the same moment (see
+    /// [`Hub::register`]): their end is not news.
+    superseded: Mutex<HashSet<usize>>,
     /// Peers whose live session reached the same document: only those reset their dial
     /// backoff, so a peer whose every session is refused is not redialled in a tight loop.
     pub(crate) in_step: Mutex<HashSet<DeviceId>>,
@@ -102,6 +106,7 @@ impl<S: SharedSpace> Hub<S> {
             events,
             changes: watch::channel(0).0,
             live: Mutex::new(HashMap::new()),
+            superseded: Mutex::new(HashSet::new()),
             in_step: Mutex::new(HashSet::new()),
             dial_wake: Notify::new(),
         })
@@ -156,7 +161,7 @@ impl<S: SharedSpace> Hub<S> {
         let mut live = lock(&self.live);
         for (peer, conns) in live.iter_mut() {
             if !space.is_trusted(peer) {
-                for c in conns.drain(..) {
+                for (c, _) in conns.drain(..) {
                     c.close(VarInt::from_u32(2), b"this device was removed from the space");
                 }
             }
@@ -173,14 +178,45 @@ impl<S: SharedSpace> Hub<S> {
         lock(&self.space).peers().into_iter().find(|(d, _)| d == peer).map(|(_, n)| n).unwrap_or_else(|| format!("device {}", peer.short()))
     }
 
-    pub(crate) fn register(&self, peer: &DeviceId, conn: &Connection) {
-        lock(&self.live).entry(peer.clone()).or_default().push(conn.clone());
+    /// Takes a new connection into the live set. Two devices that dial each other at the
+    /// same moment get two connections; each side keeps the one dialled by the device with
+    /// the smaller id and closes the other, so both keep the same one without a word
+    /// between them. Returns false when the new connection is the one to let go (it is
+    /// closed already).
+    pub(crate) fn register(&self, peer: &DeviceId, conn: &Connection, dialled: bool) -> bool {
+        let me = lock(&self.space).device();
+        let wins = dialled == (me < *peer);
+        let mut live = lock(&self.live);
+        let conns = live.entry(peer.clone()).or_default();
+        if conns.iter().any(|(_, d)| *d != dialled) {
+            let mut gone = lock(&self.superseded);
+            if !wins {
+                gone.insert(conn.stable_id());
+                conn.close(VarInt::from_u32(SUPERSEDED), b"already connected");
+                return false;
+            }
+            for (c, _) in conns.iter().filter(|(_, d)| *d != dialled) {
+                gone.insert(c.stable_id());
+                c.close(VarInt::from_u32(SUPERSEDED), b"already connected");
+            }
+            conns.retain(|(_, d)| *d == dialled);
+        }
+        conns.push((conn.clone(), dialled));
+        true
+    }
+
+    /// Whether `conn` ended because the two devices dialled each other at once (closed here,
+    /// or by the peer for that reason): nothing went wrong, and the other connection goes on.
+    pub(crate) fn was_superseded(&self, conn: &Connection) -> bool {
+        let here = lock(&self.superseded).remove(&conn.stable_id());
+        let there = matches!(conn.close_reason(), Some(iroh::endpoint::ConnectionError::ApplicationClosed(c)) if c.error_code == VarInt::from_u32(SUPERSEDED));
+        here || there
     }
 
     pub(crate) fn unregister(&self, peer: &DeviceId, conn: &Connection) {
         let mut live = lock(&self.live);
         if let Some(v) = live.get_mut(peer) {
-            v.retain(|c| c.stable_id() != conn.stable_id());
+            v.retain(|(c, _)| c.stable_id() != conn.stable_id());
             if v.is_empty() {
                 lock(&self.in_step).remove(peer);
             }
@@ -188,7 +224,16 @@ impl<S: SharedSpace> Hub<S> {
         drop(live);
         self.dial_wake.notify_one();
     }
+
+    /// How many live connections this device has with `peer` (one, once two devices that
+    /// dialled each other at once have settled).
+    pub fn connections_to(&self, peer: &DeviceId) -> usize {
+        lock(&self.live).get(peer).map_or(0, Vec::len)
+    }
 }
+
+/// The close code of a connection let go because the two devices dialled each other at once.
+const SUPERSEDED: u32 = 5;
 
 /// The endpoint is kept to tell peers this device's own addresses.
 struct SyncHandler<S: SharedSpace>(Arc<Hub<S>>, Endpoint);
@@ -216,14 +261,19 @@ impl<S: SharedSpace> ProtocolHandler for SyncHandler<S> {
             return Ok(());
         }
         let name = hub.peer_name(&peer);
+        if !hub.register(&peer, &conn, false) {
+            return Ok(());
+        }
         let link = hub.remember(&peer, &conn);
         hub.emit(Event::Connected { peer: peer.clone(), name: name.clone(), link });
-        hub.register(&peer, &conn);
         let r = match conn.accept_bi().await {
             Ok((send, recv)) => hub.drive(&self.1, &conn, send, recv, &peer, false, true, link).await,
             Err(e) => Err(crate::SyncError::Connection { who: name.clone(), why: e.to_string() }),
         };
         hub.unregister(&peer, &conn);
+        if hub.was_superseded(&conn) {
+            return Ok(());
+        }
         let why = match r {
             Ok(()) => "closed".to_owned(),
             Err(e) => e.to_string(),

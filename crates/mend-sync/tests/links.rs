@@ -385,3 +385,36 @@ async fn a_thirty_second_partition_mid_sync_heals_by_itself_and_the_status_tells
     ana.ep.close().await;
     ben.ep.close().await;
 }
+
+/// Ana and Ben dial each other at the same moment (as two devices do that start together):
+/// both end with one connection, the same one on both sides, with no disconnection or error
+/// to tell, and it carries the sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_devices_that_dial_each_other_at_once_keep_one_connection() {
+    let (mut ana, mut ben) = couple(71, false).await;
+    ana.hub.remember_addrs(&ben.dev, ben.ep.bound_sockets());
+    ben.hub.remember_addrs(&ana.dev, ana.ep.bound_sockets());
+    let (_ra, _rb) = (ana.hub.router(ana.ep.clone()), ben.hub.router(ben.ep.clone()));
+    let (ha, ea, db) = (ana.hub.clone(), ana.ep.clone(), ben.dev.clone());
+    let (hb, eb, da) = (ben.hub.clone(), ben.ep.clone(), ana.dev.clone());
+    let a = tokio::spawn(async move { ha.dial(&ea, &db, true).await });
+    let b = tokio::spawn(async move { hb.dial(&eb, &da, true).await });
+    wait_for("one dial to be let go", 20, || a.is_finished() || b.is_finished()).await;
+    // Given time to open a second one, neither side does.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!((ana.hub.connections_to(&ben.dev), ben.hub.connections_to(&ana.dev)), (1, 1));
+    assert!(a.is_finished() != b.is_finished(), "exactly one dial goes on");
+    let let_go = if a.is_finished() { a.await.unwrap() } else { b.await.unwrap() };
+    assert!(matches!(let_go, Err(mend_sync::SyncError::Superseded { .. })), "{let_go:?}");
+    let id = ANA_IDS + 1;
+    ana.write(id..id + 1);
+    ana.hub.notify_change();
+    let want = expected_ids(&[id..id + 1]);
+    wait_for("Ana's note to reach Ben over the one kept", 20, || ben.note_ids() == want).await;
+    for (who, events) in [("Ana", ana.drain()), ("Ben", ben.drain())] {
+        assert!(events.iter().any(|e| matches!(e, Event::Connected { .. })), "{who}: {events:?}");
+        assert!(!events.iter().any(|e| matches!(e, Event::Disconnected { .. } | Event::Unreachable { .. })), "{who}: {events:?}");
+    }
+    assert_eq!(ana.peer_info(&ben.dev).last_error, None);
+    assert_eq!(ben.peer_info(&ana.dev).last_error, None);
+}

@@ -61,6 +61,8 @@ pub enum Synced {
     },
     /// Not reachable now (not running, no path): nothing went wrong, it will sync later.
     Unreachable(String),
+    /// Connected to the Mend already running on this device, which keeps the two in sync.
+    ByRunningNode,
     Failed(String),
 }
 
@@ -325,6 +327,9 @@ impl Node {
                 let result = match r {
                     Ok(()) => Synced::InStep { link: peers.get(device.as_str()).and_then(|p| p.link).unwrap_or(Link::Direct) },
                     Err(e @ (SyncError::Unreachable { .. } | SyncError::Timeout { .. })) => Synced::Unreachable(e.to_string()),
+                    // The peer kept its live connection with the Mend running on this device
+                    // (window or `serve`) over this one-off's: that one keeps the two in sync.
+                    Err(SyncError::Superseded { .. }) => Synced::ByRunningNode,
                     Err(e) => Synced::Failed(e.to_string()),
                 };
                 PeerSync { device, name, result }
