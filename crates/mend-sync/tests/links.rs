@@ -406,10 +406,10 @@ async fn two_devices_that_dial_each_other_at_once_keep_one_connection() {
     assert!(a.is_finished() != b.is_finished(), "exactly one dial goes on");
     let let_go = if a.is_finished() { a.await.unwrap() } else { b.await.unwrap() };
     assert!(matches!(let_go, Err(mend_sync::SyncError::Superseded { .. })), "{let_go:?}");
-    let id = ANA_IDS + 1;
-    ana.write(id..id + 1);
+    let notes = ANA_IDS + 1..ANA_IDS + 3;
+    ana.write(notes.clone());
     ana.hub.notify_change();
-    let want = expected_ids(&[id..id + 1]);
+    let want = expected_ids(&[notes]);
     wait_for("Ana's note to reach Ben over the one kept", 20, || ben.note_ids() == want).await;
     for (who, events) in [("Ana", ana.drain()), ("Ben", ben.drain())] {
         assert!(events.iter().any(|e| matches!(e, Event::Connected { .. })), "{who}: {events:?}");
