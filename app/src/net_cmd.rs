@@ -3,7 +3,7 @@
 use anyhow::{Result, anyhow, bail};
 use clap::Subcommand;
 use mend_engine::core::DeviceId;
-use mend_engine::node::{self, Event, Node, Synced, link_word};
+use mend_engine::node::{self, Event, Node, Synced, link_word, path_word};
 use mend_engine::{Command, Engine, NetConfig, Role, printable, when};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -229,7 +229,7 @@ pub fn devices(engine: &mut Engine, cmd: Option<DevicesCmd>, json: bool) -> Resu
                 "connected": now.contains_key(d.id.as_str()),
                 "last_synced": p.and_then(|p| p.last_synced),
                 // The path in use when connected, else the one last used.
-                "link": now.get(d.id.as_str()).copied().flatten().or(p.and_then(|p| p.link)).map(link_word),
+                "link": now.get(d.id.as_str()).copied().flatten().or(p.and_then(|p| p.link)).map(|l| path_word(l, p.and_then(|p| p.addrs.first()))),
                 "last_error": p.and_then(|p| p.last_error.clone()),
             })
         })

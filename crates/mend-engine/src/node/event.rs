@@ -87,6 +87,37 @@ pub fn link_word(l: Link) -> &'static str {
     }
 }
 
+/// The path to a peer in `mend devices`: `lan` for a direct path to an address of the home
+/// network (a private, link-local or unique-local one: what a router hands out, and what
+/// mDNS finds), else as [`link_word`]. `addr` is where the peer was last reached.
+pub fn path_word(l: Link, addr: Option<&std::net::SocketAddr>) -> &'static str {
+    let lan = match addr.map(std::net::SocketAddr::ip) {
+        Some(std::net::IpAddr::V4(ip)) => ip.is_private() || ip.is_link_local(),
+        // fe80::/10 link-local, fc00::/7 unique local.
+        Some(std::net::IpAddr::V6(ip)) => (ip.segments()[0] & 0xffc0) == 0xfe80 || (ip.segments()[0] & 0xfe00) == 0xfc00,
+        None => false,
+    };
+    if l == Link::Direct && lan { "lan" } else { link_word(l) }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn a_direct_path_on_the_home_network_is_lan_and_nothing_else_is() {
+        let word = |l, a: &str| path_word(l, Some(&a.parse().unwrap()));
+        for a in ["192.168.1.20:4000", "10.0.0.7:1", "172.20.3.4:9", "169.254.1.1:5", "[fe80::1]:5", "[fd12:3456::1]:5"] {
+            assert_eq!(word(Link::Direct, a), "lan", "{a}");
+            assert_eq!(word(Link::Relay, a), "relayed", "{a}");
+        }
+        for a in ["127.0.0.1:5", "[::1]:5", "203.0.113.9:5", "172.32.0.1:5", "[2001:db8::1]:5"] {
+            assert_eq!(word(Link::Direct, a), "direct", "{a}");
+        }
+        assert_eq!(path_word(Link::Direct, None), "direct");
+    }
+}
+
 impl Event {
     /// The event in the log file: device ids and Mend's own words, never a person's name
     /// or anything they wrote (docs/privacy.md).

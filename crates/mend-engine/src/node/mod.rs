@@ -13,7 +13,7 @@ mod event;
 mod watch;
 
 pub use door::{Present, connected_now};
-pub use event::{Event, link_word};
+pub use event::{Event, link_word, path_word};
 
 use crate::{Command, Engine, EngineError, Outcome, pairing};
 use mend_core::DeviceId;
