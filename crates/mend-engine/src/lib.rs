@@ -72,10 +72,17 @@ pub fn saved_relay(dir: &std::path::Path) -> Option<String> {
 /// the profile's saved choice says so; otherwise relays and discovery. The relay saved in
 /// Settings, if any (a `--relay` given to a command replaces it). A saved relay that no
 /// longer reads as one is left out, and logged: the device then uses the usual relays.
+///
+/// Local-only from the flag or `MEND_NET` (tests, diagnosis) listens on 127.0.0.1 unless
+/// `bind` says otherwise. Local-only chosen in Settings is a couple's "only our home
+/// network": it listens on every interface, or the partner's device in the next room could
+/// never reach this one.
 pub fn net_config(dir: &std::path::Path, flag: bool, env: Option<&str>, bind: Option<std::net::SocketAddr>) -> NetConfig {
-    let local = flag || env == Some("local") || saved_local_only(dir) == Some(true);
+    let saved = saved_local_only(dir) == Some(true);
+    let local = flag || env == Some("local") || saved;
     let relay = saved_relay(dir)
         .and_then(|r| parse_relay_url(&r).map_err(|e| tracing::warn!(error = %e, "the saved relay does not read as one; using none")).ok());
+    let bind = bind.or_else(|| saved.then(|| std::net::SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, 0))));
     NetConfig { mode: if local { NetMode::LocalOnly } else { NetMode::Default }, bind, relay, relay_only: false }
 }
 
@@ -129,6 +136,22 @@ mod net_tests {
         assert_eq!(mode(false, None), mend_sync::NetMode::LocalOnly);
         e.set_local_only(false).unwrap();
         assert_eq!(mode(false, None), mend_sync::NetMode::Default);
+    }
+
+    #[test]
+    fn local_only_chosen_in_settings_listens_on_the_home_network_and_the_test_flag_on_loopback_only() {
+        let t = tempfile::tempdir().unwrap();
+        let e = Engine::init(t.path(), "Ana", "laptop").unwrap();
+        // The flag and MEND_NET=local leave the address to the endpoint: 127.0.0.1.
+        assert_eq!(net_config(t.path(), true, None, None).bind, None);
+        assert_eq!(net_config(t.path(), false, Some("local"), None).bind, None);
+        e.set_local_only(true).unwrap();
+        let every = "0.0.0.0:0".parse().unwrap();
+        assert_eq!(net_config(t.path(), false, None, None).bind, Some(every), "reachable from the partner's device at home");
+        let given = "192.168.1.5:7842".parse().unwrap();
+        assert_eq!(net_config(t.path(), false, None, Some(given)).bind, Some(given), "--bind still decides");
+        e.set_local_only(false).unwrap();
+        assert_eq!(net_config(t.path(), false, None, None).bind, None, "the default mode binds as iroh does");
     }
 
     #[test]
