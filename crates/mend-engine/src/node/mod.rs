@@ -231,11 +231,16 @@ impl Node {
                     return;
                 }
             };
-            let sink = self.sink.clone();
+            let (sink, poke) = (self.sink.clone(), self.poke.clone());
             let inside = Arc::new(door::server::Inside {
                 engine: self.engine.clone(),
                 hub: self.hub.clone(),
-                changed: Arc::new(move || sink(Event::Changed(mend_core::Changed::default()))),
+                // As for any change: the window reads the space again, and the notifier
+                // looks again (a promise just made may be due for a reminder soon).
+                changed: Arc::new(move || {
+                    sink(Event::Changed(mend_core::Changed::default()));
+                    poke.poke();
+                }),
             });
             self.rt().spawn(door::server::serve(listener, owner, inside));
             self.door = Some(door::socket_path(&dir));
