@@ -319,6 +319,12 @@ impl Engine {
         (self.clock)()
     }
 
+    /// Reads the time from `clock` instead of the system from now on (what it records, what
+    /// is due): a front end with a clock of its own passes it here, so both agree.
+    pub fn set_clock(&mut self, clock: impl Fn() -> Timestamp + Send + 'static) {
+        self.clock = Box::new(clock);
+    }
+
     pub fn me(&self) -> &Actor {
         &self.me
     }

@@ -332,7 +332,7 @@ impl MendApp {
             });
         });
         // Countdowns (an invitation's expiry, a pause's end) move on their own.
-        if snap.invite.is_some() || snap.view.active_pauses(mend_engine::when::now()).next().is_some() {
+        if snap.invite.is_some() || snap.view.active_pauses(snap.clock.now()).next().is_some() {
             ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
         }
     }

@@ -89,6 +89,9 @@ pub struct Snapshot {
     pub doubts_seen: std::collections::BTreeSet<String>,
     /// Today's question and every question answered, as this device reads them.
     pub asked: Option<Arc<(mend_engine::questions::Asked, Vec<mend_engine::questions::Asked>)>>,
+    /// The window's clock: screens read the time and format times with it, never with the
+    /// system's directly.
+    pub clock: mend_engine::when::Clock,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

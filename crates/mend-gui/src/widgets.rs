@@ -15,8 +15,9 @@ pub fn area(ui: &mut Ui, label: &str, text: &mut String) -> Response {
     TextEdit::multiline(text).desired_rows(3).desired_width(f32::INFINITY).ui(ui).labelled_by(l.id)
 }
 
-pub fn when(t: Timestamp) -> String {
-    mend_engine::when::format(t)
+/// A time as people read it, on the window's clock (so a test can fix it).
+pub fn when(clock: &mend_engine::when::Clock, t: Timestamp) -> String {
+    clock.format(t)
 }
 
 pub fn section(ui: &mut Ui, title: &str) {

@@ -68,7 +68,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
                     f.history = Some(id.clone());
                 }
                 let revisions = if a.revisions.len() > 1 { format!(" \u{b7} {} revisions", a.revisions.len()) } else { String::new() };
-                let review = a.review_at.filter(|_| !a.archived).map(|t| format!(" \u{b7} Review planned for {}", when(t))).unwrap_or_default();
+                let review =
+                    a.review_at.filter(|_| !a.archived).map(|t| format!(" \u{b7} Review planned for {}", when(&snap.clock, t))).unwrap_or_default();
                 ui.add(egui::Label::new(format!("{}: {}{revisions}{review}", a.category.label(), cur.text)).truncate());
             });
         });
@@ -89,7 +90,7 @@ fn revising(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
     let mut cancel = false;
     crate::widgets::card(ui, |ui| {
         ui.label(egui::RichText::new(format!("Revising: {}", a.category.label())).strong());
-        ui.label(format!("Now: \u{201c}{}\u{201d} (by {}, {})", cur.text, v.partner_name(&cur.author), when(cur.at)));
+        ui.label(format!("Now: \u{201c}{}\u{201d} (by {}, {})", cur.text, v.partner_name(&cur.author), when(&snap.clock, cur.at)));
         if let Some(prev) = a.last_agreed(&v.partner_ids()).filter(|r| r.id != cur.id) {
             ui.label(egui::RichText::new(format!("Last agreed: \u{201c}{}\u{201d}", prev.text)).weak());
         }
@@ -118,7 +119,7 @@ fn history(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm) {
         ui.label(egui::RichText::new(format!("{}: {} revisions", a.category.label(), a.revisions.len())).strong());
         for r in a.revisions.iter().rev() {
             let agreed = if partners.iter().all(|p| r.accepted_by.contains_key(*p)) { ", agreed by both" } else { "" };
-            ui.label(format!("{}, {}{agreed}: {}", when(r.at), v.partner_name(&r.author), r.text));
+            ui.label(format!("{}, {}{agreed}: {}", when(&snap.clock, r.at), v.partner_name(&r.author), r.text));
         }
         close = ui.button("Close history").clicked();
     });
@@ -136,12 +137,12 @@ fn reviewing(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mu
         let text = a.current().map(|r| r.text.as_str()).unwrap_or_default();
         ui.label(egui::RichText::new(format!("Plan a review of \u{201c}{text}\u{201d}")).strong());
         if let Some(t) = a.review_at {
-            ui.label(egui::RichText::new(format!("Review planned for {}", when(t))).weak());
+            ui.label(egui::RichText::new(format!("Review planned for {}", when(&snap.clock, t))).weak());
         }
         crate::widgets::field(ui, "Review on (2026-12-01, +30d)", at);
         ui.horizontal_wrapped(|ui| {
             if ui.button("Plan review").clicked() {
-                match mend_engine::when::parse(at, mend_engine::when::now()) {
+                match snap.clock.parse(at) {
                     Ok(t) => io.exec(REVIEW, Command::ScheduleReview { id: id.clone(), at: Some(t) }),
                     Err(e) => io.refuse(REVIEW, e.to_string()),
                 }

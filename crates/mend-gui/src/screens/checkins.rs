@@ -88,7 +88,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
     if let Some(c) = latest {
         section(ui, &format!("{}'s latest answer", v.partner_name(&c.author)));
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(when(c.at)).weak());
+            ui.label(egui::RichText::new(when(&snap.clock, c.at)).weak());
             ui.label(c.note.as_deref().unwrap_or_default());
             super::heard::block(ui, snap, &c.id, &c.author, heard, io);
         });
@@ -105,7 +105,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
     if let Some(c) = mine {
         section(ui, "What was heard in your answer");
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(format!("{}: {}", when(c.at), c.note.as_deref().unwrap_or_default())).weak());
+            ui.label(egui::RichText::new(format!("{}: {}", when(&snap.clock, c.at), c.note.as_deref().unwrap_or_default())).weak());
             super::heard::block(ui, snap, &c.id, &c.author, heard, io);
         });
     }
@@ -119,7 +119,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
         ui.add(
             egui::Label::new(format!(
                 "{}  {} ({})  connection {}, trust {}, heard {}{note}",
-                when(c.at),
+                when(&snap.clock, c.at),
                 v.partner_name(&c.author),
                 c.kind,
                 c.connection,

@@ -24,7 +24,7 @@ pub fn block(ui: &mut egui::Ui, snap: &Snapshot, about: &RecordId, author: &Part
                     HeardAnswer::Yes => "Yes, that's it".to_owned(),
                     HeardAnswer::NotQuite => format!("Not quite{}", a.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()),
                 };
-                ui.label(egui::RichText::new(format!("{}: {said} ({})", v.partner_name(&h.to), when(a.at))).weak());
+                ui.label(egui::RichText::new(format!("{}: {said} ({})", v.partner_name(&h.to), when(&snap.clock, a.at))).weak());
             }
             None if h.to == me.partner => {
                 ui.horizontal_wrapped(|ui| {

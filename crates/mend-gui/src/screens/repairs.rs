@@ -60,13 +60,13 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
     let open = f.open.as_deref().map(RecordId::from_key).filter(|id| v.repairs.contains_key(id)).or_else(|| l.repairs.first().cloned());
     if let Some(r) = open.as_ref().and_then(|id| v.repairs.get(id)) {
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(format!("From {}, {}", v.partner_name(&r.author), when(r.at))).weak());
+            ui.label(egui::RichText::new(format!("From {}, {}", v.partner_name(&r.author), when(&snap.clock, r.at))).weak());
             ui.label(format!("What happened: {}", r.what_happened));
             ui.label(format!("What I did: {}", r.what_i_did));
             ui.label(format!("The impact: {}", r.impact));
             ui.label(format!("Next time: {}", r.next_time));
             match &r.answer {
-                Some(a) => ui.label(format!("{} answered: {} ({})", v.partner_name(&a.by), response_words(a.response), when(a.at))),
+                Some(a) => ui.label(format!("{} answered: {} ({})", v.partner_name(&a.by), response_words(a.response), when(&snap.clock, a.at))),
                 None => ui.label(egui::RichText::new("No answer yet, and none is needed until they are ready.").weak()),
             };
             if r.author != me.partner {
@@ -94,7 +94,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
             Some(a) => format!("answered: {}", response_words(a.response)),
             None => "no answer yet".into(),
         };
-        let text = format!("From {}, {}: {} ({answer})", v.partner_name(&r.author), when(r.at), r.what_happened);
+        let text = format!("From {}, {}: {} ({answer})", v.partner_name(&r.author), when(&snap.clock, r.at), r.what_happened);
         let picked = open.as_ref() == Some(&r.id);
         if ui.add(egui::Button::selectable(picked, text).truncate()).clicked() {
             f.open = Some(r.id.to_string());

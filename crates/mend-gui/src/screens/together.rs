@@ -139,14 +139,14 @@ fn goals(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &mut Io) 
             let mut done: Vec<_> = v.goals.values().filter_map(|g| g.celebrated.as_ref().map(|c| (c.at, g))).collect();
             done.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
             for (at, g) in done.into_iter().take(100) {
-                ui.label(format!("{}  ({}, {} steps)", g.text, when(at), g.steps.len()));
+                ui.label(format!("{}  ({}, {} steps)", g.text, when(&snap.clock, at), g.steps.len()));
             }
         });
     }
     for g in growing.into_iter().take(20) {
         card(ui, |ui| {
             let state = match &g.celebrated {
-                Some(c) => format!("celebrated {}", when(c.at)),
+                Some(c) => format!("celebrated {}", when(&snap.clock, c.at)),
                 None if g.steps.is_empty() => "no steps yet".to_owned(),
                 None => format!("{} of {} steps done", g.steps_done(), g.steps.len()),
             };
@@ -202,7 +202,7 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
     field(ui, "When (optional, like 2026-12-12 18:00, 18:30 or +3d)", &mut f.plan_when);
     ui.horizontal(|ui| {
         if ui.add_enabled(!io.busy(PLAN), egui::Button::new("Plan it")).clicked() {
-            match none_opt(&f.plan_when).map(|w| mend_engine::when::parse(&w, mend_engine::when::now())).transpose() {
+            match none_opt(&f.plan_when).map(|w| snap.clock.parse(&w)).transpose() {
                 Ok(when) => io.exec(PLAN, Command::PlanTogether { text: f.plan.clone(), when }),
                 Err(_) => io.refuse(PLAN, "Mend could not read that time: try 18:30, 2026-12-12 18:30, 2026-12-12 or +3d."),
             }
@@ -218,7 +218,7 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
     ahead.sort_by_key(|t| t.when.unwrap_or(t.at));
     for t in ahead.into_iter().take(20) {
         ui.horizontal_wrapped(|ui| {
-            let at = t.when.map(|w| format!(" ({})", when(w))).unwrap_or_default();
+            let at = t.when.map(|w| format!(" ({})", when(&snap.clock, w))).unwrap_or_default();
             ui.label(format!("{}{at}", t.text));
             if named_button(ui, "We did it", &format!("We did it: {}", short(&t.text))).clicked() {
                 io.exec(DONE, Command::DoneTogether { id: t.id.to_string() });
@@ -231,7 +231,7 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
             let mut list: Vec<_> = v.together.values().filter_map(|t| t.done.as_ref().map(|d| (d.at, t))).collect();
             list.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
             for (at, t) in list.into_iter().take(100) {
-                ui.label(format!("{}  ({})", t.text, when(at)));
+                ui.label(format!("{}  ({})", t.text, when(&snap.clock, at)));
             }
         });
     }
