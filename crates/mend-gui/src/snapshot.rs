@@ -108,6 +108,10 @@ impl Snapshot {
     pub fn my_name(&self) -> &str {
         self.me.as_ref().map(|m| self.view.partner_name(&m.partner)).unwrap_or("")
     }
+    /// The partner's name for a sentence, or "your partner" before it is known.
+    pub fn partner_name(&self) -> String {
+        self.partner().map(|p| p.name.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| "your partner".into())
+    }
     pub fn partner(&self) -> Option<&mend_engine::core::Partner> {
         self.me.as_ref().and_then(|m| self.view.other_partner(&m.partner))
     }

@@ -22,7 +22,13 @@ pub fn when(clock: &mend_engine::when::Clock, t: Timestamp) -> String {
 
 pub fn section(ui: &mut Ui, title: &str) {
     ui.add_space(12.0);
-    ui.label(egui::RichText::new(title).strong().size(18.0));
+    ui.label(egui::RichText::new(title).strong().size(crate::style::SECTION));
+}
+
+/// The one main action of a form, in the soft accent, so the eye finds it first.
+pub fn primary(ui: &Ui, text: &str) -> egui::Button<'static> {
+    let p = crate::style::Palette::of(ui.visuals());
+    egui::Button::new(egui::RichText::new(text).color(p.on_accent)).fill(p.accent_fill)
 }
 
 /// A rating from 1 to 5, named by its label.
@@ -35,9 +41,15 @@ pub fn none_opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// A record, framed the full width of the screen.
+/// A record, framed the full width of the screen: a rounded card, a shade apart from the
+/// background, with room inside.
 pub fn card<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
-    egui::Frame::group(ui.style())
+    let p = crate::style::Palette::of(ui.visuals());
+    egui::Frame::new()
+        .fill(p.card)
+        .stroke(egui::Stroke::new(1.0, p.card_stroke))
+        .corner_radius(egui::CornerRadius::same(crate::style::CARD_RADIUS))
+        .inner_margin(egui::Margin::symmetric(14, 10))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             add(ui)

@@ -26,7 +26,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
     });
     area(ui, "Agreement text", &mut f.text);
     ui.horizontal_wrapped(|ui| {
-        if ui.add_enabled(!io.busy(PROPOSE), egui::Button::new("Propose")).clicked() {
+        if ui.add_enabled(!io.busy(PROPOSE), crate::widgets::primary(ui, "Propose")).clicked() {
             io.exec(PROPOSE, Command::ProposeAgreement { category: f.category, text: f.text.clone() });
         }
         io.feedback(ui, PROPOSE);

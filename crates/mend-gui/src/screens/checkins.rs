@@ -36,7 +36,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
     rating(ui, "Feeling heard", &mut f.heard);
     area(ui, "Shared answer (optional)", &mut f.note);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save check-in")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Save check-in")).clicked() {
             io.exec(
                 ADD,
                 Command::AddCheckIn {
@@ -57,6 +57,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
 
     let l = &snap.lists;
     section(ui, "Trend");
+    let lines = crate::style::Palette::of(ui.visuals()).chart;
     for t in l.trends.iter().filter(|t| t.kind == f.kind) {
         let who = if t.partner == me.partner { "You" } else { v.partner_name(&t.partner) };
         ui.label(format!("{who}: {} check-ins", t.count));
@@ -72,8 +73,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
             .allow_boxed_zoom(false)
             .allow_double_click_reset(false)
             .show(ui, |pl| {
-                for (name, points) in ["connection", "trust", "heard"].iter().zip(&t.lines) {
-                    pl.line(egui_plot::Line::new(*name, points.clone()));
+                for ((name, colour), points) in ["connection", "trust", "heard"].iter().zip(lines).zip(&t.lines) {
+                    pl.line(egui_plot::Line::new(*name, points.clone()).color(colour));
                 }
             });
         resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Check-in trend chart"));

@@ -29,7 +29,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
             }
         });
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save note")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Save note")).clicked() {
             io.exec(ADD, Command::AddGratitude { text: f.text.clone(), about: f.about.clone() });
         }
         io.feedback(ui, ADD);

@@ -50,7 +50,7 @@ pub fn block(ui: &mut egui::Ui, snap: &Snapshot, about: &RecordId, author: &Part
         let text = f.text.entry(key.clone()).or_default();
         area(ui, "What I heard (in my own words)", text);
         ui.horizontal(|ui| {
-            if ui.add_enabled(!io.busy(WRITE), egui::Button::new("Share what I heard")).clicked() {
+            if ui.add_enabled(!io.busy(WRITE), crate::widgets::primary(ui, "Share what I heard")).clicked() {
                 f.sent_for = Some(key.clone());
                 io.exec(WRITE, Command::WriteHeard { about: key.clone(), text: text.clone() });
             }

@@ -63,7 +63,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     });
     ui.label(egui::RichText::new("1 is very low, 5 very good. Your mood stays in your journal, on this device only, like the entry.").weak());
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save entry")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Save entry")).clicked() {
             let entry = NewEntry { text: f.text.clone(), mood: f.mood, prompt: Some(chosen.text.to_owned()), tags: vec![] };
             io.send(ADD, Request::JournalAdd { entry });
         }

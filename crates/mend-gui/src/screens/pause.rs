@@ -94,7 +94,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PauseForm, io: &mut Io) 
     }
     field(ui, "A note (optional)", &mut f.note);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(START), egui::Button::new("I need a pause")).clicked() {
+        if ui.add_enabled(!io.busy(START), crate::widgets::primary(ui, "I need a pause")).clicked() {
             f.until_error = None;
             let minutes = if f.until_mode { minutes_until(&snap.clock, &f.until) } else { Ok(f.minutes) };
             match minutes {

@@ -29,7 +29,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         }
     });
     ui.horizontal_wrapped(|ui| {
-        if ui.add_enabled(!io.busy(MAKE), egui::Button::new("Make promise")).clicked() {
+        if ui.add_enabled(!io.busy(MAKE), crate::widgets::primary(ui, "Make promise")).clicked() {
             match parse_due(&f.due, &snap.clock) {
                 Ok(due) => io.exec(MAKE, Command::MakePromise { text: f.text.clone(), due, repeat: f.repeat, from_repair: None }),
                 Err(e) => io.refuse(MAKE, e),
@@ -108,6 +108,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         ui.label(words);
         bars.push(egui_plot::Bar::new(i as f64, r.rate().unwrap_or(0.0) * 100.0).name(name).width(0.6));
     }
+    // Kept in the calm accent: a rate is not a verdict.
+    let kept = crate::style::Palette::of(ui.visuals()).accent;
     let resp = egui_plot::Plot::new(("keep-rate", f.window))
         .height(160.0)
         .include_y(0.0)
@@ -117,7 +119,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .show(ui, |pl| pl.bar_chart(egui_plot::BarChart::new("Kept, %", bars)));
+        .show(ui, |pl| pl.bar_chart(egui_plot::BarChart::new("Kept, %", bars).color(kept)));
     resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Keep-rate chart"));
 }
 

@@ -32,7 +32,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
     area(ui, "3. The impact I understand it had on you", &mut f.impact);
     area(ui, "4. What I will do differently", &mut f.next_time);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Share repair")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Share repair")).clicked() {
             io.exec(
                 ADD,
                 Command::AddRepair {

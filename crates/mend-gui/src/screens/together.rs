@@ -51,7 +51,7 @@ pub fn question_card(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, i
                     .weak(),
                 );
                 ui.horizontal(|ui| {
-                    if ui.add_enabled(!io.busy(ANSWER), egui::Button::new("Share my answer")).clicked() {
+                    if ui.add_enabled(!io.busy(ANSWER), crate::widgets::primary(ui, "Share my answer")).clicked() {
                         io.exec(ANSWER, Command::AnswerQuestion { day: today.day.clone(), question: today.question.clone(), text: f.answer.clone() });
                     }
                     io.feedback(ui, ANSWER);
@@ -118,7 +118,7 @@ fn goals(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &mut Io) 
     ui.horizontal(|ui| {
         let l = ui.label("A new goal");
         ui.add(egui::TextEdit::singleline(&mut f.goal).desired_width(360.0)).labelled_by(l.id);
-        if ui.add_enabled(!io.busy(GOAL), egui::Button::new("Set goal")).clicked() {
+        if ui.add_enabled(!io.busy(GOAL), crate::widgets::primary(ui, "Set goal")).clicked() {
             io.exec(GOAL, Command::AddGoal { text: f.goal.clone() });
         }
         io.feedback(ui, GOAL);
@@ -201,7 +201,7 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
     field(ui, "What", &mut f.plan);
     field(ui, "When (optional, like 2026-12-12 18:00, 18:30 or +3d)", &mut f.plan_when);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(PLAN), egui::Button::new("Plan it")).clicked() {
+        if ui.add_enabled(!io.busy(PLAN), crate::widgets::primary(ui, "Plan it")).clicked() {
             match none_opt(&f.plan_when).map(|w| snap.clock.parse(&w)).transpose() {
                 Ok(when) => io.exec(PLAN, Command::PlanTogether { text: f.plan.clone(), when }),
                 Err(_) => io.refuse(PLAN, "Mend could not read that time: try 18:30, 2026-12-12 18:30, 2026-12-12 or +3d."),
