@@ -25,6 +25,14 @@ pub fn section(ui: &mut Ui, title: &str) {
     ui.label(egui::RichText::new(title).strong().size(crate::style::SECTION));
 }
 
+/// What a screen shows when it has nothing yet: what the screen is for and how to begin,
+/// in a quiet card rather than a blank space.
+pub fn empty(ui: &mut Ui, text: &str) {
+    card(ui, |ui| {
+        ui.label(egui::RichText::new(text).color(ui.visuals().weak_text_color()));
+    });
+}
+
 /// The one main action of a form, in the soft accent, so the eye finds it first.
 pub fn primary(ui: &Ui, text: &str) -> egui::Button<'static> {
     let p = crate::style::Palette::of(ui.visuals());

@@ -44,6 +44,16 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
     revising(ui, snap, f, io);
     reviewing(ui, snap, f, io);
     history(ui, snap, f);
+    if l.agreements.is_empty() {
+        section(ui, "Your agreements");
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "No agreements yet. An agreement is a boundary you both accept, word for word; {} sees what you propose and can accept it or suggest other words. A small one is a good start: \u{201c}We take a pause when either of us asks.\u{201d}",
+                snap.partner_name()
+            ),
+        );
+    }
     let row = button_row_height(ui);
     for (group, ids) in &l.agreements {
         section(ui, &format!("{} ({})", group.title(), ids.len()));

@@ -113,6 +113,15 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
 
     section(ui, "Recent check-ins");
     let all = &l.checkins_newest_first;
+    if all.is_empty() {
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "No check-ins yet. A check-in takes a minute: three ratings and a line if you like, shared with {}. Over the weeks, the trend above shows how you both are.",
+                snap.partner_name()
+            ),
+        );
+    }
     let row = ui.text_style_height(&egui::TextStyle::Body);
     rows(ui, "checkins", all.len(), row, 320.0, |ui, i| {
         let Some(c) = v.checkins.get(&all[i]) else { return };

@@ -41,7 +41,10 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
     section(ui, "Notes");
     let notes = &l.gratitude_newest_first;
     if notes.is_empty() {
-        ui.label("No notes yet.");
+        crate::widgets::empty(
+            ui,
+            &format!("No notes yet. Noticing one kind thing today is a start: write it above, and {} will see it.", snap.partner_name()),
+        );
         return;
     }
     let line = ui.text_style_height(&egui::TextStyle::Body);

@@ -92,7 +92,17 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     field(ui, "Search entries", &mut f.search);
     let shown: Vec<&mend_journal::Entry> = snap.journal.entries.iter().filter(|e| e.matches(&f.search)).collect();
     if shown.is_empty() {
-        ui.label(if snap.journal.entries.is_empty() { "No entries yet." } else { "No entry matches." });
+        if snap.journal.entries.is_empty() {
+            crate::widgets::empty(
+                ui,
+                &format!(
+                    "No entries yet. This journal is yours alone, locked with your passphrase; {} never sees it. A few lines about today are a start.",
+                    snap.partner_name()
+                ),
+            );
+        } else {
+            ui.label("No entry matches.");
+        }
         io.feedback(ui, DELETE);
         return;
     }

@@ -51,7 +51,10 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
     section(ui, &format!("My promises ({} open)", l.my_open_promises.len()));
     renegotiating(ui, snap, f, io);
     if l.my_open_promises.is_empty() {
-        ui.label("No open promises.");
+        crate::widgets::empty(
+            ui,
+            "No open promises. A promise is one small thing you say you will do, with a time if you like: \u{201c}Call when I will be late.\u{201d} Small ones kept build trust.",
+        );
     }
     rows(ui, "my promises", l.my_open_promises.len(), row, 320.0, |ui, i| {
         let Some(p) = v.promises.get(&l.my_open_promises[i]) else { return };
@@ -74,7 +77,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
 
     section(ui, "My partner's promises");
     if l.partner_promises.is_empty() {
-        ui.label("None yet.");
+        let name = snap.partner_name();
+        crate::widgets::empty(ui, &format!("No promises from {name} yet. When {name} makes one, it shows here, and you can say you saw it kept."));
     }
     rows(ui, "partner promises", l.partner_promises.len(), row, 320.0, |ui, i| {
         let Some(p) = v.promises.get(&l.partner_promises[i]) else { return };

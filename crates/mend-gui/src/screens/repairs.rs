@@ -52,7 +52,13 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
     let l = &snap.lists;
     section(ui, &format!("Repairs between you ({})", l.repairs.len()));
     if l.repairs.is_empty() {
-        ui.label("None yet.");
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "No repairs yet. When something went wrong between you, the steps above help you say what happened, what you did, how it landed and what you will do next time. {} answers whenever ready.",
+                snap.partner_name()
+            ),
+        );
         return;
     }
     // One repair is open to read and answer: the one picked below, or else the first of the

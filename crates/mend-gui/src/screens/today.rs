@@ -112,7 +112,13 @@ fn for_you(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
     section(ui, "For you");
     let waiting = &snap.lists.waiting;
     if waiting.is_empty() {
-        ui.label("Nothing waits for you right now.");
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "Nothing waits for you right now. When {} shares a repair, proposes an agreement or thanks you, it shows here first.",
+                snap.partner_name()
+            ),
+        );
         return None;
     }
     let mut open = None;

@@ -131,7 +131,10 @@ fn goals(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &mut Io) 
     let mut growing: Vec<_> = v.goals.values().filter(|g| g.celebrated.is_none()).collect();
     growing.sort_by_key(|g| std::cmp::Reverse(g.at));
     if v.goals.is_empty() {
-        ui.label(egui::RichText::new("No goals yet. A small one is a good start: \"A walk together every Sunday\".").weak());
+        crate::widgets::empty(
+            ui,
+            "No goals yet. A goal is something you grow toward together, one small step at a time. A small one is a good start: \u{201c}A walk together every Sunday.\u{201d}",
+        );
     }
     let celebrated = v.goals.len() - growing.len();
     if celebrated > 0 {
@@ -215,6 +218,12 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
     }
     // Plans still ahead, soonest first; the ones done folded, newest first.
     let mut ahead: Vec<_> = v.together.values().filter(|t| t.kind != TogetherKind::Idea && t.done.is_none()).collect();
+    if ahead.is_empty() {
+        crate::widgets::empty(
+            ui,
+            "Nothing planned yet. The ideas below are there when you want one: an evening without screens, a walk, a meal cooked together.",
+        );
+    }
     ahead.sort_by_key(|t| t.when.unwrap_or(t.at));
     for t in ahead.into_iter().take(20) {
         ui.horizontal_wrapped(|ui| {
