@@ -81,14 +81,14 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, together: &mut crate::forms::Tog
         ui.label("Nothing is due today.");
     }
 
-    section(ui, "Newest thanks from your partner");
+    section(ui, &format!("Newest thanks from {}", snap.partner_name()));
     match l.newest_thanks_from_partner.as_ref().and_then(|id| v.gratitude.get(id)) {
         Some(g) => {
             ui.label(format!("\u{201c}{}\u{201d}", g.text));
             ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(&snap.clock, g.at))).weak());
         }
         None => {
-            ui.label("No note from your partner yet.");
+            ui.label(format!("No note from {} yet.", snap.partner_name()));
         }
     }
 
