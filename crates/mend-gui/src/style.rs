@@ -16,6 +16,7 @@
 //! | button label on a button | 10.1:1 | 10.0:1 |
 //! | main action's label      | 4.9:1  | 6.5:1  |
 //! | chosen item's label      | 9.8:1  | 6.5:1  |
+//! | a control's edge (3:1 for non-text) on background / card | 3.2 / 3.4:1 | 3.9 / 3.4:1 |
 
 use egui::{Color32, CornerRadius, FontFamily, FontId, Stroke, TextStyle, Theme, Visuals};
 
@@ -25,6 +26,9 @@ pub struct Palette {
     pub background: Color32,
     pub card: Color32,
     pub card_stroke: Color32,
+    /// The edge of a control (a field, a box to tick, a button): at least 3:1 against the
+    /// background and a card, so it is found without looking for it.
+    pub edge: Color32,
     /// Text fields: a little apart from the cards they sit on.
     pub field: Color32,
     pub button: Color32,
@@ -55,6 +59,7 @@ pub const LIGHT: Palette = Palette {
     background: hex(0xF7F2EA),
     card: hex(0xFFFCF7),
     card_stroke: hex(0xE4D9CB),
+    edge: hex(0x978672),
     field: hex(0xFFFFFF),
     button: hex(0xECE3D7),
     button_hover: hex(0xE3D8CA),
@@ -74,6 +79,7 @@ pub const DARK: Palette = Palette {
     background: hex(0x221E1B),
     card: hex(0x2C2723),
     card_stroke: hex(0x3D3631),
+    edge: hex(0x857869),
     field: hex(0x191614),
     button: hex(0x3A332D),
     button_hover: hex(0x453D36),
@@ -161,7 +167,7 @@ fn visuals(p: &Palette, mut v: Visuals) -> Visuals {
         state.fg_stroke = Stroke::new(1.0, p.text);
         state.corner_radius = widget;
     }
-    w.inactive.bg_stroke = Stroke::new(1.0, p.card_stroke);
+    w.inactive.bg_stroke = Stroke::new(1.0, p.edge);
     w.hovered.bg_stroke = Stroke::new(1.0, p.accent);
     w.active.bg_stroke = Stroke::new(1.5, p.accent);
     w.open.bg_stroke = Stroke::new(1.0, p.card_stroke);
@@ -206,6 +212,9 @@ mod tests {
             }
             assert!(contrast(p.on_accent, p.accent_fill) >= 4.5);
             assert!(contrast(p.text, p.chosen_fill) >= 4.5);
+            for surface in [p.background, p.card] {
+                assert!(contrast(p.edge, surface) >= 3.0, "a control's edge on {surface:?}");
+            }
         }
     }
 }
