@@ -31,7 +31,7 @@ pub struct Engine {
     me: Actor,
     notes: Vec<Recovery>,
     warnings: Vec<String>,
-    clock: Box<dyn Fn() -> Timestamp + Send>,
+    clock: when::Clock,
     /// Other devices' proofs of their changes, to check what peers pass on and to pass them on.
     pub(crate) proofs: crate::proofs::Proofs,
 }
@@ -86,7 +86,7 @@ impl Engine {
             me,
             notes: vec![],
             warnings: vec![],
-            clock: Box::new(when::now),
+            clock: when::Clock::system(),
             proofs: Default::default(),
         }
     }
@@ -198,7 +198,18 @@ impl Engine {
         }
         let unverified = matches!(doc, Doc::Loading(_));
         tracing::info!(device = me.device.short(), cached = unverified, notes = notes.len(), "profile opened");
-        Ok(Engine { profile, key_lost, unverified, store, doc, me, notes, warnings: vec![], clock: Box::new(when::now), proofs: Default::default() })
+        Ok(Engine {
+            profile,
+            key_lost,
+            unverified,
+            store,
+            doc,
+            me,
+            notes,
+            warnings: vec![],
+            clock: when::Clock::system(),
+            proofs: Default::default(),
+        })
     }
 
     /// Waits until the shared document has loaded (right after an open that used the view
@@ -316,13 +327,18 @@ impl Engine {
     }
 
     pub fn now(&self) -> Timestamp {
-        (self.clock)()
+        self.clock.now()
     }
 
-    /// Reads the time from `clock` instead of the system from now on (what it records, what
-    /// is due): a front end with a clock of its own passes it here, so both agree.
-    pub fn set_clock(&mut self, clock: impl Fn() -> Timestamp + Send + 'static) {
-        self.clock = Box::new(clock);
+    /// Reads the time and time zone from `clock` instead of the system's from now on (what
+    /// it records, what is due, the day of the question, quiet hours): a front end with a
+    /// clock of its own passes it here, so both agree.
+    pub fn set_clock(&mut self, clock: when::Clock) {
+        self.clock = clock;
+    }
+
+    pub fn clock(&self) -> &when::Clock {
+        &self.clock
     }
 
     pub fn me(&self) -> &Actor {
@@ -497,7 +513,7 @@ impl Engine {
 
     fn reload(&mut self) {
         if let Ok(reopened) = Engine::open(&self.profile.dir.clone()) {
-            let clock = std::mem::replace(&mut self.clock, Box::new(when::now));
+            let clock = std::mem::take(&mut self.clock);
             *self = reopened;
             self.clock = clock;
         }
@@ -604,7 +620,7 @@ impl Engine {
 
     /// The question of the day for this couple, and what each has answered of it.
     pub fn question_today(&self) -> crate::questions::Asked {
-        let day = crate::questions::day_of(self.now());
+        let day = crate::questions::day_in(self.now(), self.clock.tz());
         self.question_on(&day)
     }
 

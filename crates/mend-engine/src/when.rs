@@ -24,6 +24,11 @@ impl Clock {
         Clock { now: std::sync::Arc::new(now), tz: TimeZone::system() }
     }
 
+    /// `now` read in `tz` (a test that moves its own time along).
+    pub fn new(now: impl Fn() -> Timestamp + Send + Sync + 'static, tz: TimeZone) -> Clock {
+        Clock { now: std::sync::Arc::new(now), tz }
+    }
+
     /// Always `at`, read in `tz`.
     pub fn fixed(at: Timestamp, tz: TimeZone) -> Clock {
         Clock { now: std::sync::Arc::new(move || at), tz }

@@ -337,8 +337,7 @@ impl Worker {
 
     /// A profile is open: run it as a node, and go online if networking is on.
     fn opened(&mut self, mut engine: Engine) {
-        let clock = self.cfg.clock.clone();
-        engine.set_clock(move || clock.now());
+        engine.set_clock(self.cfg.clock.clone());
         self.notes.extend(engine.recovery_notes().iter().map(|n| n.to_string()));
         self.notes_seen = engine.recovery_notes().len();
         let key_lost = engine.key_lost().is_some();

@@ -45,7 +45,7 @@ impl Seeded {
         let mut engine = Engine::init_as(dir, key, partner, name, &format!("{name}'s laptop")).expect("a profile");
         let at = Arc::new(AtomicI64::new(NOW.0 - 14 * DAY));
         let clock = at.clone();
-        engine.set_clock(move || Timestamp(clock.load(Ordering::SeqCst)));
+        engine.set_clock(Clock::new(move || Timestamp(clock.load(Ordering::SeqCst)), jiff::tz::TimeZone::UTC));
         Seeded { engine, at }
     }
 
