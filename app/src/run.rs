@@ -99,6 +99,7 @@ fn open_window(dir: PathBuf, net: mend_engine::NetConfig, flags: &crate::net_cmd
         // Settings writes the start-at-login entry with this program and these options.
         launch: crate::background_cmd::launch(flags).ok(),
         autostart_dir: None,
+        clock: mend_engine::when::Clock::system(),
     };
     // MEND_SCREEN=Gratitude opens on that screen (scripts/screenshot.sh uses it).
     let screen = std::env::var("MEND_SCREEN").ok().and_then(|s| mend_gui::Screen::named(&s));

@@ -69,6 +69,7 @@ fn frame_ms(profile: &Path) -> Vec<(&'static str, Stats)> {
             notifications: false,
             launch: None,
             autostart_dir: None,
+            clock: mend_engine::when::Clock::system(),
         };
         let app = MendApp::new(cfg).with_screen(screen);
         let mut h = egui_kittest::Harness::builder().with_size(egui::vec2(1100.0, 900.0)).build_ui_state(|ui, app: &mut MendApp| app.ui(ui), app);
@@ -190,9 +191,9 @@ fn main() {
         e.wait_loaded().expect("load");
         let mut v = vec![];
         for _ in 0..20 {
-            let now = mend_engine::when::now();
+            let clock = mend_engine::when::Clock::system();
             let s = Instant::now();
-            let lists = mend_gui::lists::Lists::new(e.view(), e.me(), now, mend_gui::lists::end_of_today(now), e.thanks_seen());
+            let lists = mend_gui::lists::Lists::new(e.view(), e.me(), &clock, e.thanks_seen());
             v.push(s.elapsed());
             assert!(!lists.gratitude_newest_first.is_empty());
         }

@@ -31,7 +31,7 @@ pub struct Engine {
     me: Actor,
     notes: Vec<Recovery>,
     warnings: Vec<String>,
-    clock: Box<dyn Fn() -> Timestamp + Send>,
+    clock: when::Clock,
     /// Other devices' proofs of their changes, to check what peers pass on and to pass them on.
     pub(crate) proofs: crate::proofs::Proofs,
     /// Writes go to the running node of this profile when there is one (a CLI command).
@@ -88,7 +88,7 @@ impl Engine {
             me,
             notes: vec![],
             warnings: vec![],
-            clock: Box::new(when::now),
+            clock: when::Clock::system(),
             proofs: Default::default(),
             via_node: false,
         }
@@ -210,7 +210,7 @@ impl Engine {
             me,
             notes,
             warnings: vec![],
-            clock: Box::new(when::now),
+            clock: when::Clock::system(),
             proofs: Default::default(),
             via_node: false,
         })
@@ -333,7 +333,18 @@ impl Engine {
     }
 
     pub fn now(&self) -> Timestamp {
-        (self.clock)()
+        self.clock.now()
+    }
+
+    /// Reads the time and time zone from `clock` instead of the system's from now on (what
+    /// it records, what is due, the day of the question, quiet hours): a front end with a
+    /// clock of its own passes it here, so both agree.
+    pub fn set_clock(&mut self, clock: when::Clock) {
+        self.clock = clock;
+    }
+
+    pub fn clock(&self) -> &when::Clock {
+        &self.clock
     }
 
     pub fn me(&self) -> &Actor {
@@ -538,7 +549,7 @@ impl Engine {
 
     fn reload(&mut self) {
         if let Ok(reopened) = Engine::open(&self.profile.dir.clone()) {
-            let clock = std::mem::replace(&mut self.clock, Box::new(when::now));
+            let clock = std::mem::take(&mut self.clock);
             *self = reopened;
             self.clock = clock;
         }
@@ -645,7 +656,7 @@ impl Engine {
 
     /// The question of the day for this couple, and what each has answered of it.
     pub fn question_today(&self) -> crate::questions::Asked {
-        let day = crate::questions::day_of(self.now());
+        let day = crate::questions::day_in(self.now(), self.clock.tz());
         self.question_on(&day)
     }
 

@@ -85,7 +85,7 @@ impl Engine {
         let settings = self.notice_settings();
         let view = self.view();
         let mut news = notice::news(view, &self.me().partner, now, self.thanks_seen());
-        let minute = when::minute_of_day(now);
+        let minute = when::minute_of_day_in(now, self.clock().tz());
         let today_from = now.plus_ms(-i64::from(minute) * Timestamp::MINUTE - now.0.rem_euclid(Timestamp::MINUTE));
         let (due, next) = notice::reminders(view, &self.me().partner, now, &settings, minute, today_from);
         news.extend(due);

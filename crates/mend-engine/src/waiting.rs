@@ -8,11 +8,16 @@ use mend_core::{Timestamp, View, Waiting, WaitingKind};
 
 /// "Sam shared a repair with you", "Sam asked for a pause until 20:30".
 pub fn sentence(view: &View, w: &Waiting, now: Timestamp) -> String {
+    sentence_in(view, w, now, &jiff::tz::TimeZone::system())
+}
+
+/// [`sentence`], with times read in `tz`.
+pub fn sentence_in(view: &View, w: &Waiting, now: Timestamp, tz: &jiff::tz::TimeZone) -> String {
     let who = w.from.as_ref().map(|p| printable::line(view.partner_name(p))).unwrap_or_else(|| "Your partner".into());
     let record = w.record.as_ref();
     match w.kind {
         WaitingKind::Pause => match w.until {
-            Some(until) => format!("{who} asked for a pause until {}", when::near(until, now)),
+            Some(until) => format!("{who} asked for a pause until {}", when::near_in(until, now, tz)),
             None => format!("{who} asked for a pause"),
         },
         WaitingKind::Repair => format!("{who} shared a repair with you"),

@@ -9,6 +9,78 @@ pub fn now() -> Timestamp {
     Timestamp(jiff::Timestamp::now().as_millisecond())
 }
 
+/// What time it is, and the clock face it is read on. A front end keeps one and asks it
+/// instead of the system, so that a test can fix both (the window's snapshots would
+/// otherwise change with every minute and with the time zone of the machine they run on).
+#[derive(Clone)]
+pub struct Clock {
+    now: std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>,
+    tz: TimeZone,
+}
+
+impl Clock {
+    /// The computer's own clock and time zone.
+    pub fn system() -> Clock {
+        Clock { now: std::sync::Arc::new(now), tz: TimeZone::system() }
+    }
+
+    /// `now` read in `tz` (a test that moves its own time along).
+    pub fn new(now: impl Fn() -> Timestamp + Send + Sync + 'static, tz: TimeZone) -> Clock {
+        Clock { now: std::sync::Arc::new(now), tz }
+    }
+
+    /// Always `at`, read in `tz`.
+    pub fn fixed(at: Timestamp, tz: TimeZone) -> Clock {
+        Clock { now: std::sync::Arc::new(move || at), tz }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        (self.now)()
+    }
+
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    /// Like [`format`], on this clock's face.
+    pub fn format(&self, t: Timestamp) -> String {
+        format_in(t, &self.tz)
+    }
+
+    /// Like [`near`], from this clock's now.
+    pub fn near(&self, t: Timestamp) -> String {
+        near_in(t, self.now(), &self.tz)
+    }
+
+    /// Like [`parse`], from this clock's now.
+    pub fn parse(&self, input: &str) -> Result<Timestamp, EngineError> {
+        parse_in(input, self.now(), &self.tz)
+    }
+
+    /// The last millisecond of today on this clock's face.
+    pub fn end_of_today(&self) -> Timestamp {
+        let now = self.now();
+        let midnight = jiff::Timestamp::from_millisecond(now.0)
+            .ok()
+            .map(|t| t.to_zoned_datetime(self.tz.clone()))
+            .and_then(|z| z.date().tomorrow().ok())
+            .and_then(|d| d.to_datetime(Time::MIN).to_zoned_datetime(self.tz.clone()).ok());
+        midnight.map(|z| Timestamp(z.timestamp().as_millisecond() - 1)).unwrap_or(now.plus_ms(Timestamp::DAY))
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::system()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clock").field("now", &self.now()).field("tz", &self.tz.iana_name()).finish()
+    }
+}
+
 /// Accepts `18:30` (the next 18:30), `2026-12-01 18:30`, `2026-12-01` (end of that day),
 /// `+45m` / `+2h` / `+3d` (from now), and RFC 3339 (`2026-12-01T18:30:00Z`).
 pub fn parse(input: &str, now: Timestamp) -> Result<Timestamp, EngineError> {
@@ -125,6 +197,19 @@ mod tests {
         assert_eq!(minute_of_day_in(NOON.plus_ms(90 * Timestamp::MINUTE), &utc()), 13 * 60 + 30);
         let paris = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::fixed(jiff::tz::offset(1)));
         assert_eq!(minute_of_day_in(NOON, &paris), 13 * 60);
+    }
+
+    #[test]
+    fn a_fixed_clock_reads_its_own_time_zone() {
+        let c = Clock::fixed(NOON, utc());
+        assert_eq!(c.now(), NOON);
+        assert_eq!(c.format(NOON), "Tue 24 Nov 2026 12:00");
+        assert_eq!(c.near(NOON.plus_ms(2 * Timestamp::HOUR)), "14:00");
+        assert_eq!(c.parse("+45m").map(|t| c.format(t)).ok().as_deref(), Some("Tue 24 Nov 2026 12:45"));
+        assert_eq!(c.format(c.end_of_today()), "Tue 24 Nov 2026 23:59");
+        assert_eq!(c.end_of_today().0 % Timestamp::DAY, Timestamp::DAY - 1);
+        let tokyo = Clock::fixed(NOON, TimeZone::fixed(jiff::tz::offset(9)));
+        assert_eq!(tokyo.format(NOON), "Tue 24 Nov 2026 21:00");
     }
 
     #[test]

@@ -264,7 +264,8 @@ impl MendApp {
         if !first_run {
             egui::Panel::left("sidebar").resizable(false).exact_size(180.0).show(ui, |ui| {
                 ui.add_space(8.0);
-                ui.heading("Mend");
+                let accent = crate::style::Palette::of(ui.visuals()).accent;
+                ui.label(egui::RichText::new("Mend").text_style(egui::TextStyle::Name("Title".into())).color(accent));
                 ui.label(egui::RichText::new(snap.my_name()).weak());
                 ui.add_space(8.0);
                 for s in Screen::SIDEBAR {
@@ -332,7 +333,7 @@ impl MendApp {
             });
         });
         // Countdowns (an invitation's expiry, a pause's end) move on their own.
-        if snap.invite.is_some() || snap.view.active_pauses(mend_engine::when::now()).next().is_some() {
+        if snap.invite.is_some() || snap.view.active_pauses(snap.clock.now()).next().is_some() {
             ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
         }
     }

@@ -39,6 +39,9 @@ pub struct BackendConfig {
     /// Where the start-at-login entry goes; None: `$XDG_CONFIG_HOME/autostart` (tests give
     /// a folder of their own, since the environment is shared by every test thread).
     pub autostart_dir: Option<PathBuf>,
+    /// The time and time zone the window and its engine read: the system's, or a fixed one
+    /// for tests whose pixels must not change with the minute or the machine.
+    pub clock: mend_engine::when::Clock,
 }
 
 pub enum Request {
@@ -158,7 +161,7 @@ impl Backend {
     pub fn start(cfg: BackendConfig, ctx: egui::Context) -> Backend {
         let (tx, rx) = mpsc::channel();
         let (reply_tx, replies) = mpsc::channel();
-        let snap = Arc::new(Mutex::new(Arc::new(Snapshot { profile_dir: cfg.dir.clone(), ..Snapshot::default() })));
+        let snap = Arc::new(Mutex::new(Arc::new(Snapshot { profile_dir: cfg.dir.clone(), clock: cfg.clock.clone(), ..Snapshot::default() })));
         let shared = snap.clone();
         let events = tx.clone();
         let thread = std::thread::Builder::new().name("mend-backend".into()).spawn(move || {
@@ -286,7 +289,7 @@ impl Worker {
                 }
                 Ok(Msg::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if self.invite.as_ref().is_some_and(|i| i.expires_at <= now_secs()) {
+                    if self.invite.as_ref().is_some_and(|i| i.expires_at <= now_secs(&self.cfg.clock)) {
                         self.invite = None;
                     }
                     self.publish();
@@ -302,7 +305,7 @@ impl Worker {
     /// How long nothing can change without an event: until the clock turns a minute (what is
     /// due today, keep-rate windows) or the open invitation runs out, whichever is first.
     fn until_next_tick(&self) -> Duration {
-        let now = mend_engine::when::now().0;
+        let now = self.cfg.clock.now().0;
         let mut wait = Timestamp::MINUTE - now.rem_euclid(Timestamp::MINUTE);
         if let Some(i) = &self.invite {
             wait = wait.min((i.expires_at as i64 * 1000 - now).max(0));
@@ -333,7 +336,8 @@ impl Worker {
     }
 
     /// A profile is open: run it as a node, and go online if networking is on.
-    fn opened(&mut self, engine: Engine) {
+    fn opened(&mut self, mut engine: Engine) {
+        engine.set_clock(self.cfg.clock.clone());
         self.notes.extend(engine.recovery_notes().iter().map(|n| n.to_string()));
         self.notes_seen = engine.recovery_notes().len();
         let key_lost = engine.key_lost().is_some();
@@ -709,7 +713,7 @@ impl Worker {
             _ => {}
         }
         let Some(line) = ev.describe() else { return };
-        let at = mend_engine::when::format(mend_engine::when::now());
+        let at = self.cfg.clock.format(self.cfg.clock.now());
         self.log.push(format!("{at}  {line}"));
         if self.log.len() > 50 {
             self.log.remove(0);
@@ -719,7 +723,7 @@ impl Worker {
     /// Lists that depend on the clock (due today, up for review, keep-rate windows) are
     /// worked out again once a minute even when nothing changed.
     fn lists_are_stale(&self) -> bool {
-        self.published.as_ref().and_then(|(_, _, l)| l.at).is_some_and(|at| mend_engine::when::now().0 - at.0 >= Timestamp::MINUTE)
+        self.published.as_ref().and_then(|(_, _, l)| l.at).is_some_and(|at| self.cfg.clock.now().0 - at.0 >= Timestamp::MINUTE)
     }
 
     fn publish(&mut self) {
@@ -733,6 +737,7 @@ impl Worker {
             notices: self.notices.clone(),
             background: self.background,
             set_up_device_name: self.cfg.device_name.clone(),
+            clock: self.cfg.clock.clone(),
             ..Snapshot::default()
         };
         if let Some(node) = &self.node {
@@ -759,10 +764,7 @@ impl Worker {
                 (heads, view, e.me().clone(), thanks_seen)
             };
             let lists = match (&self.published, thanks_seen) {
-                (_, Some(thanks_seen)) => {
-                    let now = mend_engine::when::now();
-                    Arc::new(Lists::new(&view, &me, now, crate::lists::end_of_today(now), thanks_seen))
-                }
+                (_, Some(thanks_seen)) => Arc::new(Lists::new(&view, &me, &self.cfg.clock, thanks_seen)),
                 (Some((_, _, lists)), None) => lists.clone(),
                 (None, None) => Arc::default(),
             };
@@ -777,7 +779,7 @@ impl Worker {
             // A tiny file of this device's: read at each publish, so a backup from the command
             // line counts too (publishes come after actions, arrivals and the minute's turn).
             let r = mend_backup::reminder(&self.cfg.dir);
-            let now = mend_engine::when::now();
+            let now = self.cfg.clock.now();
             s.backup =
                 crate::snapshot::BackupReminder { monthly: r.monthly, last: r.last_backup_ms.map(mend_engine::core::Timestamp), due: r.due(now.0) };
         }
@@ -800,8 +802,8 @@ fn sentence(e: &dyn std::fmt::Display) -> String {
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default()
 }
 
-fn now_secs() -> u64 {
-    (mend_engine::when::now().0 / 1000).max(0) as u64
+fn now_secs(clock: &mend_engine::when::Clock) -> u64 {
+    (clock.now().0 / 1000).max(0) as u64
 }
 
 /// A backup's error in the window's words: its own sentences are already written for a

@@ -58,12 +58,13 @@ pub struct Lists {
 
 impl Lists {
     /// `thanks_seen`: notes of thanks after it are new ([`mend_engine::Engine::thanks_seen`]).
-    pub fn new(v: &View, me: &Actor, now: Timestamp, end_of_today: Timestamp, thanks_seen: Timestamp) -> Lists {
+    pub fn new(v: &View, me: &Actor, clock: &mend_engine::when::Clock, thanks_seen: Timestamp) -> Lists {
+        let (now, end_of_today) = (clock.now(), clock.end_of_today());
         let mine = &me.partner;
         let waiting = mend_engine::core::waiting_for(v, mine, now, thanks_seen)
             .into_iter()
             .map(|w| {
-                let said = mend_engine::waiting::sentence(v, &w, now);
+                let said = mend_engine::waiting::sentence_in(v, &w, now, clock.tz());
                 (w, said)
             })
             .collect();
@@ -142,17 +143,6 @@ fn trend_lines(series: &[&CheckIn]) -> [Vec<[f64; 2]>; 3] {
         lines[2].push([x, mean(|c| c.heard)]);
     }
     lines
-}
-
-/// The last millisecond of today in this computer's time zone.
-pub fn end_of_today(now: Timestamp) -> Timestamp {
-    let tz = jiff::tz::TimeZone::system();
-    let midnight = jiff::Timestamp::from_millisecond(now.0)
-        .ok()
-        .map(|t| t.to_zoned_datetime(tz.clone()))
-        .and_then(|z| z.date().tomorrow().ok())
-        .and_then(|d| d.to_datetime(jiff::civil::Time::MIN).to_zoned_datetime(tz).ok());
-    midnight.map(|z| Timestamp(z.timestamp().as_millisecond() - 1)).unwrap_or(now.plus_ms(Timestamp::DAY))
 }
 
 #[cfg(test)]

@@ -89,6 +89,9 @@ pub struct Snapshot {
     pub doubts_seen: std::collections::BTreeSet<String>,
     /// Today's question and every question answered, as this device reads them.
     pub asked: Option<Arc<(mend_engine::questions::Asked, Vec<mend_engine::questions::Asked>)>>,
+    /// The window's clock: screens read the time and format times with it, never with the
+    /// system's directly.
+    pub clock: mend_engine::when::Clock,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -104,6 +107,10 @@ pub struct BackupReminder {
 impl Snapshot {
     pub fn my_name(&self) -> &str {
         self.me.as_ref().map(|m| self.view.partner_name(&m.partner)).unwrap_or("")
+    }
+    /// The partner's name for a sentence, or "your partner" before it is known.
+    pub fn partner_name(&self) -> String {
+        self.partner().map(|p| p.name.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| "your partner".into())
     }
     pub fn partner(&self) -> Option<&mend_engine::core::Partner> {
         self.me.as_ref().and_then(|m| self.view.other_partner(&m.partner))

@@ -15,13 +15,28 @@ pub fn area(ui: &mut Ui, label: &str, text: &mut String) -> Response {
     TextEdit::multiline(text).desired_rows(3).desired_width(f32::INFINITY).ui(ui).labelled_by(l.id)
 }
 
-pub fn when(t: Timestamp) -> String {
-    mend_engine::when::format(t)
+/// A time as people read it, on the window's clock (so a test can fix it).
+pub fn when(clock: &mend_engine::when::Clock, t: Timestamp) -> String {
+    clock.format(t)
 }
 
 pub fn section(ui: &mut Ui, title: &str) {
     ui.add_space(12.0);
-    ui.label(egui::RichText::new(title).strong().size(18.0));
+    ui.label(egui::RichText::new(title).strong().size(crate::style::SECTION));
+}
+
+/// What a screen shows when it has nothing yet: what the screen is for and how to begin,
+/// in a quiet card rather than a blank space.
+pub fn empty(ui: &mut Ui, text: &str) {
+    card(ui, |ui| {
+        ui.label(egui::RichText::new(text).color(ui.visuals().weak_text_color()));
+    });
+}
+
+/// The one main action of a form, in the soft accent, so the eye finds it first.
+pub fn primary(ui: &Ui, text: &str) -> egui::Button<'static> {
+    let p = crate::style::Palette::of(ui.visuals());
+    egui::Button::new(egui::RichText::new(text).color(p.on_accent)).fill(p.accent_fill)
 }
 
 /// A rating from 1 to 5, named by its label.
@@ -34,9 +49,15 @@ pub fn none_opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// A record, framed the full width of the screen.
+/// A record, framed the full width of the screen: a rounded card, a shade apart from the
+/// background, with room inside.
 pub fn card<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
-    egui::Frame::group(ui.style())
+    let p = crate::style::Palette::of(ui.visuals());
+    egui::Frame::new()
+        .fill(p.card)
+        .stroke(egui::Stroke::new(1.0, p.card_stroke))
+        .corner_radius(egui::CornerRadius::same(crate::style::CARD_RADIUS))
+        .inner_margin(egui::Margin::symmetric(14, 10))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             add(ui)

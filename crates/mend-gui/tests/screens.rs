@@ -736,3 +736,26 @@ fn first_run_names_this_device_after_me_until_i_choose_a_name() {
     assert_eq!(e.device_name(), "Ana's desktop");
     assert_eq!(e.view().partner_name(&e.me().partner), "Anaa");
 }
+
+/// Nothing yet is not a blank page: each list says what it is for and how to begin.
+#[test]
+fn every_list_says_what_it_is_for_while_it_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), "Ana");
+    let mut h = window(dir.path(), None);
+    ready(&mut h);
+    for (screen, words) in [
+        ("Today", "Nothing waits for you right now. When your partner shares a repair"),
+        ("Agreements", "No agreements yet. An agreement is a boundary you both accept"),
+        ("Promises", "No open promises. A promise is one small thing you say you will do"),
+        ("Promises", "No promises from your partner yet"),
+        ("Gratitude", "No notes yet. Noticing one kind thing today is a start"),
+        ("Check-ins", "No check-ins yet. A check-in takes a minute"),
+        ("Repairs", "No repairs yet. When something went wrong between you"),
+        ("Together", "No goals yet. A goal is something you grow toward together"),
+        ("Together", "Nothing planned yet"),
+    ] {
+        go(&mut h, screen);
+        assert!(shows(&h, words), "{screen} says: {words}");
+    }
+}

@@ -26,7 +26,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
     });
     area(ui, "Agreement text", &mut f.text);
     ui.horizontal_wrapped(|ui| {
-        if ui.add_enabled(!io.busy(PROPOSE), egui::Button::new("Propose")).clicked() {
+        if ui.add_enabled(!io.busy(PROPOSE), crate::widgets::primary(ui, "Propose")).clicked() {
             io.exec(PROPOSE, Command::ProposeAgreement { category: f.category, text: f.text.clone() });
         }
         io.feedback(ui, PROPOSE);
@@ -44,6 +44,16 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
     revising(ui, snap, f, io);
     reviewing(ui, snap, f, io);
     history(ui, snap, f);
+    if l.agreements.is_empty() {
+        section(ui, "Your agreements");
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "No agreements yet. An agreement is a boundary you both accept, word for word; {} sees what you propose and can accept it or suggest other words. A small one is a good start: \u{201c}We take a pause when either of us asks.\u{201d}",
+                snap.partner_name()
+            ),
+        );
+    }
     let row = button_row_height(ui);
     for (group, ids) in &l.agreements {
         section(ui, &format!("{} ({})", group.title(), ids.len()));
@@ -68,7 +78,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
                     f.history = Some(id.clone());
                 }
                 let revisions = if a.revisions.len() > 1 { format!(" \u{b7} {} revisions", a.revisions.len()) } else { String::new() };
-                let review = a.review_at.filter(|_| !a.archived).map(|t| format!(" \u{b7} Review planned for {}", when(t))).unwrap_or_default();
+                let review =
+                    a.review_at.filter(|_| !a.archived).map(|t| format!(" \u{b7} Review planned for {}", when(&snap.clock, t))).unwrap_or_default();
                 ui.add(egui::Label::new(format!("{}: {}{revisions}{review}", a.category.label(), cur.text)).truncate());
             });
         });
@@ -89,7 +100,7 @@ fn revising(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mut
     let mut cancel = false;
     crate::widgets::card(ui, |ui| {
         ui.label(egui::RichText::new(format!("Revising: {}", a.category.label())).strong());
-        ui.label(format!("Now: \u{201c}{}\u{201d} (by {}, {})", cur.text, v.partner_name(&cur.author), when(cur.at)));
+        ui.label(format!("Now: \u{201c}{}\u{201d} (by {}, {})", cur.text, v.partner_name(&cur.author), when(&snap.clock, cur.at)));
         if let Some(prev) = a.last_agreed(&v.partner_ids()).filter(|r| r.id != cur.id) {
             ui.label(egui::RichText::new(format!("Last agreed: \u{201c}{}\u{201d}", prev.text)).weak());
         }
@@ -118,7 +129,7 @@ fn history(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm) {
         ui.label(egui::RichText::new(format!("{}: {} revisions", a.category.label(), a.revisions.len())).strong());
         for r in a.revisions.iter().rev() {
             let agreed = if partners.iter().all(|p| r.accepted_by.contains_key(*p)) { ", agreed by both" } else { "" };
-            ui.label(format!("{}, {}{agreed}: {}", when(r.at), v.partner_name(&r.author), r.text));
+            ui.label(format!("{}, {}{agreed}: {}", when(&snap.clock, r.at), v.partner_name(&r.author), r.text));
         }
         close = ui.button("Close history").clicked();
     });
@@ -136,12 +147,12 @@ fn reviewing(ui: &mut egui::Ui, snap: &Snapshot, f: &mut AgreementsForm, io: &mu
         let text = a.current().map(|r| r.text.as_str()).unwrap_or_default();
         ui.label(egui::RichText::new(format!("Plan a review of \u{201c}{text}\u{201d}")).strong());
         if let Some(t) = a.review_at {
-            ui.label(egui::RichText::new(format!("Review planned for {}", when(t))).weak());
+            ui.label(egui::RichText::new(format!("Review planned for {}", when(&snap.clock, t))).weak());
         }
         crate::widgets::field(ui, "Review on (2026-12-01, +30d)", at);
         ui.horizontal_wrapped(|ui| {
             if ui.button("Plan review").clicked() {
-                match mend_engine::when::parse(at, mend_engine::when::now()) {
+                match snap.clock.parse(at) {
                     Ok(t) => io.exec(REVIEW, Command::ScheduleReview { id: id.clone(), at: Some(t) }),
                     Err(e) => io.refuse(REVIEW, e.to_string()),
                 }

@@ -36,7 +36,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
     rating(ui, "Feeling heard", &mut f.heard);
     area(ui, "Shared answer (optional)", &mut f.note);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save check-in")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Save check-in")).clicked() {
             io.exec(
                 ADD,
                 Command::AddCheckIn {
@@ -57,6 +57,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
 
     let l = &snap.lists;
     section(ui, "Trend");
+    let lines = crate::style::Palette::of(ui.visuals()).chart;
     for t in l.trends.iter().filter(|t| t.kind == f.kind) {
         let who = if t.partner == me.partner { "You" } else { v.partner_name(&t.partner) };
         ui.label(format!("{who}: {} check-ins", t.count));
@@ -72,8 +73,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
             .allow_boxed_zoom(false)
             .allow_double_click_reset(false)
             .show(ui, |pl| {
-                for (name, points) in ["connection", "trust", "heard"].iter().zip(&t.lines) {
-                    pl.line(egui_plot::Line::new(*name, points.clone()));
+                for ((name, colour), points) in ["connection", "trust", "heard"].iter().zip(lines).zip(&t.lines) {
+                    pl.line(egui_plot::Line::new(*name, points.clone()).color(colour));
                 }
             });
         resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Check-in trend chart"));
@@ -88,7 +89,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
     if let Some(c) = latest {
         section(ui, &format!("{}'s latest answer", v.partner_name(&c.author)));
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(when(c.at)).weak());
+            ui.label(egui::RichText::new(when(&snap.clock, c.at)).weak());
             ui.label(c.note.as_deref().unwrap_or_default());
             super::heard::block(ui, snap, &c.id, &c.author, heard, io);
         });
@@ -105,13 +106,22 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
     if let Some(c) = mine {
         section(ui, "What was heard in your answer");
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(format!("{}: {}", when(c.at), c.note.as_deref().unwrap_or_default())).weak());
+            ui.label(egui::RichText::new(format!("{}: {}", when(&snap.clock, c.at), c.note.as_deref().unwrap_or_default())).weak());
             super::heard::block(ui, snap, &c.id, &c.author, heard, io);
         });
     }
 
     section(ui, "Recent check-ins");
     let all = &l.checkins_newest_first;
+    if all.is_empty() {
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "No check-ins yet. A check-in takes a minute: three ratings and a line if you like, shared with {}. Over the weeks, the trend above shows how you both are.",
+                snap.partner_name()
+            ),
+        );
+    }
     let row = ui.text_style_height(&egui::TextStyle::Body);
     rows(ui, "checkins", all.len(), row, 320.0, |ui, i| {
         let Some(c) = v.checkins.get(&all[i]) else { return };
@@ -119,7 +129,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut CheckInsForm, heard: &mu
         ui.add(
             egui::Label::new(format!(
                 "{}  {} ({})  connection {}, trust {}, heard {}{note}",
-                when(c.at),
+                when(&snap.clock, c.at),
                 v.partner_name(&c.author),
                 c.kind,
                 c.connection,

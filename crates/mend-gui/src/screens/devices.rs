@@ -72,7 +72,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
             if d.id == me.device {
                 ui.label("This device");
             } else if let Some(at) = d.removed_at {
-                ui.label(format!("Removed {}", when(at)));
+                ui.label(format!("Removed {}", when(&snap.clock, at)));
             } else if d.removed_by.as_ref() == Some(&me.partner) {
                 ui.label("You stopped syncing with it.");
             } else {
@@ -80,7 +80,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
                 let synced = match p.and_then(|p| p.last_synced) {
                     Some(t) => format!(
                         "Last synced {} ({})",
-                        when(Timestamp(t)),
+                        when(&snap.clock, Timestamp(t)),
                         if p.and_then(|p| p.link) == Some(mend_engine::Link::Relay) { "relayed" } else { "direct" }
                     ),
                     None => "Never synced".to_owned(),

@@ -161,7 +161,7 @@ pub fn invite(ui: &mut egui::Ui, snap: &Snapshot, io: &mut Io) {
         if ui.button("Copy").clicked() {
             ui.ctx().copy_text(inv.text.clone());
         }
-        let left = inv.expires_at.saturating_sub((mend_engine::when::now().0 / 1000).max(0) as u64);
+        let left = inv.expires_at.saturating_sub((snap.clock.now().0 / 1000).max(0) as u64);
         ui.label(format!("Expires in {}:{:02}", left / 60, left % 60));
         if ui.button("Cancel invitation").clicked() {
             io.send(INVITE, Request::CancelInvite);

@@ -29,7 +29,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
             }
         });
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save note")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Save note")).clicked() {
             io.exec(ADD, Command::AddGratitude { text: f.text.clone(), about: f.about.clone() });
         }
         io.feedback(ui, ADD);
@@ -41,7 +41,10 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
     section(ui, "Notes");
     let notes = &l.gratitude_newest_first;
     if notes.is_empty() {
-        ui.label("No notes yet.");
+        crate::widgets::empty(
+            ui,
+            &format!("No notes yet. Noticing one kind thing today is a start: write it above, and {} will see it.", snap.partner_name()),
+        );
         return;
     }
     let line = ui.text_style_height(&egui::TextStyle::Body);
@@ -51,6 +54,6 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
     rows(ui, "gratitude", notes.len(), row, 420.0, |ui, i| {
         let Some(g) = v.gratitude.get(&notes[i]) else { return };
         ui.add(egui::Label::new(&g.text).truncate());
-        ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(g.at))).weak());
+        ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(&snap.clock, g.at))).weak());
     });
 }

@@ -24,7 +24,7 @@ pub fn block(ui: &mut egui::Ui, snap: &Snapshot, about: &RecordId, author: &Part
                     HeardAnswer::Yes => "Yes, that's it".to_owned(),
                     HeardAnswer::NotQuite => format!("Not quite{}", a.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()),
                 };
-                ui.label(egui::RichText::new(format!("{}: {said} ({})", v.partner_name(&h.to), when(a.at))).weak());
+                ui.label(egui::RichText::new(format!("{}: {said} ({})", v.partner_name(&h.to), when(&snap.clock, a.at))).weak());
             }
             None if h.to == me.partner => {
                 ui.horizontal_wrapped(|ui| {
@@ -50,7 +50,7 @@ pub fn block(ui: &mut egui::Ui, snap: &Snapshot, about: &RecordId, author: &Part
         let text = f.text.entry(key.clone()).or_default();
         area(ui, "What I heard (in my own words)", text);
         ui.horizontal(|ui| {
-            if ui.add_enabled(!io.busy(WRITE), egui::Button::new("Share what I heard")).clicked() {
+            if ui.add_enabled(!io.busy(WRITE), crate::widgets::primary(ui, "Share what I heard")).clicked() {
                 f.sent_for = Some(key.clone());
                 io.exec(WRITE, Command::WriteHeard { about: key.clone(), text: text.clone() });
             }

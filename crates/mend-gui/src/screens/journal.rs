@@ -46,7 +46,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     }
 
     section(ui, "Write");
-    let today = prompts::for_day(mend_engine::when::now().0 / mend_engine::core::Timestamp::DAY);
+    let today = prompts::for_day(snap.clock.now().0 / mend_engine::core::Timestamp::DAY);
     let chosen = f.prompt.and_then(prompts::find).unwrap_or(today);
     egui::ComboBox::from_label("Prompt").selected_text(crate::widgets::short(chosen.text)).show_ui(ui, |ui| {
         for p in prompts::PROMPTS {
@@ -63,7 +63,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     });
     ui.label(egui::RichText::new("1 is very low, 5 very good. Your mood stays in your journal, on this device only, like the entry.").weak());
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Save entry")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Save entry")).clicked() {
             let entry = NewEntry { text: f.text.clone(), mood: f.mood, prompt: Some(chosen.text.to_owned()), tags: vec![] };
             io.send(ADD, Request::JournalAdd { entry });
         }
@@ -92,7 +92,17 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     field(ui, "Search entries", &mut f.search);
     let shown: Vec<&mend_journal::Entry> = snap.journal.entries.iter().filter(|e| e.matches(&f.search)).collect();
     if shown.is_empty() {
-        ui.label(if snap.journal.entries.is_empty() { "No entries yet." } else { "No entry matches." });
+        if snap.journal.entries.is_empty() {
+            crate::widgets::empty(
+                ui,
+                &format!(
+                    "No entries yet. This journal is yours alone, locked with your passphrase; {} never sees it. A few lines about today are a start.",
+                    snap.partner_name()
+                ),
+            );
+        } else {
+            ui.label("No entry matches.");
+        }
         io.feedback(ui, DELETE);
         return;
     }
@@ -100,7 +110,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     let open = f.open.as_ref().and_then(|id| shown.iter().find(|e| &e.id == id)).or(shown.first()).copied();
     if let Some(e) = open {
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(heading(e)).weak());
+            ui.label(egui::RichText::new(heading(&snap.clock, e)).weak());
             ui.label(&e.text);
             let asking = ui.scope_id().with(("journal.delete.confirm", e.id.as_str()));
             if !ui.data(|m| m.get_temp::<bool>(asking).unwrap_or(false)) {
@@ -130,13 +140,13 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut JournalForm, io: &mut Io
     crate::widgets::rows(ui, "journal entries", shown.len(), row, 360.0, |ui, i| {
         let e = shown[i];
         let picked = open.is_some_and(|o| o.id == e.id);
-        if ui.add(egui::Button::selectable(picked, format!("{}: {}", heading(e), e.text)).truncate()).clicked() {
+        if ui.add(egui::Button::selectable(picked, format!("{}: {}", heading(&snap.clock, e), e.text)).truncate()).clicked() {
             f.open = Some(e.id.clone());
         }
     });
 }
 
-fn heading(e: &mend_journal::Entry) -> String {
+fn heading(clock: &mend_engine::when::Clock, e: &mend_journal::Entry) -> String {
     let at = mend_engine::core::Timestamp(e.created_at);
-    format!("{}{}", crate::widgets::when(at), e.mood.map(|m| format!(", mood {m}")).unwrap_or_default())
+    format!("{}{}", crate::widgets::when(clock, at), e.mood.map(|m| format!(", mood {m}")).unwrap_or_default())
 }

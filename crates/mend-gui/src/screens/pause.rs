@@ -54,13 +54,13 @@ pub fn breathing_guide(ui: &mut egui::Ui) {
 /// The banner at the top of every screen while someone is pausing.
 pub fn banner(ui: &mut egui::Ui, snap: &Snapshot) {
     let Some(me) = &snap.me else { return };
-    let now = mend_engine::when::now();
+    let now = snap.clock.now();
     for p in snap.view.active_pauses(now) {
         let who = if p.partner == me.partner { "You are".to_owned() } else { format!("{} is", snap.view.partner_name(&p.partner)) };
         let note = p.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
         egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color).show(ui, |ui| {
             // "until 20:30": no date when it ends today, no year this year.
-            let until = mend_engine::when::near(p.until, now);
+            let until = snap.clock.near(p.until);
             ui.label(egui::RichText::new(format!("{who} taking a pause until {until}{note}")).strong());
             if p.partner != me.partner {
                 // The partner's side: what to do with the time, not just that it is running.
@@ -94,9 +94,9 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PauseForm, io: &mut Io) 
     }
     field(ui, "A note (optional)", &mut f.note);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(START), egui::Button::new("I need a pause")).clicked() {
+        if ui.add_enabled(!io.busy(START), crate::widgets::primary(ui, "I need a pause")).clicked() {
             f.until_error = None;
-            let minutes = if f.until_mode { minutes_until(&f.until) } else { Ok(f.minutes) };
+            let minutes = if f.until_mode { minutes_until(&snap.clock, &f.until) } else { Ok(f.minutes) };
             match minutes {
                 Ok(minutes) => io.exec(START, Command::StartPause { minutes, note: none_opt(&f.note) }),
                 Err(e) => f.until_error = Some(e),
@@ -107,7 +107,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PauseForm, io: &mut Io) 
     if io.succeeded(START) {
         f.note.clear();
     }
-    let now = mend_engine::when::now();
+    let now = snap.clock.now();
     if snap.view.pauses.get(&me.partner).is_some_and(|p| p.is_active(now)) {
         ui.horizontal(|ui| {
             if ui.button("End my pause").clicked() {
@@ -136,12 +136,12 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PauseForm, io: &mut Io) 
         .collect();
     for t in &talks {
         let who = if t.author == me.partner { "You".to_owned() } else { snap.view.partner_name(&t.author).to_owned() };
-        ui.label(format!("{who} suggested talking at {}.", t.when.map(|w| mend_engine::when::near(w, now)).unwrap_or_default()));
+        ui.label(format!("{who} suggested talking at {}.", t.when.map(|w| snap.clock.near(w)).unwrap_or_default()));
     }
     field(ui, "Suggest a time to talk (for example 21:00)", &mut f.talk_at);
     ui.horizontal(|ui| {
         if ui.add_enabled(!io.busy(TALK), egui::Button::new("Suggest this time")).clicked() {
-            match mend_engine::when::parse(&f.talk_at, now) {
+            match snap.clock.parse(&f.talk_at) {
                 Ok(when) if !f.talk_at.trim().is_empty() => io.exec(TALK, Command::SuggestTalk { when, note: None }),
                 _ => io.refuse(TALK, "Type the time as hours and minutes, like 21:00."),
             }
@@ -155,13 +155,13 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PauseForm, io: &mut Io) 
 
 /// Minutes from now until the next `HH:MM` (today, or tomorrow once it has passed), as a
 /// pause of 1 minute to 24 hours.
-fn minutes_until(typed: &str) -> Result<i64, String> {
-    let now = mend_engine::when::now();
+fn minutes_until(clock: &mend_engine::when::Clock, typed: &str) -> Result<i64, String> {
+    let now = clock.now();
     let said = "Type the time you will be back as hours and minutes, like 20:30.";
     if typed.trim().is_empty() || !typed.contains(':') {
         return Err(said.into());
     }
-    let at = mend_engine::when::parse(typed, now).map_err(|_| said.to_owned())?;
+    let at = clock.parse(typed).map_err(|_| said.to_owned())?;
     let minutes = (at.0 - now.0 + 59_999) / 60_000;
     Ok(minutes.clamp(1, 24 * 60))
 }

@@ -17,7 +17,6 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         return;
     }
     let v = &snap.view;
-    let now = mend_engine::when::now();
     ui.heading("Promises");
     ui.label("Clear promises, kept or honestly missed. Missing one never resets anything.");
 
@@ -30,8 +29,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         }
     });
     ui.horizontal_wrapped(|ui| {
-        if ui.add_enabled(!io.busy(MAKE), egui::Button::new("Make promise")).clicked() {
-            match parse_due(&f.due, now) {
+        if ui.add_enabled(!io.busy(MAKE), crate::widgets::primary(ui, "Make promise")).clicked() {
+            match parse_due(&f.due, &snap.clock) {
                 Ok(due) => io.exec(MAKE, Command::MakePromise { text: f.text.clone(), due, repeat: f.repeat, from_repair: None }),
                 Err(e) => io.refuse(MAKE, e),
             }
@@ -50,9 +49,12 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
     let row = button_row_height(ui);
 
     section(ui, &format!("My promises ({} open)", l.my_open_promises.len()));
-    renegotiating(ui, snap, f, io, now);
+    renegotiating(ui, snap, f, io);
     if l.my_open_promises.is_empty() {
-        ui.label("No open promises.");
+        crate::widgets::empty(
+            ui,
+            "No open promises. A promise is one small thing you say you will do, with a time if you like: \u{201c}Call when I will be late.\u{201d} Small ones kept build trust.",
+        );
     }
     rows(ui, "my promises", l.my_open_promises.len(), row, 320.0, |ui, i| {
         let Some(p) = v.promises.get(&l.my_open_promises[i]) else { return };
@@ -68,14 +70,15 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
             if p.next_due.is_some() && named_button(ui, "New time", &format!("Renegotiate: {s}")).clicked() {
                 f.renegotiating = Some((id.clone(), String::new()));
             }
-            ui.add(egui::Label::new(format!("{} ({})", p.text, due_words(p))).truncate());
+            ui.add(egui::Label::new(format!("{} ({})", p.text, due_words(&snap.clock, p))).truncate());
         });
     });
     io.feedback(ui, MARK);
 
     section(ui, "My partner's promises");
     if l.partner_promises.is_empty() {
-        ui.label("None yet.");
+        let name = snap.partner_name();
+        crate::widgets::empty(ui, &format!("No promises from {name} yet. When {name} makes one, it shows here, and you can say you saw it kept."));
     }
     rows(ui, "partner promises", l.partner_promises.len(), row, 320.0, |ui, i| {
         let Some(p) = v.promises.get(&l.partner_promises[i]) else { return };
@@ -84,10 +87,10 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
                 if named_button(ui, "Acknowledge", &format!("Acknowledge: {}", short(&p.text))).clicked() {
                     io.exec(MARK, Command::AcknowledgePromise { id: p.id.to_string() });
                 }
-                ui.add(egui::Label::new(format!("{} (marked {} on {})", p.text, o.outcome, when(o.marked_at))).truncate());
+                ui.add(egui::Label::new(format!("{} (marked {} on {})", p.text, o.outcome, when(&snap.clock, o.marked_at))).truncate());
             }
             None => {
-                ui.add(egui::Label::new(format!("{} ({})", p.text, due_words(p))).truncate());
+                ui.add(egui::Label::new(format!("{} ({})", p.text, due_words(&snap.clock, p))).truncate());
             }
         });
     });
@@ -109,6 +112,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         ui.label(words);
         bars.push(egui_plot::Bar::new(i as f64, r.rate().unwrap_or(0.0) * 100.0).name(name).width(0.6));
     }
+    // Kept in the calm accent: a rate is not a verdict.
+    let kept = crate::style::Palette::of(ui.visuals()).accent;
     let resp = egui_plot::Plot::new(("keep-rate", f.window))
         .height(160.0)
         .include_y(0.0)
@@ -118,21 +123,21 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut I
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .show(ui, |pl| pl.bar_chart(egui_plot::BarChart::new("Kept, %", bars)));
+        .show(ui, |pl| pl.bar_chart(egui_plot::BarChart::new("Kept, %", bars).color(kept)));
     resp.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Keep-rate chart"));
 }
 
 /// The one promise being given a new time, above the list so the list keeps one line a row.
-fn renegotiating(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut Io, now: mend_engine::core::Timestamp) {
+fn renegotiating(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &mut Io) {
     let Some((id, due)) = f.renegotiating.as_mut() else { return };
     let Some(p) = snap.view.promises.get(&mend_engine::core::RecordId::from_key(id)) else { return };
     let mut cancel = false;
     crate::widgets::card(ui, |ui| {
-        ui.label(format!("A new time for \u{201c}{}\u{201d} ({})", p.text, due_words(p)));
+        ui.label(format!("A new time for \u{201c}{}\u{201d} ({})", p.text, due_words(&snap.clock, p)));
         field(ui, "New time", due);
         ui.horizontal_wrapped(|ui| {
             if ui.button("Agree new time").clicked() {
-                match mend_engine::when::parse(due, now) {
+                match snap.clock.parse(due) {
                     Ok(t) => io.exec(RENEGOTIATE, Command::RenegotiatePromise { id: id.clone(), due: t }),
                     Err(e) => io.refuse(RENEGOTIATE, e.to_string()),
                 }
@@ -146,21 +151,21 @@ fn renegotiating(ui: &mut egui::Ui, snap: &Snapshot, f: &mut PromisesForm, io: &
     }
 }
 
-fn parse_due(s: &str, now: mend_engine::core::Timestamp) -> Result<Option<mend_engine::core::Timestamp>, String> {
+fn parse_due(s: &str, clock: &mend_engine::when::Clock) -> Result<Option<mend_engine::core::Timestamp>, String> {
     if s.trim().is_empty() {
         return Ok(None);
     }
-    mend_engine::when::parse(s, now).map(Some).map_err(|e| e.to_string())
+    clock.parse(s).map(Some).map_err(|e| e.to_string())
 }
 
-fn due_words(p: &Promise) -> String {
+fn due_words(clock: &mend_engine::when::Clock, p: &Promise) -> String {
     let repeat = match p.repeat {
         Repeat::None => "",
         Repeat::Daily => ", every day",
         Repeat::Weekly => ", every week",
     };
     match p.next_due {
-        Some(d) => format!("due {}{repeat}", when(d)),
+        Some(d) => format!("due {}{repeat}", when(clock, d)),
         None if p.open => "no set time".into(),
         None => "settled".into(),
     }

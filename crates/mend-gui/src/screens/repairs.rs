@@ -32,7 +32,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
     area(ui, "3. The impact I understand it had on you", &mut f.impact);
     area(ui, "4. What I will do differently", &mut f.next_time);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(ADD), egui::Button::new("Share repair")).clicked() {
+        if ui.add_enabled(!io.busy(ADD), crate::widgets::primary(ui, "Share repair")).clicked() {
             io.exec(
                 ADD,
                 Command::AddRepair {
@@ -52,7 +52,13 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
     let l = &snap.lists;
     section(ui, &format!("Repairs between you ({})", l.repairs.len()));
     if l.repairs.is_empty() {
-        ui.label("None yet.");
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "No repairs yet. When something went wrong between you, the steps above help you say what happened, what you did, how it landed and what you will do next time. {} answers whenever ready.",
+                snap.partner_name()
+            ),
+        );
         return;
     }
     // One repair is open to read and answer: the one picked below, or else the first of the
@@ -60,13 +66,13 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
     let open = f.open.as_deref().map(RecordId::from_key).filter(|id| v.repairs.contains_key(id)).or_else(|| l.repairs.first().cloned());
     if let Some(r) = open.as_ref().and_then(|id| v.repairs.get(id)) {
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(format!("From {}, {}", v.partner_name(&r.author), when(r.at))).weak());
+            ui.label(egui::RichText::new(format!("From {}, {}", v.partner_name(&r.author), when(&snap.clock, r.at))).weak());
             ui.label(format!("What happened: {}", r.what_happened));
             ui.label(format!("What I did: {}", r.what_i_did));
             ui.label(format!("The impact: {}", r.impact));
             ui.label(format!("Next time: {}", r.next_time));
             match &r.answer {
-                Some(a) => ui.label(format!("{} answered: {} ({})", v.partner_name(&a.by), response_words(a.response), when(a.at))),
+                Some(a) => ui.label(format!("{} answered: {} ({})", v.partner_name(&a.by), response_words(a.response), when(&snap.clock, a.at))),
                 None => ui.label(egui::RichText::new("No answer yet, and none is needed until they are ready.").weak()),
             };
             if r.author != me.partner {
@@ -94,7 +100,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
             Some(a) => format!("answered: {}", response_words(a.response)),
             None => "no answer yet".into(),
         };
-        let text = format!("From {}, {}: {} ({answer})", v.partner_name(&r.author), when(r.at), r.what_happened);
+        let text = format!("From {}, {}: {} ({answer})", v.partner_name(&r.author), when(&snap.clock, r.at), r.what_happened);
         let picked = open.as_ref() == Some(&r.id);
         if ui.add(egui::Button::selectable(picked, text).truncate()).clicked() {
             f.open = Some(r.id.to_string());

@@ -246,7 +246,7 @@ fn backup(ui: &mut egui::Ui, snap: &Snapshot, f: &mut SettingsForm, io: &mut Io)
         "One file with everything in this profile: your shared space, your journal (still locked with its own passphrase) and your settings, sealed with a passphrase you choose. Keep it somewhere other than this computer.",
     );
     if let Some(t) = snap.backup.last {
-        ui.label(egui::RichText::new(format!("Last backup: {}", crate::widgets::when(t))).weak());
+        ui.label(egui::RichText::new(format!("Last backup: {}", crate::widgets::when(&snap.clock, t))).weak());
     }
     let mut monthly = snap.backup.monthly;
     ui.horizontal(|ui| {

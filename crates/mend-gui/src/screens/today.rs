@@ -54,7 +54,10 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, together: &mut crate::forms::Tog
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
             ui.label(match snap.backup.last {
-                Some(t) => format!("Your last backup was on {}. When you have a moment, a fresh one keeps everything safe.", crate::widgets::when(t)),
+                Some(t) => format!(
+                    "Your last backup was on {}. When you have a moment, a fresh one keeps everything safe.",
+                    crate::widgets::when(&snap.clock, t)
+                ),
                 None => {
                     "You asked to be reminded about backups, and there is none yet. When you have a moment, one keeps everything safe.".to_owned()
                 }
@@ -72,20 +75,20 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, together: &mut crate::forms::Tog
     rows(ui, "due today", l.due_today.len(), line, 240.0, |ui, i| {
         let Some(p) = v.promises.get(&l.due_today[i]) else { return };
         let who = if p.promiser == me.partner { "You" } else { v.partner_name(&p.promiser) };
-        ui.add(egui::Label::new(format!("{who}: {} (due {})", p.text, p.next_due.map(when).unwrap_or_default())).truncate());
+        ui.add(egui::Label::new(format!("{who}: {} (due {})", p.text, p.next_due.map(|t| when(&snap.clock, t)).unwrap_or_default())).truncate());
     });
     if l.due_today.is_empty() {
         ui.label("Nothing is due today.");
     }
 
-    section(ui, "Newest thanks from your partner");
+    section(ui, &format!("Newest thanks from {}", snap.partner_name()));
     match l.newest_thanks_from_partner.as_ref().and_then(|id| v.gratitude.get(id)) {
         Some(g) => {
             ui.label(format!("\u{201c}{}\u{201d}", g.text));
-            ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(g.at))).weak());
+            ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(&snap.clock, g.at))).weak());
         }
         None => {
-            ui.label("No note from your partner yet.");
+            ui.label(format!("No note from {} yet.", snap.partner_name()));
         }
     }
 
@@ -109,7 +112,13 @@ fn for_you(ui: &mut egui::Ui, snap: &Snapshot) -> Option<Screen> {
     section(ui, "For you");
     let waiting = &snap.lists.waiting;
     if waiting.is_empty() {
-        ui.label("Nothing waits for you right now.");
+        crate::widgets::empty(
+            ui,
+            &format!(
+                "Nothing waits for you right now. When {} shares a repair, proposes an agreement or thanks you, it shows here first.",
+                snap.partner_name()
+            ),
+        );
         return None;
     }
     let mut open = None;
@@ -161,7 +170,7 @@ pub fn sync_line(ui: &mut egui::Ui, snap: &Snapshot) {
             Some(t) => format!(
                 "Last synced with {} at {} ({}){}",
                 d.name,
-                when(Timestamp(t)),
+                when(&snap.clock, Timestamp(t)),
                 if p.and_then(|p| p.link) == Some(mend_engine::Link::Relay) { "relayed" } else { "direct" },
                 if live { ", connected now" } else { "" }
             ),

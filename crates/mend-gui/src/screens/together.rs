@@ -51,7 +51,7 @@ pub fn question_card(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, i
                     .weak(),
                 );
                 ui.horizontal(|ui| {
-                    if ui.add_enabled(!io.busy(ANSWER), egui::Button::new("Share my answer")).clicked() {
+                    if ui.add_enabled(!io.busy(ANSWER), crate::widgets::primary(ui, "Share my answer")).clicked() {
                         io.exec(ANSWER, Command::AnswerQuestion { day: today.day.clone(), question: today.question.clone(), text: f.answer.clone() });
                     }
                     io.feedback(ui, ANSWER);
@@ -118,7 +118,7 @@ fn goals(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &mut Io) 
     ui.horizontal(|ui| {
         let l = ui.label("A new goal");
         ui.add(egui::TextEdit::singleline(&mut f.goal).desired_width(360.0)).labelled_by(l.id);
-        if ui.add_enabled(!io.busy(GOAL), egui::Button::new("Set goal")).clicked() {
+        if ui.add_enabled(!io.busy(GOAL), crate::widgets::primary(ui, "Set goal")).clicked() {
             io.exec(GOAL, Command::AddGoal { text: f.goal.clone() });
         }
         io.feedback(ui, GOAL);
@@ -131,7 +131,10 @@ fn goals(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &mut Io) 
     let mut growing: Vec<_> = v.goals.values().filter(|g| g.celebrated.is_none()).collect();
     growing.sort_by_key(|g| std::cmp::Reverse(g.at));
     if v.goals.is_empty() {
-        ui.label(egui::RichText::new("No goals yet. A small one is a good start: \"A walk together every Sunday\".").weak());
+        crate::widgets::empty(
+            ui,
+            "No goals yet. A goal is something you grow toward together, one small step at a time. A small one is a good start: \u{201c}A walk together every Sunday.\u{201d}",
+        );
     }
     let celebrated = v.goals.len() - growing.len();
     if celebrated > 0 {
@@ -139,14 +142,14 @@ fn goals(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &mut Io) 
             let mut done: Vec<_> = v.goals.values().filter_map(|g| g.celebrated.as_ref().map(|c| (c.at, g))).collect();
             done.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
             for (at, g) in done.into_iter().take(100) {
-                ui.label(format!("{}  ({}, {} steps)", g.text, when(at), g.steps.len()));
+                ui.label(format!("{}  ({}, {} steps)", g.text, when(&snap.clock, at), g.steps.len()));
             }
         });
     }
     for g in growing.into_iter().take(20) {
         card(ui, |ui| {
             let state = match &g.celebrated {
-                Some(c) => format!("celebrated {}", when(c.at)),
+                Some(c) => format!("celebrated {}", when(&snap.clock, c.at)),
                 None if g.steps.is_empty() => "no steps yet".to_owned(),
                 None => format!("{} of {} steps done", g.steps_done(), g.steps.len()),
             };
@@ -201,8 +204,8 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
     field(ui, "What", &mut f.plan);
     field(ui, "When (optional, like 2026-12-12 18:00, 18:30 or +3d)", &mut f.plan_when);
     ui.horizontal(|ui| {
-        if ui.add_enabled(!io.busy(PLAN), egui::Button::new("Plan it")).clicked() {
-            match none_opt(&f.plan_when).map(|w| mend_engine::when::parse(&w, mend_engine::when::now())).transpose() {
+        if ui.add_enabled(!io.busy(PLAN), crate::widgets::primary(ui, "Plan it")).clicked() {
+            match none_opt(&f.plan_when).map(|w| snap.clock.parse(&w)).transpose() {
                 Ok(when) => io.exec(PLAN, Command::PlanTogether { text: f.plan.clone(), when }),
                 Err(_) => io.refuse(PLAN, "Mend could not read that time: try 18:30, 2026-12-12 18:30, 2026-12-12 or +3d."),
             }
@@ -215,10 +218,16 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
     }
     // Plans still ahead, soonest first; the ones done folded, newest first.
     let mut ahead: Vec<_> = v.together.values().filter(|t| t.kind != TogetherKind::Idea && t.done.is_none()).collect();
+    if ahead.is_empty() {
+        crate::widgets::empty(
+            ui,
+            "Nothing planned yet. The ideas below are there when you want one: an evening without screens, a walk, a meal cooked together.",
+        );
+    }
     ahead.sort_by_key(|t| t.when.unwrap_or(t.at));
     for t in ahead.into_iter().take(20) {
         ui.horizontal_wrapped(|ui| {
-            let at = t.when.map(|w| format!(" ({})", when(w))).unwrap_or_default();
+            let at = t.when.map(|w| format!(" ({})", when(&snap.clock, w))).unwrap_or_default();
             ui.label(format!("{}{at}", t.text));
             if named_button(ui, "We did it", &format!("We did it: {}", short(&t.text))).clicked() {
                 io.exec(DONE, Command::DoneTogether { id: t.id.to_string() });
@@ -231,7 +240,7 @@ fn time_together(ui: &mut egui::Ui, snap: &Snapshot, f: &mut TogetherForm, io: &
             let mut list: Vec<_> = v.together.values().filter_map(|t| t.done.as_ref().map(|d| (d.at, t))).collect();
             list.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
             for (at, t) in list.into_iter().take(100) {
-                ui.label(format!("{}  ({})", t.text, when(at)));
+                ui.label(format!("{}  ({})", t.text, when(&snap.clock, at)));
             }
         });
     }

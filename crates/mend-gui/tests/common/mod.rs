@@ -21,6 +21,7 @@ pub fn config(dir: &Path, net: Option<NetConfig>) -> BackendConfig {
         notifications: false,
         launch: None,
         autostart_dir: None,
+        clock: mend_engine::when::Clock::system(),
     }
 }
 
