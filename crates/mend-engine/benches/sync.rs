@@ -60,8 +60,9 @@ async fn relay() -> (iroh_relay::server::Server, NetConfig) {
     (server, NetConfig { mode: mend_sync::NetMode::LocalOnly, bind: None, relay: Some(url), relay_only: true })
 }
 
-/// Live propagation (n=100) between two online profiles; returns the latencies.
-async fn live(net: &NetConfig) -> (Vec<Duration>, mend_sync::Endpoint, mend_sync::Endpoint) {
+/// Live propagation (n=100) between two online profiles; returns the latencies and, for a
+/// direct path, the QUIC round-trip time of a connection between the same endpoints.
+async fn live(net: &NetConfig) -> (Vec<Duration>, Option<Duration>) {
     let t = tempfile::tempdir().unwrap();
     let (a, b) = couple(t.path());
     let (ea, ha, pa) = online(a, net).await;
@@ -97,9 +98,21 @@ async fn live(net: &NetConfig) -> (Vec<Duration>, mend_sync::Endpoint, mend_sync
         lat.push(start.elapsed());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // The reference: a QUIC round trip on a connection between the same endpoints, while
+    // both still answer.
+    let mut rtt = None;
+    if !pb.bound_sockets().is_empty() {
+        let conn = pa
+            .connect(iroh::EndpointAddr::from_parts(pb.id(), pb.bound_sockets().into_iter().map(iroh::TransportAddr::Ip)), SYNC_ALPN)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        rtt = conn.paths().iter().find(|p| p.is_selected()).map(|p| p.rtt());
+        conn.close(0u32.into(), b"");
+    }
     sa.abort();
     sb.abort();
-    (lat, pa, pb)
+    (lat, rtt)
 }
 
 /// Catch-up of two seeded profiles (copies of `seeded`) over `net`; returns the time and
@@ -153,19 +166,15 @@ fn main() {
         let (_relay, relayed) = relay().await;
 
         // 1. Live propagation, direct.
-        let (mut lat, pa, pb) = live(&direct).await;
-        // The reference: a QUIC round trip on a connection between the same endpoints.
-        let conn = pa.connect(iroh::EndpointAddr::from_parts(pb.id(), pb.bound_sockets().into_iter().map(iroh::TransportAddr::Ip)), SYNC_ALPN).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let rtt = conn.paths().iter().find(|p| p.is_selected()).map(|p| p.rtt()).unwrap_or_default();
-        conn.close(0u32.into(), b"");
+        let (mut lat, rtt) = live(&direct).await;
+        let rtt = rtt.unwrap_or_default();
         let direct_p50 = pct(&mut lat, 0.5);
         println!(
             "live propagation, change on A until B's view shows it (n=100): p50 {:.2} ms  p90 {:.2} ms  max {:.2} ms; QUIC path RTT {:.3} ms; p50/RTT {:.1}x",
             direct_p50, pct(&mut lat, 0.9), pct(&mut lat, 1.0), rtt.as_secs_f64() * 1e3, direct_p50 / (rtt.as_secs_f64() * 1e3).max(1e-6)
         );
         // 3. Live propagation through the relay, nothing direct.
-        let (mut lat, _, _) = live(&relayed).await;
+        let (mut lat, _) = live(&relayed).await;
         let relay_p50 = pct(&mut lat, 0.5);
         println!(
             "live propagation through the relay (relay-only, n=100): p50 {:.2} ms  p90 {:.2} ms  max {:.2} ms; p50 relayed/direct {:.2}x",
