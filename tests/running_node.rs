@@ -83,5 +83,8 @@ fn devices_say_who_is_connected_now_and_stop_saying_it_soon_after_the_partner_s_
     sb.stop();
     let stopped = Instant::now();
     assert!(wait_until(10, || connected(&a, &ben) == Some(false)), "Ben's Mend stopped; Ana's still says connected");
-    assert!(stopped.elapsed() < Duration::from_secs(5), "told after {:?}", stopped.elapsed());
+    let told = stopped.elapsed();
+    // docs/performance.md reports this (`--nocapture`); it includes one `devices` command.
+    eprintln!("presence: Ben's serve stopped; Ana's devices said so after {:.0} ms", told.as_secs_f64() * 1e3);
+    assert!(told < Duration::from_secs(5), "told after {told:?}");
 }
