@@ -207,6 +207,10 @@ impl MendApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         if !self.styled {
             crate::style::apply(ui.ctx());
+            // This frame's `ui` was made with the style from before: without this, its first
+            // frame looked for the title's text style in a style that had none, and panicked
+            // whenever the profile was ready by then (a rare snapshot test failure).
+            ui.set_style(ui.ctx().style_of(ui.ctx().theme()));
             self.styled = true;
         }
         if self.backend.is_none() {

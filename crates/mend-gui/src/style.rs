@@ -13,6 +13,7 @@
 //! | error on a card          | 6.0:1  | 6.8:1  |
 //! | warning on a card        | 5.8:1  | 7.6:1  |
 //! | link / accent on a card  | 5.7:1  | 7.6:1  |
+//! | the partner's name (plum) on background / card | 5.9 / 6.4:1 | 8.0 / 7.2:1 |
 //! | button label on a button | 10.1:1 | 10.0:1 |
 //! | main action's label      | 4.9:1  | 6.5:1  |
 //! | chosen item's label      | 9.8:1  | 6.5:1  |
@@ -43,6 +44,9 @@ pub struct Palette {
     /// The label on `accent_fill` for the main action.
     pub on_accent: Color32,
     pub chosen_fill: Color32,
+    /// The partner's name wherever it stands for who wrote something (plum), as `accent`
+    /// stands for this partner's: the same two colours on every screen.
+    pub partner: Color32,
     /// Muted clay and ochre: a refusal is said calmly, beside its field.
     pub error: Color32,
     pub warning: Color32,
@@ -70,6 +74,7 @@ pub const LIGHT: Palette = Palette {
     accent_fill: hex(0x4A7A69),
     on_accent: hex(0xFFFFFF),
     chosen_fill: hex(0xD5E5DC),
+    partner: hex(0x7A4E7E),
     error: hex(0x9A4A36),
     warning: hex(0x7D5F17),
     chart: [hex(0x3F6E5E), hex(0xB0772E), hex(0x4F6FA8)],
@@ -90,6 +95,7 @@ pub const DARK: Palette = Palette {
     accent_fill: hex(0x35574B),
     on_accent: hex(0xEEE6DC),
     chosen_fill: hex(0x35574B),
+    partner: hex(0xD3A6D6),
     error: hex(0xE3A08B),
     warning: hex(0xD8B66C),
     chart: [hex(0x93C5B1), hex(0xE0B070), hex(0x9DB4E0)],
@@ -205,7 +211,7 @@ mod tests {
     fn every_text_is_readable_on_what_it_sits_on() {
         for p in [&LIGHT, &DARK] {
             for surface in [p.background, p.card, p.field, p.button] {
-                for text in [p.text, p.quiet, p.error, p.warning, p.accent] {
+                for text in [p.text, p.quiet, p.error, p.warning, p.accent, p.partner] {
                     let r = contrast(text, surface);
                     assert!(r >= 4.5, "{text:?} on {surface:?}: {r:.2}");
                 }

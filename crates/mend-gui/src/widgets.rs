@@ -33,6 +33,19 @@ pub fn empty(ui: &mut Ui, text: &str) {
     });
 }
 
+/// Who wrote a record, in that person's colour (sage for you, plum for your partner, alike
+/// on every screen), between the quiet words around it: "From Ben, Mon 23 Nov".
+pub fn byline(ui: &mut Ui, snap: &crate::snapshot::Snapshot, author: &mend_engine::core::PartnerId, before: &str, after: &str) -> Response {
+    let p = crate::style::Palette::of(ui.visuals());
+    let mine = snap.me.as_ref().is_some_and(|m| &m.partner == author);
+    let mut job = egui::text::LayoutJob::default();
+    let style = ui.style().clone();
+    for (text, color) in [(before, p.quiet), (snap.view.partner_name(author), if mine { p.accent } else { p.partner }), (after, p.quiet)] {
+        egui::RichText::new(text).color(color).append_to(&mut job, &style, egui::FontSelection::Default, egui::Align::LEFT);
+    }
+    ui.label(job)
+}
+
 /// The one main action of a form, in the soft accent, so the eye finds it first.
 pub fn primary(ui: &Ui, text: &str) -> egui::Button<'static> {
     let p = crate::style::Palette::of(ui.visuals());

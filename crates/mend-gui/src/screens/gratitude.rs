@@ -54,6 +54,6 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut GratitudeForm, io: &mut 
     rows(ui, "gratitude", notes.len(), row, 420.0, |ui, i| {
         let Some(g) = v.gratitude.get(&notes[i]) else { return };
         ui.add(egui::Label::new(&g.text).truncate());
-        ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(&snap.clock, g.at))).weak());
+        crate::widgets::byline(ui, snap, &g.author, "", &format!(", {}", when(&snap.clock, g.at)));
     });
 }

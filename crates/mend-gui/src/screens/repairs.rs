@@ -66,7 +66,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, f: &mut RepairsForm, heard: &mut
     let open = f.open.as_deref().map(RecordId::from_key).filter(|id| v.repairs.contains_key(id)).or_else(|| l.repairs.first().cloned());
     if let Some(r) = open.as_ref().and_then(|id| v.repairs.get(id)) {
         crate::widgets::card(ui, |ui| {
-            ui.label(egui::RichText::new(format!("From {}, {}", v.partner_name(&r.author), when(&snap.clock, r.at))).weak());
+            crate::widgets::byline(ui, snap, &r.author, "From ", &format!(", {}", when(&snap.clock, r.at)));
             ui.label(format!("What happened: {}", r.what_happened));
             ui.label(format!("What I did: {}", r.what_i_did));
             ui.label(format!("The impact: {}", r.impact));

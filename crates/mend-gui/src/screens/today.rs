@@ -85,7 +85,7 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, together: &mut crate::forms::Tog
     match l.newest_thanks_from_partner.as_ref().and_then(|id| v.gratitude.get(id)) {
         Some(g) => {
             ui.label(format!("\u{201c}{}\u{201d}", g.text));
-            ui.label(egui::RichText::new(format!("{}, {}", v.partner_name(&g.author), when(&snap.clock, g.at))).weak());
+            crate::widgets::byline(ui, snap, &g.author, "", &format!(", {}", when(&snap.clock, g.at)));
         }
         None => {
             ui.label(format!("No note from {} yet.", snap.partner_name()));
