@@ -81,7 +81,8 @@ pub fn show(ui: &mut egui::Ui, snap: &Snapshot, ticket: &mut String, io: &mut Io
                     Some(t) => format!(
                         "Last synced {} ({})",
                         when(&snap.clock, Timestamp(t)),
-                        if p.and_then(|p| p.link) == Some(mend_engine::Link::Relay) { "relayed" } else { "direct" }
+                        // As `mend devices` says it: direct, on the home network, or relayed.
+                        mend_engine::node::path_word(p.and_then(|p| p.link).unwrap_or(mend_engine::Link::Direct), p.and_then(|p| p.addrs.first()))
                     ),
                     None => "Never synced".to_owned(),
                 };
