@@ -51,6 +51,18 @@ impl<S: SharedSpace> Hub<S> {
         r
     }
 
+    /// Keeps a failed dial as the peer's last error (what `mend devices` and the window
+    /// show until the two are in step again); a connection let go for the other one that
+    /// goes on is no error.
+    fn note_error(&self, peer: &DeviceId, r: &Result<(), SyncError>) {
+        if let Err(e) = r
+            && !matches!(e, SyncError::Superseded { .. })
+        {
+            let why = e.to_string();
+            self.update_peer(peer, |p| p.last_error = Some(why));
+        }
+    }
+
     /// Syncs once with every trusted peer it can reach; returns each peer's outcome.
     pub async fn sync_once(self: &Arc<Self>, endpoint: &Endpoint, timeout: Duration) -> Vec<Outcome> {
         let peers = lock(&self.space).peers();
@@ -63,12 +75,7 @@ impl<S: SharedSpace> Hub<S> {
                     Ok(r) => r,
                     Err(_) => Err(SyncError::Timeout { who: name.clone(), secs: timeout.as_secs() }),
                 };
-                if let Err(e) = &r
-                    && !matches!(e, SyncError::Superseded { .. })
-                {
-                    let why = e.to_string();
-                    hub.update_peer(&peer, |p| p.last_error = Some(why));
-                }
+                hub.note_error(&peer, &r);
                 (peer, name, r)
             }));
         }
@@ -128,12 +135,7 @@ impl<S: SharedSpace> Hub<S> {
                     // What `mend devices` and the window read: a link that broke or a peer
                     // out of reach says so there too, not only in the log, until the next
                     // time the two are in step.
-                    if let Err(e) = &r
-                        && !matches!(e, SyncError::Superseded { .. })
-                    {
-                        let why = e.to_string();
-                        hub.update_peer(&peer, |p| p.last_error = Some(why));
-                    }
+                    hub.note_error(&peer, &r);
                     match r {
                         // The other connection with this peer goes on: nothing to tell.
                         Err(SyncError::Superseded { .. }) => {}

@@ -189,12 +189,12 @@ impl<S: SharedSpace> Hub<S> {
         let mut live = lock(&self.live);
         let conns = live.entry(peer.clone()).or_default();
         if conns.iter().any(|(_, d)| *d != dialled) {
-            let mut gone = lock(&self.superseded);
             if !wins {
-                gone.insert(conn.stable_id());
+                // Its caller is told here, and never drives it: nothing to note.
                 conn.close(VarInt::from_u32(SUPERSEDED), b"already connected");
                 return false;
             }
+            let mut gone = lock(&self.superseded);
             for (c, _) in conns.iter().filter(|(_, d)| *d != dialled) {
                 gone.insert(c.stable_id());
                 c.close(VarInt::from_u32(SUPERSEDED), b"already connected");
