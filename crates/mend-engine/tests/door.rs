@@ -9,6 +9,13 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+/// Ana's new profile, in a folder deleted when the test ends.
+fn profile() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    drop(Engine::init(t.path(), "Ana", "laptop").unwrap());
+    t
+}
+
 fn node_on(dir: &std::path::Path) -> (Node, mpsc::Receiver<Event>) {
     let (tx, rx) = mpsc::channel();
     let mut node = Node::open(Engine::open(dir).unwrap(), Arc::new(move |e| drop(tx.send(e)))).unwrap();
@@ -35,8 +42,7 @@ fn raw(dir: &std::path::Path, bytes: &[u8]) -> String {
 
 #[test]
 fn a_command_handed_over_is_saved_by_the_node_which_tells_its_owner() {
-    let t = tempfile::tempdir().unwrap();
-    drop(Engine::init(t.path(), "Ana", "laptop").unwrap());
+    let t = profile();
     let (node, rx) = node_on(t.path());
     let mut cli = command_engine(t.path());
     let before = node.engine().view().gratitude.len();
@@ -54,8 +60,7 @@ fn a_command_handed_over_is_saved_by_the_node_which_tells_its_owner() {
 
 #[test]
 fn a_refusal_comes_back_as_the_rules_word_it_and_nothing_is_saved() {
-    let t = tempfile::tempdir().unwrap();
-    drop(Engine::init(t.path(), "Ana", "laptop").unwrap());
+    let t = profile();
     let (node, _rx) = node_on(t.path());
     let mut cli = command_engine(t.path());
     let err = cli.execute(Command::AddGratitude { text: "   ".into(), about: None }).unwrap_err();
@@ -68,8 +73,7 @@ fn a_refusal_comes_back_as_the_rules_word_it_and_nothing_is_saved() {
 
 #[test]
 fn what_is_not_a_request_is_answered_unknown_and_changes_nothing() {
-    let t = tempfile::tempdir().unwrap();
-    drop(Engine::init(t.path(), "Ana", "laptop").unwrap());
+    let t = profile();
     let (node, _rx) = node_on(t.path());
     let heads_before = node.engine().version();
     for bad in [
@@ -93,8 +97,7 @@ fn what_is_not_a_request_is_answered_unknown_and_changes_nothing() {
 
 #[test]
 fn a_second_node_on_the_profile_leaves_the_first_one_s_door_alone() {
-    let t = tempfile::tempdir().unwrap();
-    drop(Engine::init(t.path(), "Ana", "laptop").unwrap());
+    let t = profile();
     let (first, _rx) = node_on(t.path());
     let (second, _rx2) = node_on(t.path());
     let mut cli = command_engine(t.path());

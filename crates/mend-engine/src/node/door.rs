@@ -109,7 +109,9 @@ mod client {
         }
     }
 
-    pub(crate) fn presence(profile: &Path) -> Option<Vec<Present>> {
+    /// Who is connected now, as the running node of `profile` sees it; `None` when no node
+    /// runs there (then nobody is connected through this device).
+    pub fn connected_now(profile: &Path) -> Option<Vec<Present>> {
         let mut s = connect(profile)?;
         match ask(&mut s, &Ask::Presence) {
             Ok(Some(Answer::Presence(p))) => Some(p),
@@ -124,18 +126,13 @@ mod client {
     pub(crate) fn execute(_: &Path, _: &Command, _: Timestamp) -> Handed {
         Handed::NoNode
     }
-    pub(crate) fn presence(_: &Path) -> Option<Vec<Present>> {
+    pub fn connected_now(_: &Path) -> Option<Vec<Present>> {
         None
     }
 }
 
-pub(crate) use client::{execute, presence};
-
-/// Who is connected now, as the running node of `profile` sees it; `None` when no node
-/// runs there (then nobody is connected through this device).
-pub fn connected_now(profile: &Path) -> Option<Vec<Present>> {
-    presence(profile)
-}
+pub use client::connected_now;
+pub(crate) use client::execute;
 
 #[cfg(unix)]
 pub(super) mod server {
