@@ -171,7 +171,7 @@ pub fn sync_line(ui: &mut egui::Ui, snap: &Snapshot) {
                 "Last synced with {} at {} ({}){}",
                 d.name,
                 when(&snap.clock, Timestamp(t)),
-                if p.and_then(|p| p.link) == Some(mend_engine::Link::Relay) { "relayed" } else { "direct" },
+                mend_engine::node::path_word(p.and_then(|p| p.link).unwrap_or(mend_engine::Link::Direct), p.and_then(|p| p.addrs.first())),
                 if live { ", connected now" } else { "" }
             ),
             None => format!("Not synced with {} yet", d.name),
